@@ -1,0 +1,47 @@
+/**
+ * The closed set of errors the ingress answers with. Every non-200 makes Spotnana retry, so
+ * each code says plainly whether retrying can help (storage_unavailable) or not (the rest).
+ */
+export const errorCatalog = {
+  unauthorized: 401,
+  malformed_json: 400,
+  invalid_envelope: 400,
+  payload_too_large: 413,
+  unsupported_encoding: 415,
+  not_found: 404,
+  storage_unavailable: 503,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof errorCatalog;
+
+export class IngressError extends Error {
+  override name = "IngressError";
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.status = errorCatalog[code];
+  }
+}
+
+/** body-parser reports its failures with a `type`; map the ones a client can cause. */
+export function fromBodyParserError(err: unknown): IngressError | undefined {
+  if (typeof err !== "object" || err === null || !("type" in err)) return undefined;
+  switch (err.type) {
+    case "entity.too.large":
+      return new IngressError("payload_too_large", "request body exceeds the configured limit");
+    case "encoding.unsupported":
+      return new IngressError("unsupported_encoding", "unsupported Content-Encoding or charset");
+    case "entity.parse.failed":
+      return new IngressError("malformed_json", "request body is not valid JSON");
+    case "request.aborted":
+    case "request.size.invalid":
+      return new IngressError("malformed_json", "request body ended early");
+    default:
+      return undefined;
+  }
+}

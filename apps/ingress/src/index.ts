@@ -1,0 +1,11 @@
+export { type AppDeps, createApp } from "./app.ts";
+export { type AccessTokens, createAccessTokens } from "./auth/access-tokens.ts";
+export { type ClientRegistry, createClientRegistry } from "./auth/client-registry.ts";
+export { composeIngress, type Ingress } from "./compose.ts";
+export {
+  devCredentials,
+  type IngressConfig,
+  loadIngressConfig,
+  type Subscription,
+} from "./config.ts";
+export { createEnqueuer, type Enqueuer } from "./enqueuer.ts";

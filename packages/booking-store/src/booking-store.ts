@@ -1,0 +1,86 @@
+import type { Redis } from "ioredis";
+import { BookingRecord } from "./booking-record.ts";
+
+/**
+ * Sets KEYS[1] to ARGV[2] only if it still holds ARGV[1] ("" meaning absent): an atomic
+ * compare-and-set, so concurrent workers on different connections cannot lose an update.
+ */
+const compareAndSetScript = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+export type ApplyOutcome =
+  | { outcome: "applied"; record: BookingRecord }
+  | { outcome: "unchanged"; record: BookingRecord }
+  | { outcome: "stale"; record: BookingRecord };
+
+/** Returns the new record, or `undefined` to leave the stored one as it is. */
+export type BookingUpdate = (current: BookingRecord | undefined) => BookingRecord | undefined;
+
+export type BookingStore = {
+  get(pnrId: string): Promise<BookingRecord | undefined>;
+  /**
+   * Applies `update` atomically. A record whose PNR version is older than the stored one is
+   * refused as stale: Spotnana reorders deliveries, and a late old snapshot must not win.
+   */
+  apply(pnrId: string, update: BookingUpdate): Promise<ApplyOutcome>;
+  /** True once `effectKey` has been recorded: lets a handler run a side effect once. */
+  hasEffect(effectKey: string): Promise<boolean>;
+  recordEffect(effectKey: string, ttlSec: number): Promise<void>;
+};
+
+const maxCasRounds = 20;
+
+export function createBookingStore(redis: Redis, keyPrefix: string): BookingStore {
+  const bookingKey = (pnrId: string) => `${keyPrefix}:booking:${pnrId}`;
+  const effectKey = (key: string) => `${keyPrefix}:effect:${key}`;
+  const parse = (raw: string | null) =>
+    raw === null ? undefined : BookingRecord.parse(JSON.parse(raw));
+
+  return {
+    async get(pnrId) {
+      return parse(await redis.get(bookingKey(pnrId)));
+    },
+
+    async apply(pnrId, update) {
+      const key = bookingKey(pnrId);
+      for (let round = 0; round < maxCasRounds; round++) {
+        const raw = await redis.get(key);
+        const current = parse(raw);
+        const next = update(current);
+        if (next === undefined) {
+          if (current === undefined) throw new Error(`Update of ${pnrId} produced no record`);
+          return { outcome: "unchanged", record: current };
+        }
+        const currentVersion = current?.version;
+        if (
+          currentVersion !== undefined &&
+          next.version !== undefined &&
+          next.version < currentVersion
+        ) {
+          return { outcome: "stale", record: current ?? next };
+        }
+        const written = await redis.eval(
+          compareAndSetScript,
+          1,
+          key,
+          raw ?? "",
+          JSON.stringify(next),
+        );
+        if (written === 1) return { outcome: "applied", record: next };
+      }
+      throw new Error(`Booking ${pnrId} kept changing under ${maxCasRounds} concurrent updates`);
+    },
+
+    async hasEffect(key) {
+      return (await redis.exists(effectKey(key))) === 1;
+    },
+
+    async recordEffect(key, ttlSec) {
+      await redis.set(effectKey(key), "1", "EX", ttlSec);
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export { BookingRecord, Segment } from "./booking-record.ts";
+export {
+  type ApplyOutcome,
+  type BookingStore,
+  type BookingUpdate,
+  createBookingStore,
+} from "./booking-store.ts";
+export { type PnrSegments, segmentsOf, snapshotFromPnr } from "./snapshot-from-pnr.ts";

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { PayloadKeys } from "./payload-keys.ts";
+
+/**
+ * What the ingress stores for every accepted delivery and the worker reads back. The envelope
+ * is kept whole (as sent, extra fields included) so a kept event can be re-routed or replayed.
+ * BullMQ stores job data as JSON, so dates travel as ISO strings.
+ */
+export const EventJob = z.object({
+  v: z.literal(1),
+  /** Stable across Spotnana's re-sends of the same delivery: the idempotency key. */
+  deliveryId: z.string().min(1),
+  deliveryIdSource: z.enum(["webhook-id", "event-digest"]),
+  subscription: z.string().min(1),
+  receivedAt: z.iso.datetime(),
+  eventType: z.string().min(1),
+  operation: z.string().min(1),
+  keys: PayloadKeys,
+  trace: z.object({
+    requestId: z.string(),
+    traceId: z.string().optional(),
+    spanId: z.string().optional(),
+  }),
+  envelope: z.looseObject({ payload: z.unknown() }),
+});
+export type EventJob = z.infer<typeof EventJob>;
+
+export const DeadLetterReason = z.enum([
+  "retries-exhausted",
+  "permanent-error",
+  "invalid-payload",
+  "invalid-job",
+  "stalled",
+]);
+export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
+
+export const FailedAttempt = z.object({ attempt: z.number().int().min(1), error: z.string() });
+export type FailedAttempt = z.infer<typeof FailedAttempt>;
+
+/** A dead letter keeps the original job data untouched plus why and how it failed. */
+export const DeadLetterJob = z.object({
+  v: z.literal(1),
+  /** The original job data; it is an `EventJob` unless the reason is `invalid-job`. */
+  event: z.unknown(),
+  failure: z.object({
+    reason: DeadLetterReason,
+    queue: z.string(),
+    jobId: z.string(),
+    attemptsMade: z.number().int().min(0),
+    history: z.array(FailedAttempt),
+    deadLetteredAt: z.iso.datetime(),
+  }),
+});
+export type DeadLetterJob = z.infer<typeof DeadLetterJob>;

@@ -1,0 +1,9 @@
+export {
+  defineHandler,
+  type Handler,
+  type HandlerContext,
+  type HandlerEvent,
+  type HandlerLogger,
+} from "./handler.ts";
+export { PermanentError } from "./permanent-error.ts";
+export { createTestContext, type LogEntry } from "./test-context.ts";

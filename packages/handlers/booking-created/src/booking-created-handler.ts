@@ -1,0 +1,22 @@
+import { type BookingStore, snapshotFromPnr } from "@skyhook/booking-store";
+import { defineHandler, type HandlerContext } from "@skyhook/handler-kit";
+
+export type BookingCreatedDeps = { bookings: BookingStore };
+
+/**
+ * Records the new booking in the projection. Upserting the full snapshot makes a redelivery
+ * harmless: the same event writes the same record.
+ */
+export const bookingCreatedHandler = defineHandler({
+  eventType: "PNR_V3",
+  operation: "BOOKING_CREATED",
+  async handle(event, ctx: HandlerContext<BookingCreatedDeps>) {
+    const { outcome, record } = await ctx.deps.bookings.apply(event.payload.pnrId, (current) =>
+      snapshotFromPnr(event.payload, current, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
+    );
+    ctx.logger.info(
+      { pnrId: record.pnrId, version: record.version, outcome, segments: record.segments.length },
+      "booking recorded",
+    );
+  },
+});

@@ -1,0 +1,1 @@
+export { type BookingCreatedDeps, bookingCreatedHandler } from "./booking-created-handler.ts";

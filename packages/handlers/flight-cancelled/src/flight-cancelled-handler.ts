@@ -1,0 +1,54 @@
+import { type BookingStore, segmentsOf, snapshotFromPnr } from "@skyhook/booking-store";
+import { defineHandler, type HandlerContext, PermanentError } from "@skyhook/handler-kit";
+import type { Notifier } from "./notifier.ts";
+
+export type FlightCancelledDeps = {
+  bookings: BookingStore;
+  notifier: Notifier;
+  /** How long "this delivery was notified" is remembered: at least Spotnana's retry horizon. */
+  effectTtlSec: number;
+};
+
+/**
+ * Marks the cancelled segments on the booking and tells the affected travelers' system.
+ * The projection update is idempotent (a set union); the notice is sent once per delivery,
+ * and re-sent with the same Idempotency-Key only if a crash fell between send and record.
+ */
+export const flightCancelledHandler = defineHandler({
+  eventType: "PNR_V3",
+  operation: "FLIGHT_CANCELLED",
+  async handle(event, ctx: HandlerContext<FlightCancelledDeps>) {
+    const { bookings, notifier, effectTtlSec } = ctx.deps;
+    const { segments, cancelledSegmentIds } = segmentsOf(event.payload);
+    if (cancelledSegmentIds.length === 0) {
+      throw new PermanentError("FLIGHT_CANCELLED payload marks no flight or leg as cancelled");
+    }
+
+    const { outcome, record } = await bookings.apply(event.payload.pnrId, (current) =>
+      snapshotFromPnr(event.payload, current, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
+    );
+
+    const effectKey = `notify:${ctx.idempotencyKey}`;
+    if (await bookings.hasEffect(effectKey)) {
+      ctx.logger.info({ pnrId: record.pnrId, outcome }, "cancellation already notified");
+      return;
+    }
+    const cancelled = new Set(cancelledSegmentIds);
+    await notifier.send(
+      {
+        type: "FLIGHT_CANCELLED",
+        pnrId: record.pnrId,
+        tripId: record.tripId,
+        organizationId: record.organizationId,
+        travelerUserIds: record.travelerUserIds,
+        cancelledSegments: segments.filter((segment) => cancelled.has(segment.segmentId)),
+      },
+      { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
+    );
+    await bookings.recordEffect(effectKey, effectTtlSec);
+    ctx.logger.info(
+      { pnrId: record.pnrId, outcome, cancelledSegments: cancelled.size },
+      "flight cancellation recorded and notified",
+    );
+  },
+});

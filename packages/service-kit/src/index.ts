@@ -1,0 +1,17 @@
+export {
+  CommonEnv,
+  ConfigError,
+  envBool,
+  envInt,
+  envOptionalInt,
+  envString,
+  loadConfig,
+  refuseDevDefaults,
+} from "./load-config.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export {
+  createProducerConnection,
+  createWorkerConnection,
+  pingRedis,
+} from "./redis-connections.ts";
+export { onShutdownSignal } from "./shutdown.ts";

@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/**
+ * Parses the environment once with `schema`. On failure every bad variable is named in one
+ * error, so an operator fixes them all in one go rather than one restart at a time.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`,
+    ),
+  );
+}
+
+/** Environment values arrive as strings; an empty string means "not set". */
+export const envString = () =>
+  z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().min(1).optional());
+
+export const envInt = (fallback: number, min = 0) =>
+  z.preprocess(
+    (v) => (v === "" || v === undefined ? fallback : v),
+    z.coerce.number().int().min(min),
+  );
+
+export const envOptionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(min).max(max).optional(),
+  );
+
+export const envBool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === "" || v === undefined ? String(fallback) : String(v).toLowerCase()),
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"])
+      .transform((v) => ["true", "1", "yes"].includes(v)),
+  );
+
+/** Variables every Skyhook process reads. */
+export const CommonEnv = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.{}-]+$/, "letters, digits, _ . - { } only (no ':')")
+    .default("skyhook"),
+});
+export type CommonEnv = z.infer<typeof CommonEnv>;
+
+/**
+ * Development credentials let the system start with zero configuration. Production must never
+ * run on them, even when someone copies them into the environment by hand.
+ */
+export function refuseDevDefaults(
+  isProduction: boolean,
+  values: Record<string, string | undefined>,
+  devValues: Record<string, string>,
+): string[] {
+  if (!isProduction) return [];
+  return Object.entries(devValues).flatMap(([name, devValue]) => {
+    const value = values[name];
+    if (value === undefined) return [`${name}: required when NODE_ENV=production`];
+    if (value === devValue)
+      return [`${name}: the development default is refused when NODE_ENV=production`];
+    return [];
+  });
+}
