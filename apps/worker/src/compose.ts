@@ -1,0 +1,71 @@
+import { createBookingStore } from "@skyhook/booking-store";
+import { type Catalog, defaultCatalog } from "@skyhook/contracts";
+import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
+import type { Handler } from "@skyhook/handler-kit";
+import { ConfigError, createWorkerConnection, type Logger } from "@skyhook/service-kit";
+import type { WorkerConfig } from "./config.ts";
+import { installedHandlers, type WorkerDeps } from "./handlers.ts";
+import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
+
+/**
+ * Pairs each selected operation with its installed handler and its contract. Selecting an
+ * operation nobody installed is a configuration error, not a worker that silently idles.
+ */
+export function assign<D>(
+  catalog: Catalog,
+  handlers: readonly Handler<D>[],
+  selected: WorkerConfig["operations"],
+): Assignment<D>[] {
+  const wanted =
+    selected ?? handlers.map((h) => ({ eventType: h.eventType, operation: h.operation }));
+  const problems: string[] = [];
+  const assignments = wanted.flatMap(({ eventType, operation }) => {
+    const handler = handlers.find((h) => h.eventType === eventType && h.operation === operation);
+    const { spec } = catalog.route(eventType, operation);
+    if (handler === undefined || spec === undefined) {
+      problems.push(`WORKER_OPERATIONS: no handler installed for ${eventType}/${operation}`);
+      return [];
+    }
+    return [{ spec, handler }];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return assignments;
+}
+
+export type WorkerProcess = { runtime: Runtime; close(): Promise<void> };
+
+export function composeWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  catalog: Catalog = defaultCatalog,
+  handlers: readonly Handler<WorkerDeps>[] = installedHandlers,
+): WorkerProcess {
+  const assignments = assign(catalog, handlers, config.operations);
+  const connection = createWorkerConnection(config.redisUrl);
+  connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const deps: WorkerDeps = {
+    bookings: createBookingStore(connection, `${config.queuePrefix}:projection`),
+    notifier:
+      config.notifyUrl === undefined
+        ? createLogNotifier(logger.child({ component: "notifier" }))
+        : createHttpNotifier({ url: config.notifyUrl, timeoutMs: config.notifyTimeoutMs }),
+    effectTtlSec: config.effectTtlSec,
+  };
+  const runtime = startRuntime({
+    connection,
+    prefix: config.queuePrefix,
+    catalog,
+    assignments,
+    deps,
+    concurrency: config.concurrency,
+    lockDurationMs: config.lockDurationMs,
+    logger,
+  });
+  return {
+    runtime,
+    async close() {
+      await runtime.close(config.shutdownTimeoutMs);
+      await connection.quit();
+    },
+  };
+}

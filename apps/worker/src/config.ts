@@ -1,0 +1,67 @@
+import { CommonEnv, envInt, envString, loadConfig } from "@skyhook/service-kit";
+import { z } from "zod";
+
+const WorkerEnv = CommonEnv.extend({
+  /** `all`, or a comma-separated list of EVENT_TYPE/OPERATION pairs this process consumes. */
+  WORKER_OPERATIONS: z
+    .string()
+    .trim()
+    .min(1)
+    .default("all")
+    .transform((value, ctx) => {
+      if (value.toLowerCase() === "all") return undefined;
+      return value.split(",").map((entry) => {
+        const [eventType, operation, ...rest] = entry.trim().toUpperCase().split("/");
+        if (
+          eventType === undefined ||
+          operation === undefined ||
+          rest.length > 0 ||
+          !eventType ||
+          !operation
+        ) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${entry}" is not EVENT_TYPE/OPERATION (e.g. PNR_V3/FLIGHT_CANCELLED)`,
+          });
+          return { eventType: "", operation: "" };
+        }
+        return { eventType, operation };
+      });
+    }),
+  WORKER_CONCURRENCY: envInt(10, 1),
+  LOCK_DURATION_MS: envInt(30_000, 1_000),
+  SHUTDOWN_TIMEOUT_MS: envInt(20_000, 100),
+  NOTIFY_URL: envString().pipe(z.url({ protocol: /^https?$/ }).optional()),
+  NOTIFY_TIMEOUT_MS: envInt(10_000, 100),
+  EFFECT_TTL_SEC: envInt(14 * 24 * 3600, 60),
+});
+
+export type WorkerConfig = {
+  logLevel: string;
+  redisUrl: string;
+  queuePrefix: string;
+  /** `undefined` means every installed handler. */
+  operations: Array<{ eventType: string; operation: string }> | undefined;
+  concurrency: number;
+  lockDurationMs: number;
+  shutdownTimeoutMs: number;
+  notifyUrl: string | undefined;
+  notifyTimeoutMs: number;
+  effectTtlSec: number;
+};
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  const e = loadConfig(WorkerEnv, env);
+  return {
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    operations: e.WORKER_OPERATIONS,
+    concurrency: e.WORKER_CONCURRENCY,
+    lockDurationMs: e.LOCK_DURATION_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    notifyUrl: e.NOTIFY_URL,
+    notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
+    effectTtlSec: e.EFFECT_TTL_SEC,
+  };
+}

@@ -1,0 +1,6 @@
+export { assign, composeWorker, type WorkerProcess } from "./compose.ts";
+export { loadWorkerConfig, type WorkerConfig } from "./config.ts";
+export { createDeadLetterer, type DeadLetterer } from "./dead-letter.ts";
+export { installedHandlers, type WorkerDeps } from "./handlers.ts";
+export { createProcessor } from "./processor.ts";
+export { type Assignment, type Runtime, startRuntime } from "./runtime.ts";

@@ -1,0 +1,85 @@
+import { type Catalog, type OperationSpec, unroutedQueueNames } from "@skyhook/contracts";
+import type { Handler } from "@skyhook/handler-kit";
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { createDeadLetterer } from "./dead-letter.ts";
+import { createProcessor } from "./processor.ts";
+
+export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
+
+export type RuntimeOptions<D> = {
+  connection: Redis;
+  prefix: string;
+  catalog: Catalog;
+  assignments: readonly Assignment<D>[];
+  deps: D;
+  concurrency: number;
+  lockDurationMs: number;
+  logger: Logger;
+};
+
+export type Runtime = {
+  workers: readonly Worker[];
+  /** Stops taking jobs, waits for running ones, and after `graceMs` interrupts and releases them. */
+  close(graceMs: number): Promise<void>;
+};
+
+const stalledLimitMessage = "stalled more than allowable limit";
+
+export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
+  const { connection, prefix, catalog, logger } = options;
+  const shutdown = new AbortController();
+  const deadLetterQueueOf = (queue: string) =>
+    catalog.specs.find((s) => s.queues.queue === queue)?.queues.deadLetter ??
+    unroutedQueueNames.deadLetter;
+  const deadLetters = createDeadLetterer({ connection, prefix, deadLetterQueueOf, logger });
+
+  const workers = options.assignments.map(({ spec, handler }) => {
+    const queue = spec.queues.queue;
+    const worker = new Worker(
+      queue,
+      createProcessor({
+        spec,
+        handler,
+        deps: options.deps,
+        deadLetters,
+        logger: logger.child({ queue }),
+        shutdown: shutdown.signal,
+      }),
+      {
+        connection,
+        prefix,
+        concurrency: options.concurrency,
+        lockDuration: options.lockDurationMs,
+      },
+    );
+    worker.on("error", (err) => logger.error({ err, queue }, "worker error"));
+    worker.on("completed", (job) => logger.debug({ queue, jobId: job.id }, "job completed"));
+    // The processor dead-letters every failure it sees. A job that stalled past BullMQ's limit
+    // fails without reaching it, so terminal failures are dead-lettered here too (idempotently).
+    worker.on("failed", (job, err) => {
+      if (job?.finishedOn === undefined || !err.message.includes(stalledLimitMessage)) return;
+      deadLetters
+        .deadLetter(job, queue, "stalled", err.message)
+        .catch((dlqErr: unknown) =>
+          logger.error({ err: dlqErr, queue, jobId: job.id }, "dead-lettering failed"),
+        );
+    });
+    logger.info({ queue, concurrency: options.concurrency }, "consuming");
+    return worker;
+  });
+
+  return {
+    workers,
+    async close(graceMs) {
+      const timer = setTimeout(() => shutdown.abort(new Error("worker shutting down")), graceMs);
+      try {
+        await Promise.all(workers.map((w) => w.close()));
+      } finally {
+        clearTimeout(timer);
+      }
+      await deadLetters.close();
+    },
+  };
+}
