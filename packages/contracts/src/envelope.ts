@@ -3,29 +3,34 @@ import { normalizeEventType, normalizeOperation } from "./event-types.ts";
 
 const RoutingName = z.string().trim().min(1).max(128);
 
-/**
- * The delivery envelope as Spotnana documents it. The docs show both `event_type` and
- * `eventType`; either is accepted. Unknown top-level fields are preserved (`looseObject`) so
- * nothing Spotnana adds later is dropped on the way to a handler.
- */
-export const RawEnvelope = z.looseObject({
-  event_type: RoutingName.optional(),
-  eventType: RoutingName.optional(),
-  operation: RoutingName,
-  timestamp: z.union([z.string().min(1), z.number()]).optional(),
-  payload: z.looseObject({}),
-  operationSummary: z.looseObject({}).optional(),
-});
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
-export const Envelope = RawEnvelope.superRefine((value, ctx) => {
-  if (value.event_type === undefined && value.eventType === undefined) {
-    ctx.addIssue({ code: "custom", path: ["event_type"], message: "event_type is required" });
-  }
-}).transform((value) => ({
+/** The docs show both `event_type` and `eventType`; the camelCase one is read as an alias. */
+const aliasEventType = (v: unknown) =>
+  isRecord(v) && v.event_type === undefined && v.eventType !== undefined
+    ? { ...v, event_type: v.eventType }
+    : v;
+
+/**
+ * The delivery envelope as Spotnana documents it. Unknown top-level fields are preserved
+ * (`looseObject`) so nothing Spotnana adds later is dropped on the way to a handler.
+ */
+export const RawEnvelope = z.preprocess(
+  aliasEventType,
+  z.looseObject({
+    event_type: RoutingName,
+    operation: RoutingName,
+    timestamp: z.union([z.string().min(1), z.number()]).optional(),
+    payload: z.looseObject({}),
+    operationSummary: z.looseObject({}).optional(),
+  }),
+);
+
+export const Envelope = RawEnvelope.transform((value) => ({
   ...value,
-  eventType: normalizeEventType(value.event_type ?? value.eventType ?? ""),
+  eventType: normalizeEventType(value.event_type),
   operation: normalizeOperation(value.operation),
-  eventTypeField: value.event_type === undefined ? ("eventType" as const) : ("event_type" as const),
 }));
 export type Envelope = z.infer<typeof Envelope>;
 

@@ -24,9 +24,9 @@ const KeySource = z.looseObject({
   approvalId: z.string().optional().catch(undefined),
   id: z.string().optional().catch(undefined),
   version: z.number().int().optional().catch(undefined),
-  audience: z.looseObject({ organizationId: z.unknown() }).optional().catch(undefined),
-  organization: z.unknown(),
-  businessInfo: z.looseObject({ companyId: z.unknown() }).optional().catch(undefined),
+  audience: z.looseObject({ organizationId: z.unknown().optional() }).optional().catch(undefined),
+  organization: z.unknown().optional(),
+  businessInfo: z.looseObject({ companyId: z.unknown().optional() }).optional().catch(undefined),
 });
 
 /**

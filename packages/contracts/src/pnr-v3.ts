@@ -42,7 +42,7 @@ export const PnrV3Payload = z.looseObject({
   pnrId: z.string().min(1),
   tripId: z.string().min(1).optional(),
   version: z.number().int().nonnegative().optional(),
-  audience: z.looseObject({ organizationId: z.unknown() }).optional(),
+  audience: z.looseObject({ organizationId: z.unknown().optional() }).optional(),
   bookingStatus: z.string().optional(),
   pnrTravelers: z.array(PnrTraveler).default([]),
   totalFare: Money.optional(),

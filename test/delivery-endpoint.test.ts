@@ -1,0 +1,252 @@
+import { gzipSync } from "node:zlib";
+import { queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
+import { Queue } from "bullmq";
+import jwt from "jsonwebtoken";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { devClient, startIngress } from "./support/in-process.ts";
+import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { spotnanaClient } from "./support/spotnana-client.ts";
+
+const prefix = uniquePrefix("deliver");
+const redis = connect();
+let ingress: Awaited<ReturnType<typeof startIngress>>;
+let client: ReturnType<typeof spotnanaClient>;
+const queues: Queue[] = [];
+
+const queue = (name: string) => {
+  const q = new Queue(name, { connection: redis, prefix });
+  queues.push(q);
+  return q;
+};
+
+beforeAll(async () => {
+  ingress = await startIngress({ QUEUE_PREFIX: prefix, BODY_LIMIT_BYTES: String(64 * 1024) });
+  client = spotnanaClient(ingress.baseUrl, devClient);
+});
+afterAll(async () => {
+  await ingress.close();
+  await Promise.all(queues.map((q) => q.close()));
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+const post = (headers: Record<string, string>, body: string | Buffer = "{}") =>
+  fetch(`${ingress.baseUrl}/webhooks/spotnana`, { method: "POST", headers, body });
+
+type ErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
+
+describe("delivery authentication", () => {
+  const valid = JSON.stringify(envelope("BOOKING_CREATED", pnrPayload()));
+
+  it("refuses a delivery without a token with 401 and a Bearer challenge", async () => {
+    const response = await post({ "content-type": "application/json" }, valid);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error.code).toBe("unauthorized");
+    expect(body.error.requestId).toBe(response.headers.get("x-request-id"));
+  });
+
+  it("refuses a malformed token", async () => {
+    const response = await post(
+      { authorization: "Bearer not-a-jwt", "content-type": "application/json" },
+      valid,
+    );
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses an expired token", async () => {
+    const expired = jwt.sign({}, ingress.config.token.signingKey, {
+      algorithm: "HS256",
+      issuer: ingress.config.token.issuer,
+      audience: ingress.config.token.audience,
+      subject: devClient.clientId,
+      expiresIn: -10,
+    });
+    const response = await post({ authorization: `Bearer ${expired}` }, valid);
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses a token signed with another key", async () => {
+    const foreign = jwt.sign({}, "a-completely-different-signing-key-0123456789", {
+      algorithm: "HS256",
+      issuer: ingress.config.token.issuer,
+      audience: ingress.config.token.audience,
+      subject: devClient.clientId,
+      expiresIn: 600,
+    });
+    const response = await post({ authorization: `Bearer ${foreign}` }, valid);
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses an unsigned (alg none) token", async () => {
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64({
+      sub: devClient.clientId,
+      iss: ingress.config.token.issuer,
+      aud: ingress.config.token.audience,
+      exp: Math.floor(Date.now() / 1000) + 600,
+    })}.`;
+    const response = await post({ authorization: `Bearer ${unsigned}` }, valid);
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses HTTP Basic credentials on the delivery endpoint", async () => {
+    const basic = Buffer.from(`${devClient.clientId}:${devClient.clientSecret}`).toString("base64");
+    const response = await post({ authorization: `Basic ${basic}` }, valid);
+    expect(response.status).toBe(401);
+  });
+});
+
+describe("delivery validation", () => {
+  it("answers 400 malformed_json for a body that is not JSON", async () => {
+    const response = await client.deliver('{"event_type": ');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("malformed_json");
+  });
+
+  it("answers 400 malformed_json for an empty body", async () => {
+    const response = await client.deliver("");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("malformed_json");
+  });
+
+  it("answers 400 invalid_envelope naming each missing or wrong field", async () => {
+    const response = await client.deliver({ payload: "nope" });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error.code).toBe("invalid_envelope");
+    const paths = (body.error.details as Array<{ path: string }>).map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(["operation", "payload", "event_type"]));
+    expect(body.error.message).toContain("operation");
+  });
+
+  it("answers 413 for a body over the configured limit, and stores nothing", async () => {
+    const payload = pnrPayload({ pnrId: "PNR-TOO-BIG" });
+    const big = envelope("BOOKING_CREATED", { ...payload, padding: "x".repeat(70 * 1024) });
+    const response = await client.deliver(big);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("payload_too_large");
+    const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
+    expect(waiting.some((j) => j.data.keys.pnrId === "PNR-TOO-BIG")).toBe(false);
+  });
+
+  it("applies the size limit after gzip inflation, so a compressed bomb is refused", async () => {
+    const bomb = gzipSync(
+      JSON.stringify(envelope("BOOKING_CREATED", { pnrId: "B", pad: "0".repeat(1_000_000) })),
+    );
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const token = await client.fetchToken();
+    const response = await post(
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+      },
+      bomb,
+    );
+    expect(response.status).toBe(413);
+  });
+
+  it("accepts a gzip-compressed delivery", async () => {
+    const body = envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-GZIP" }));
+    const token = await client.fetchToken();
+    const response = await post(
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+      },
+      gzipSync(JSON.stringify(body)),
+    );
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("routing and storage", () => {
+  it("answers exactly 200 only once the job is in its operation's queue", async () => {
+    const payload = pnrPayload({ pnrId: "PNR-ROUTED" });
+    const response = await client.deliver(envelope("BOOKING_CREATED", payload), {
+      "x-b3-traceid": "80f198ee56343ba864fe8b2a57d3eff7",
+      "x-b3-spanid": "e457b5a2e4d86bd1",
+    });
+    expect(response.status).toBe(200);
+    const { jobId } = (await response.json()) as { jobId: string };
+    const job = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getJob(jobId);
+    expect(job?.data).toMatchObject({
+      eventType: "PNR_V3",
+      operation: "BOOKING_CREATED",
+      subscription: "spotnana",
+      keys: { pnrId: "PNR-ROUTED", organizationId: "ORG-42", version: 1 },
+      trace: { traceId: "80f198ee56343ba864fe8b2a57d3eff7", spanId: "e457b5a2e4d86bd1" },
+      envelope: { payload: { pnrId: "PNR-ROUTED" } },
+    });
+    expect(job?.opts.attempts).toBeGreaterThan(1);
+  });
+
+  it("accepts an operation with no handler with 200 and keeps it, whole, in the catch-all queue", async () => {
+    const body = {
+      event_type: "PNR_V3",
+      operation: "BRAND_NEW_OPERATION",
+      timestamp: "2026-11-27T10:00:00Z",
+      payload: { pnrId: "PNR-UNROUTED" },
+      somethingSpotnanaAddsLater: { keep: true },
+    };
+    const response = await client.deliver(body);
+    expect(response.status).toBe(200);
+    const { jobId } = (await response.json()) as { jobId: string };
+    const job = await queue(unroutedQueueNames.queue).getJob(jobId);
+    expect(job?.data.envelope).toEqual(body);
+    expect(job?.data.operation).toBe("BRAND_NEW_OPERATION");
+  });
+
+  it("accepts an unknown event type too (camelCase eventType) and keeps it", async () => {
+    const response = await client.deliver({
+      eventType: "NEW_EVENT_TYPE",
+      operation: "X",
+      payload: {},
+    });
+    expect(response.status).toBe(200);
+    const { jobId } = (await response.json()) as { jobId: string };
+    expect(await queue(unroutedQueueNames.queue).getJob(jobId)).toBeDefined();
+  });
+
+  it("stores one job for the same delivery sent twice (webhook id)", async () => {
+    const body = envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-TWICE" }));
+    const first = await client.deliver(body, { "x-spotnana-webhook-id": "msg_twice_1" });
+    const second = await client.deliver(body, { "x-spotnana-webhook-id": "msg_twice_1" });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
+    expect(waiting.filter((j) => j.data.keys.pnrId === "PNR-TWICE")).toHaveLength(1);
+  });
+
+  it("stores one job for the same event re-serialised with another key order (no webhook id)", async () => {
+    const payload = pnrPayload({ pnrId: "PNR-REORDERED" });
+    const body = envelope("BOOKING_CREATED", payload);
+    const reordered = {
+      payload: { ...payload },
+      timestamp: body.timestamp,
+      operation: body.operation,
+      event_type: "PNR_V3",
+    };
+    const first = await client.deliver(body);
+    const second = await client.deliver(reordered);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const ids = await Promise.all([first.json(), second.json()]);
+    expect(ids[0]).toEqual(ids[1]);
+    const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
+    expect(waiting.filter((j) => j.data.keys.pnrId === "PNR-REORDERED")).toHaveLength(1);
+  });
+
+  it("answers 404 with the error body for an unknown path", async () => {
+    const response = await fetch(`${ingress.baseUrl}/nope`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("not_found");
+  });
+
+  it("reports healthz and readyz", async () => {
+    expect((await fetch(`${ingress.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${ingress.baseUrl}/readyz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,39 @@
+import { once } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { composeIngress, type IngressConfig, loadIngressConfig } from "@skyhook/ingress";
+import { createLogger } from "@skyhook/service-kit";
+import { composeWorker, loadWorkerConfig, type WorkerProcess } from "@skyhook/worker";
+import { sharedRedisUrl } from "./redis.ts";
+
+const silent = createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+/** The real ingress (Express, BullMQ, Redis) on an ephemeral port, configured like production. */
+export async function startIngress(env: Record<string, string>) {
+  const config: IngressConfig = loadIngressConfig({
+    NODE_ENV: "test",
+    REDIS_URL: sharedRedisUrl,
+    ...env,
+  });
+  const ingress = composeIngress(config, silent);
+  const server: Server = ingress.app.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    config,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ingress.close();
+    },
+  };
+}
+
+/** The real worker runtime with the installed handlers, in this process. */
+export function startWorker(env: Record<string, string>): WorkerProcess {
+  const config = loadWorkerConfig({ REDIS_URL: sharedRedisUrl, ...env });
+  return composeWorker(config, silent);
+}
+
+export const devClient = { clientId: "skyhook-dev", clientSecret: "skyhook-dev-secret" };

@@ -1,0 +1,23 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+
+export const sharedRedisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Every test gets its own BullMQ prefix: isolation without ever flushing the shared Redis. */
+export function uniquePrefix(label: string): string {
+  return `test-${label}-${randomBytes(4).toString("hex")}`;
+}
+
+export function connect(url = sharedRedisUrl): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** Deletes the keys this test wrote (and only those). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
