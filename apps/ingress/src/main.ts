@@ -16,14 +16,17 @@ function configOrExit(): IngressConfig {
 const config = configOrExit();
 const logger = createLogger({ name: "skyhook-ingress", level: config.logLevel });
 if (config.devDefaultsInUse.length > 0) {
-  const dev = config.subscriptions[0];
   logger.warn(
-    {
-      devDefaults: config.devDefaultsInUse,
-      devClientId: dev?.clientId,
-      devClientSecret: dev?.clientSecret,
-    },
-    "DEVELOPMENT-ONLY CREDENTIALS in use: set them for real before exposing this ingress (refused when NODE_ENV=production)",
+    { devDefaults: config.devDefaultsInUse },
+    "DEVELOPMENT-ONLY CREDENTIALS in use (refused when NODE_ENV=production)",
+  );
+  // The development values are public (README); a banner for the person at the terminal, kept
+  // out of the structured log stream, which must never carry credentials.
+  const dev = config.subscriptions[0];
+  console.error(
+    `\n  Skyhook ingress is using DEVELOPMENT-ONLY credentials: ${config.devDefaultsInUse.join(", ")}` +
+      `\n  client_id=${dev?.clientId ?? ""} client_secret=${dev?.clientSecret ?? ""}` +
+      "\n  Set SPOTNANA_CLIENT_ID, SPOTNANA_CLIENT_SECRET and TOKEN_SIGNING_KEY before exposing it.\n",
   );
 }
 

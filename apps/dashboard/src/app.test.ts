@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { queueNamesFor } from "@skyhook/contracts";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDashboardApp, type Dashboard } from "./app.ts";
+
+const credentials = { user: "ops", password: "app-test-password" };
+const authorized = {
+  authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`,
+};
+const names = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+const queueNames = [names.queue, names.deadLetter];
+const encoded = encodeURIComponent(names.queue);
+
+type Running = { url: string; dashboard: Dashboard; server: Server; prefix: string };
+
+describe("createDashboardApp (real Redis)", () => {
+  let connection: Redis;
+  const running: Running[] = [];
+  const producers: Queue[] = [];
+
+  async function start(readOnly: boolean): Promise<Running> {
+    // A prefix of its own isolates these keys on the shared Redis; nothing is flushed.
+    const prefix = `test-dash-${randomUUID()}`;
+    const dashboard = createDashboardApp({
+      connection,
+      prefix,
+      queueNames,
+      readOnly,
+      basePath: "/",
+      credentials,
+      logger: pino({ level: "silent" }),
+    });
+    const server = dashboard.app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    const started = { url: `http://127.0.0.1:${port}`, dashboard, server, prefix };
+    running.push(started);
+    return started;
+  }
+
+  const producer = (name: string, prefix: string) => {
+    const queue = new Queue(name, { connection, prefix });
+    producers.push(queue);
+    return queue;
+  };
+
+  beforeAll(() => {
+    connection = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+  });
+
+  afterAll(async () => {
+    await Promise.all(producers.map((queue) => queue.close()));
+    for (const { server, dashboard, prefix } of running) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await dashboard.close();
+      let cursor = "0";
+      do {
+        const [next, keys] = await connection.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+        if (keys.length > 0) await connection.unlink(...keys);
+        cursor = next;
+      } while (cursor !== "0");
+    }
+    connection.disconnect();
+  });
+
+  it("never sends X-Powered-By, from its own routes or from bull-board's", async () => {
+    const { url } = await start(false);
+    const responses = await Promise.all([
+      fetch(`${url}/healthz`),
+      fetch(`${url}/api/queues`),
+      fetch(`${url}/api/queues`, { headers: authorized }),
+      fetch(`${url}/`, { headers: authorized }),
+    ]);
+    expect(responses.map((res) => res.status)).toEqual([200, 401, 200, 200]);
+    for (const res of responses) expect(res.headers.get("x-powered-by")).toBeNull();
+  });
+
+  it("mounts the board at the root when the base path is /", async () => {
+    const { url } = await start(false);
+    const page = await fetch(`${url}/`, { headers: authorized });
+    expect(await page.text()).toContain('<base href="/"');
+    const api = await fetch(`${url}/api/queues`, { headers: authorized });
+    const body = (await api.json()) as { queues: { name: string }[] };
+    expect(body.queues.map((q) => q.name)).toEqual(queueNames);
+  });
+
+  it("resolves hash-tagged queue names in the job API and the UI's deep links", async () => {
+    const { url, prefix } = await start(false);
+    const job = await producer(names.queue, prefix).add("braced", { hello: "world" });
+    const jobId = encodeURIComponent(job.id ?? "");
+
+    const api = await fetch(`${url}/api/queues/${encoded}/${jobId}`, { headers: authorized });
+    expect(api.status).toBe(200);
+    expect(await api.json()).toMatchObject({ job: { id: job.id, name: "braced" } });
+
+    const deepLink = await fetch(`${url}/queue/${encoded}/${jobId}`, { headers: authorized });
+    expect(deepLink.status).toBe(200);
+    expect(deepLink.headers.get("content-type")).toMatch(/^text\/html/);
+  });
+
+  it("lets a writable board act on a hash-tagged queue", async () => {
+    const { url, prefix } = await start(false);
+    const queue = producer(names.queue, prefix);
+    const res = await fetch(`${url}/api/queues/${encoded}/pause`, {
+      method: "PUT",
+      headers: authorized,
+    });
+    expect(res.status).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+  });
+
+  it("in read-only mode changes nothing, through per-queue or board-wide actions", async () => {
+    const { url, prefix } = await start(true);
+    const queue = producer(names.queue, prefix);
+    await queue.add("kept", { n: 1 });
+
+    const perQueue = await fetch(`${url}/api/queues/${encoded}/pause`, {
+      method: "PUT",
+      headers: authorized,
+    });
+    expect(perQueue.status).toBe(405);
+    expect(await perQueue.json()).toEqual({ error: { key: "ERRORS.QUEUE_READ_ONLY" } });
+
+    const add = await fetch(`${url}/api/queues/${encoded}/add`, {
+      method: "POST",
+      headers: { ...authorized, "content-type": "application/json" },
+      body: JSON.stringify({ name: "injected", data: {} }),
+    });
+    expect(add.status).toBe(405);
+
+    // bull-board answers 200 to "pause all" but skips read-only queues.
+    const boardWide = await fetch(`${url}/api/queues/pause`, {
+      method: "PUT",
+      headers: authorized,
+    });
+    expect(boardWide.status).toBe(200);
+
+    expect(await queue.isPaused()).toBe(false);
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
+    const listing = await fetch(`${url}/api/queues`, { headers: authorized });
+    const body = (await listing.json()) as { queues: { readOnlyMode: boolean }[] };
+    expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
+  });
+
+  it("writes nothing to Redis while it is only looked at", async () => {
+    const { url, prefix } = await start(false);
+    const listing = await fetch(`${url}/api/queues?activeQueue=${encoded}`, {
+      headers: authorized,
+    });
+    expect(listing.status).toBe(200);
+    const [, keys] = await connection.scan("0", "MATCH", `${prefix}:*`, "COUNT", 1_000);
+    expect(keys).toEqual([]);
+  });
+
+  it("closes its queues without closing the caller's connection", async () => {
+    const { dashboard } = await start(false);
+    await dashboard.close();
+    expect(await connection.ping()).toBe("PONG");
+  });
+});

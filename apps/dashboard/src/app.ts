@@ -1,0 +1,77 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { ExpressAdapter } from "@bull-board/express";
+import { queueLabel } from "@skyhook/contracts";
+import { Queue } from "bullmq";
+import express, { type Express } from "express";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { type Credentials, requireBasicAuth } from "./basic-auth.ts";
+
+export type DashboardDeps = {
+  /** Shared by every queue; owned by the caller, which closes it after `close()`. */
+  connection: Redis;
+  /** The BullMQ key prefix the producers and workers use (QUEUE_PREFIX). */
+  prefix: string;
+  queueNames: readonly string[];
+  /** bull-board's own read-only mode: every mutating API route answers 405. */
+  readOnly: boolean;
+  /** Normalised mount path: `/` or `/segment[/segment…]`, no trailing slash. */
+  basePath: string;
+  credentials: Credentials;
+  logger: Logger;
+};
+
+export type Dashboard = { app: Express; close(): Promise<void> };
+
+/**
+ * Builds the dashboard without listening, so tests mount it on a port of their own.
+ * Authentication comes before bull-board's router, so its static assets, its API and its 404s
+ * are all behind it; only `/healthz` is public, for the orchestrator's liveness probe.
+ */
+export function createDashboardApp(deps: DashboardDeps): Dashboard {
+  const queues = deps.queueNames.map((name) => {
+    // An observer must not rewrite the queue's meta hash (BullMQ version, events stream length)
+    // with its own defaults; the producers and workers own it.
+    const queue = new Queue(name, {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      skipMetasUpdate: true,
+    });
+    queue.on("error", (err) => deps.logger.warn({ err, queue: name }, "queue connection error"));
+    return queue;
+  });
+
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(deps.basePath);
+  createBullBoard({
+    queues: queues.map(
+      (queue) =>
+        new BullMQAdapter(queue, {
+          readOnlyMode: deps.readOnly,
+          displayName: queueLabel(queue.name),
+        }),
+    ),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: deps.readOnly ? "Skyhook (read-only)" : "Skyhook" } },
+  });
+  // bull-board types its router as `any`; it is the Express app its adapter created.
+  const board: Express = serverAdapter.getRouter();
+  // A mounted sub-app sets its own X-Powered-By unless told not to.
+  board.disable("x-powered-by");
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    res.status(200).json({ status: "ok" });
+  });
+  app.use(requireBasicAuth(deps.credentials, deps.logger));
+  app.use(deps.basePath, board);
+
+  return {
+    app,
+    async close() {
+      await Promise.all(queues.map((queue) => queue.close()));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { ConfigError } from "@skyhook/service-kit";
+import { describe, expect, it } from "vitest";
+import { devCredentials, loadDashboardConfig } from "./config.ts";
+
+const strongPassword = "a-long-production-password";
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadDashboardConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("loadDashboardConfig", () => {
+  it("starts with development credentials when none are set outside production, and says so", () => {
+    const config = loadDashboardConfig({});
+    expect(config.credentials).toEqual({
+      user: devCredentials.DASHBOARD_USER,
+      password: devCredentials.DASHBOARD_PASSWORD,
+    });
+    expect(config.devDefaultsInUse).toEqual(["DASHBOARD_USER", "DASHBOARD_PASSWORD"]);
+    expect(config).toMatchObject({
+      port: 3001,
+      host: "0.0.0.0",
+      readOnly: false,
+      basePath: "/",
+      queuePrefix: "skyhook",
+    });
+  });
+
+  it("lists only the development defaults still in use", () => {
+    const config = loadDashboardConfig({ DASHBOARD_USER: "ops" });
+    expect(config.credentials.user).toBe("ops");
+    expect(config.devDefaultsInUse).toEqual(["DASHBOARD_PASSWORD"]);
+  });
+
+  it("refuses unset credentials in production, naming each variable", () => {
+    const problems = problemsOf({ NODE_ENV: "production" });
+    expect(problems).toEqual([
+      "DASHBOARD_USER: required when NODE_ENV=production",
+      "DASHBOARD_PASSWORD: required when NODE_ENV=production",
+    ]);
+  });
+
+  it("refuses the development values in production even when set explicitly", () => {
+    const problems = problemsOf({
+      NODE_ENV: "production",
+      DASHBOARD_USER: devCredentials.DASHBOARD_USER,
+      DASHBOARD_PASSWORD: devCredentials.DASHBOARD_PASSWORD,
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^DASHBOARD_USER: the development default is refused/);
+    expect(problems[1]).toMatch(/^DASHBOARD_PASSWORD: the development default is refused/);
+  });
+
+  it("refuses a production password shorter than 12 characters", () => {
+    const problems = problemsOf({
+      NODE_ENV: "production",
+      DASHBOARD_USER: "ops",
+      DASHBOARD_PASSWORD: "elevenchars",
+    });
+    expect(problems).toEqual([
+      "DASHBOARD_PASSWORD: at least 12 characters when NODE_ENV=production",
+    ]);
+  });
+
+  it("accepts real production credentials and reports no development defaults", () => {
+    const config = loadDashboardConfig({
+      NODE_ENV: "production",
+      DASHBOARD_USER: "ops",
+      DASHBOARD_PASSWORD: strongPassword,
+    });
+    expect(config.credentials).toEqual({ user: "ops", password: strongPassword });
+    expect(config.devDefaultsInUse).toEqual([]);
+  });
+
+  it.each([
+    ["true", true],
+    ["1", true],
+    ["YES", true],
+    ["false", false],
+    ["0", false],
+    ["", false],
+  ])("reads DASHBOARD_READ_ONLY=%j as %s", (value, expected) => {
+    expect(loadDashboardConfig({ DASHBOARD_READ_ONLY: value }).readOnly).toBe(expected);
+  });
+
+  it("refuses a DASHBOARD_READ_ONLY that is not a boolean", () => {
+    expect(problemsOf({ DASHBOARD_READ_ONLY: "maybe" })[0]).toMatch(/^DASHBOARD_READ_ONLY:/);
+  });
+
+  it.each([
+    ["", "/"],
+    ["/", "/"],
+    ["/ops/queues", "/ops/queues"],
+    ["/ops/queues/", "/ops/queues"],
+  ])("normalises DASHBOARD_BASE_PATH=%j to %j", (value, expected) => {
+    expect(loadDashboardConfig({ DASHBOARD_BASE_PATH: value }).basePath).toBe(expected);
+  });
+
+  it.each(["ops", "/ops queues", "/ops//queues", "/*"])(
+    "refuses DASHBOARD_BASE_PATH=%j",
+    (value) => {
+      expect(problemsOf({ DASHBOARD_BASE_PATH: value })[0]).toMatch(/^DASHBOARD_BASE_PATH:/);
+    },
+  );
+});

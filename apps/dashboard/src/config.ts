@@ -1,0 +1,97 @@
+import {
+  CommonEnv,
+  ConfigError,
+  envBool,
+  envInt,
+  envString,
+  loadConfig,
+  refuseDevDefaults,
+} from "@skyhook/service-kit";
+import { z } from "zod";
+
+export const devCredentials = {
+  DASHBOARD_USER: "admin",
+  DASHBOARD_PASSWORD: "skyhook-dev-dashboard",
+} as const;
+
+const minProductionPasswordLength = 12;
+
+/**
+ * Where the board is mounted. Trailing slashes are dropped so `/ops/queues/` and `/ops/queues`
+ * mount the same way; only the root keeps its slash.
+ */
+const BasePath = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._~-]+)*\/*$/, "a path such as / or /ops/queues (letters, digits, . _ ~ -)")
+  .transform((path) => path.replace(/\/+$/, "") || "/");
+
+const DashboardEnv = CommonEnv.extend({
+  PORT: envInt(3001),
+  HOST: z.string().default("0.0.0.0"),
+  DASHBOARD_USER: envString(),
+  DASHBOARD_PASSWORD: envString(),
+  DASHBOARD_READ_ONLY: envBool(false),
+  DASHBOARD_BASE_PATH: z.preprocess((v) => (v === "" ? undefined : v), BasePath.default("/")),
+  SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
+});
+
+export type DashboardConfig = {
+  nodeEnv: "development" | "test" | "production";
+  logLevel: string;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  host: string;
+  credentials: { user: string; password: string };
+  readOnly: boolean;
+  basePath: string;
+  shutdownTimeoutMs: number;
+  /** Names of the development defaults in use, so start-up can say so loudly. */
+  devDefaultsInUse: (keyof typeof devCredentials)[];
+};
+
+export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
+  const e = loadConfig(DashboardEnv, env);
+  const isProduction = e.NODE_ENV === "production";
+
+  const problems = refuseDevDefaults(
+    isProduction,
+    { DASHBOARD_USER: e.DASHBOARD_USER, DASHBOARD_PASSWORD: e.DASHBOARD_PASSWORD },
+    devCredentials,
+  );
+  // Basic auth has no lockout, so in production the password is the only brake on guessing.
+  if (
+    isProduction &&
+    e.DASHBOARD_PASSWORD !== undefined &&
+    e.DASHBOARD_PASSWORD.length < minProductionPasswordLength
+  ) {
+    problems.push(
+      `DASHBOARD_PASSWORD: at least ${minProductionPasswordLength} characters when NODE_ENV=production`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
+  const orDev = (name: keyof typeof devCredentials, value: string | undefined): string => {
+    if (value !== undefined) return value;
+    devDefaultsInUse.push(name);
+    return devCredentials[name];
+  };
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    port: e.PORT,
+    host: e.HOST,
+    credentials: {
+      user: orDev("DASHBOARD_USER", e.DASHBOARD_USER),
+      password: orDev("DASHBOARD_PASSWORD", e.DASHBOARD_PASSWORD),
+    },
+    readOnly: e.DASHBOARD_READ_ONLY,
+    basePath: e.DASHBOARD_BASE_PATH,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    devDefaultsInUse,
+  };
+}

@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "@skyhook/service-kit";
+import { afterAll, describe, expect, it } from "vitest";
+import { devCredentials, loadIngressConfig } from "./config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "skyhook-ingress-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCounter = 0;
+function subscriptionsFile(content: unknown): string {
+  const path = join(dir, `subscriptions-${++fileCounter}.json`);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+const productionSecrets = {
+  NODE_ENV: "production",
+  SPOTNANA_CLIENT_ID: "acme-spotnana",
+  SPOTNANA_CLIENT_SECRET: "a-long-production-secret",
+  TOKEN_SIGNING_KEY: "k".repeat(48),
+};
+
+/** Runs `load` expecting a ConfigError and returns it, failing the test otherwise. */
+function configErrorOf(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadIngressConfig", () => {
+  it("starts with development credentials when nothing is configured outside production", () => {
+    const config = loadIngressConfig({});
+    expect(config.nodeEnv).toBe("development");
+    expect(config.subscriptions).toEqual([
+      {
+        name: "spotnana",
+        clientId: devCredentials.SPOTNANA_CLIENT_ID,
+        clientSecret: devCredentials.SPOTNANA_CLIENT_SECRET,
+      },
+    ]);
+    expect(config.token.signingKey).toBe(devCredentials.TOKEN_SIGNING_KEY);
+    expect(config.devDefaultsInUse.sort()).toEqual(
+      ["SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"].sort(),
+    );
+  });
+
+  it("applies documented defaults for the other variables", () => {
+    const config = loadIngressConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      redisUrl: "redis://127.0.0.1:6379",
+      queuePrefix: "skyhook",
+      bodyLimitBytes: 10 * 1024 * 1024,
+      dedupTtlSec: 14 * 24 * 3600,
+    });
+  });
+
+  it("lists only the development defaults actually in use", () => {
+    const config = loadIngressConfig({ NODE_ENV: "test", SPOTNANA_CLIENT_ID: "my-client" });
+    expect(config.subscriptions[0]?.clientId).toBe("my-client");
+    expect(config.devDefaultsInUse.sort()).toEqual(
+      ["SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"].sort(),
+    );
+  });
+
+  it("treats an empty variable as not set", () => {
+    const config = loadIngressConfig({ SPOTNANA_CLIENT_ID: "", PORT: "" });
+    expect(config.subscriptions[0]?.clientId).toBe(devCredentials.SPOTNANA_CLIENT_ID);
+    expect(config.port).toBe(8080);
+  });
+
+  it("uses the given credentials in production and reports no development defaults", () => {
+    const config = loadIngressConfig(productionSecrets);
+    expect(config.subscriptions[0]).toMatchObject({
+      clientId: "acme-spotnana",
+      clientSecret: "a-long-production-secret",
+    });
+    expect(config.token.signingKey).toBe(productionSecrets.TOKEN_SIGNING_KEY);
+    expect(config.devDefaultsInUse).toEqual([]);
+  });
+
+  it("refuses production without credentials, naming every missing variable", () => {
+    const error = configErrorOf(() => loadIngressConfig({ NODE_ENV: "production" }));
+    for (const name of ["SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"]) {
+      expect(error.message).toContain(name);
+      expect(error.problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it("refuses production running on the development credentials, naming each", () => {
+    const error = configErrorOf(() =>
+      loadIngressConfig({ NODE_ENV: "production", ...devCredentials }),
+    );
+    for (const name of Object.keys(devCredentials)) {
+      expect(error.problems).toContainEqual(
+        expect.stringMatching(new RegExp(`^${name}:.*development`)),
+      );
+    }
+  });
+
+  it("refuses a short client secret in production", () => {
+    const error = configErrorOf(() =>
+      loadIngressConfig({ ...productionSecrets, SPOTNANA_CLIENT_SECRET: "short-secret" }),
+    );
+    expect(error.problems).toEqual([expect.stringMatching(/^SPOTNANA_CLIENT_SECRET:.*16/)]);
+  });
+
+  it.each(["abc", "-1", "80.5"])("refuses PORT=%s, naming PORT", (port) => {
+    const error = configErrorOf(() => loadIngressConfig({ PORT: port }));
+    expect(error.problems).toEqual([expect.stringMatching(/^PORT:/)]);
+  });
+
+  it("names every bad variable of the environment in one error", () => {
+    const error = configErrorOf(() =>
+      loadIngressConfig({ PORT: "abc", REDIS_URL: "http://localhost", TOKEN_SIGNING_KEY: "short" }),
+    );
+    expect(error.problems.map((p) => p.split(":")[0]).sort()).toEqual(
+      ["PORT", "REDIS_URL", "TOKEN_SIGNING_KEY"].sort(),
+    );
+  });
+
+  it("reads the subscriptions from SUBSCRIPTIONS_FILE", () => {
+    const subscriptions = [
+      { name: "tmc-a", clientId: "client-a", clientSecret: "secret-a-123" },
+      { name: "tmc-b", clientId: "client-b", clientSecret: "secret-b-123", tokenTtlSec: 600 },
+    ];
+    const config = loadIngressConfig({ SUBSCRIPTIONS_FILE: subscriptionsFile(subscriptions) });
+    expect(config.subscriptions).toEqual(subscriptions);
+    expect(config.devDefaultsInUse).toEqual(["TOKEN_SIGNING_KEY"]);
+  });
+
+  it("needs only a signing key in production when subscriptions come from a file", () => {
+    const path = subscriptionsFile([
+      { name: "a", clientId: "client-a", clientSecret: "s".repeat(20) },
+    ]);
+    const config = loadIngressConfig({
+      NODE_ENV: "production",
+      SUBSCRIPTIONS_FILE: path,
+      TOKEN_SIGNING_KEY: "k".repeat(48),
+    });
+    expect(config.subscriptions.map((s) => s.clientId)).toEqual(["client-a"]);
+    expect(() => loadIngressConfig({ NODE_ENV: "production", SUBSCRIPTIONS_FILE: path })).toThrow(
+      /TOKEN_SIGNING_KEY/,
+    );
+  });
+
+  it("refuses a SUBSCRIPTIONS_FILE that is not JSON, naming the variable and the path", () => {
+    const path = subscriptionsFile("{ not json");
+    const error = configErrorOf(() => loadIngressConfig({ SUBSCRIPTIONS_FILE: path }));
+    expect(error.message).toContain("SUBSCRIPTIONS_FILE");
+    expect(error.message).toContain(path);
+  });
+
+  it("refuses a SUBSCRIPTIONS_FILE that does not exist, naming the variable", () => {
+    const path = join(dir, "missing.json");
+    const error = configErrorOf(() => loadIngressConfig({ SUBSCRIPTIONS_FILE: path }));
+    expect(error.problems).toEqual([
+      expect.stringContaining(`SUBSCRIPTIONS_FILE: cannot read ${path}`),
+    ]);
+  });
+
+  it("refuses a SUBSCRIPTIONS_FILE whose entries are invalid, naming the bad field", () => {
+    const path = subscriptionsFile([{ name: "a", clientId: "client-a", clientSecret: "short" }]);
+    const error = configErrorOf(() => loadIngressConfig({ SUBSCRIPTIONS_FILE: path }));
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^SUBSCRIPTIONS_FILE .*\[0\.clientSecret\]/),
+    ]);
+  });
+
+  it("refuses an empty SUBSCRIPTIONS_FILE list", () => {
+    const path = subscriptionsFile([]);
+    expect(() => loadIngressConfig({ SUBSCRIPTIONS_FILE: path })).toThrow(ConfigError);
+  });
+
+  it("refuses subscriptions that share a clientId", () => {
+    const path = subscriptionsFile([
+      { name: "a", clientId: "same", clientSecret: "secret-a-123" },
+      { name: "b", clientId: "same", clientSecret: "secret-b-123" },
+    ]);
+    const error = configErrorOf(() => loadIngressConfig({ SUBSCRIPTIONS_FILE: path }));
+    expect(error.message).toContain("clientId must be unique");
+  });
+});

@@ -1,0 +1,102 @@
+import { bookingCreated, createCatalog, defaultCatalog } from "@skyhook/contracts";
+import { ConfigError } from "@skyhook/service-kit";
+import { describe, expect, it } from "vitest";
+import { assign } from "./compose.ts";
+import { loadWorkerConfig } from "./config.ts";
+import { installedHandlers } from "./handlers.ts";
+
+function configErrorOf(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadWorkerConfig", () => {
+  it("consumes every installed operation when WORKER_OPERATIONS is unset", () => {
+    expect(loadWorkerConfig({}).operations).toBeUndefined();
+  });
+
+  it.each(["all", "ALL", " all "])("reads WORKER_OPERATIONS=%j as every operation", (value) => {
+    expect(loadWorkerConfig({ WORKER_OPERATIONS: value }).operations).toBeUndefined();
+  });
+
+  it("parses one EVENT_TYPE/OPERATION pair", () => {
+    expect(loadWorkerConfig({ WORKER_OPERATIONS: "PNR_V3/FLIGHT_CANCELLED" }).operations).toEqual([
+      { eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" },
+    ]);
+  });
+
+  it("parses a comma-separated list, trimming and upper-casing each pair", () => {
+    const { operations } = loadWorkerConfig({
+      WORKER_OPERATIONS: "pnr_v3/flight_cancelled, PNR_V3/BOOKING_CREATED",
+    });
+    expect(operations).toEqual([
+      { eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" },
+      { eventType: "PNR_V3", operation: "BOOKING_CREATED" },
+    ]);
+  });
+
+  it.each(["nonsense", "PNR_V3/", "/FLIGHT_CANCELLED", "A/B/C", "PNR_V3/FLIGHT_CANCELLED,"])(
+    "refuses WORKER_OPERATIONS=%j, naming WORKER_OPERATIONS",
+    (value) => {
+      const error = configErrorOf(() => loadWorkerConfig({ WORKER_OPERATIONS: value }));
+      expect(error.problems).toEqual([expect.stringMatching(/^WORKER_OPERATIONS:/)]);
+    },
+  );
+
+  it("refuses a bad NOTIFY_URL, naming it", () => {
+    const error = configErrorOf(() => loadWorkerConfig({ NOTIFY_URL: "ftp://example.com" }));
+    expect(error.problems).toEqual([expect.stringMatching(/^NOTIFY_URL:/)]);
+  });
+
+  it("applies the documented defaults", () => {
+    expect(loadWorkerConfig({})).toMatchObject({
+      concurrency: 10,
+      notifyUrl: undefined,
+      effectTtlSec: 14 * 24 * 3600,
+      queuePrefix: "skyhook",
+    });
+  });
+});
+
+describe("assign", () => {
+  it("pairs every installed handler with its spec when no operations are selected", () => {
+    const assignments = assign(defaultCatalog, installedHandlers, undefined);
+    expect(assignments.map((a) => `${a.spec.eventType}/${a.spec.operation}`).sort()).toEqual(
+      ["PNR_V3/BOOKING_CREATED", "PNR_V3/FLIGHT_CANCELLED"].sort(),
+    );
+    for (const { spec, handler } of assignments) {
+      expect(handler.operation).toBe(spec.operation);
+    }
+  });
+
+  it("keeps only the selected operations", () => {
+    const assignments = assign(defaultCatalog, installedHandlers, [
+      { eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" },
+    ]);
+    expect(assignments.map((a) => a.handler.operation)).toEqual(["FLIGHT_CANCELLED"]);
+  });
+
+  it("throws ConfigError naming an operation that has no installed handler", () => {
+    const error = configErrorOf(() =>
+      assign(defaultCatalog, installedHandlers, [
+        { eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" },
+        { eventType: "PNR_V3", operation: "BOOKING_TICKETED" },
+      ]),
+    );
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^WORKER_OPERATIONS:.*PNR_V3\/BOOKING_TICKETED/),
+    ]);
+  });
+
+  it("throws ConfigError for an installed handler whose operation the catalog lacks", () => {
+    const error = configErrorOf(() =>
+      assign(createCatalog([bookingCreated]), installedHandlers, undefined),
+    );
+    expect(error.message).toContain("PNR_V3/FLIGHT_CANCELLED");
+  });
+});

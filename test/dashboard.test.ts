@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { defaultCatalog } from "@skyhook/contracts";
+import {
+  createDashboardApp,
+  type Dashboard,
+  devCredentials,
+  loadDashboardConfig,
+} from "@skyhook/dashboard";
+import { ConfigError, createLogger } from "@skyhook/service-kit";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const redisUrl = "redis://127.0.0.1:6379";
+const credentials = { user: "ops", password: "correct horse battery staple" };
+const queueNames = defaultCatalog.allQueueNames();
+const basePath = "/ops/queues";
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const authorized = { authorization: basic(credentials.user, credentials.password) };
+
+type Running = { baseUrl: string; dashboard: Dashboard; server: Server; prefix: string };
+
+async function startDashboard(connection: Redis, readOnly: boolean): Promise<Running> {
+  // A prefix of its own isolates this test's keys on the shared Redis; nothing is flushed.
+  const prefix = `test-dash-${randomUUID()}`;
+  const dashboard = createDashboardApp({
+    connection,
+    prefix,
+    queueNames,
+    readOnly,
+    basePath,
+    credentials,
+    logger: createLogger({ name: "dashboard-test", level: "silent" }),
+  });
+  const server = dashboard.app.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}`, dashboard, server, prefix };
+}
+
+/** Removes only this test's keys (jobs and queue metadata its producers wrote); never a flush. */
+async function deleteKeysUnder(connection: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await connection.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+    if (keys.length > 0) await connection.unlink(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
+
+async function stopDashboard(running: Running): Promise<void> {
+  const closed = new Promise<void>((resolve) => running.server.close(() => resolve()));
+  running.server.closeAllConnections();
+  await closed;
+  await running.dashboard.close();
+}
+
+type QueueListing = {
+  queues: {
+    name: string;
+    displayName?: string;
+    readOnlyMode: boolean;
+    counts: Record<string, number>;
+    jobs: { id: string; name: string }[];
+  }[];
+};
+
+const deadLetterName = queueNames.find((name) => name.endsWith(".dead-letter"));
+const mainName = queueNames.find((name) => !name.endsWith(".dead-letter"));
+if (deadLetterName === undefined || mainName === undefined) {
+  throw new Error("the default catalog should name main and dead-letter queues");
+}
+
+describe("dashboard over HTTP (real Redis)", () => {
+  let connection: Redis;
+  let writable: Running;
+  let readOnly: Running;
+  const producers: Queue[] = [];
+
+  beforeAll(async () => {
+    connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    writable = await startDashboard(connection, false);
+    readOnly = await startDashboard(connection, true);
+  });
+
+  afterAll(async () => {
+    await Promise.all(producers.map((queue) => queue.close()));
+    const started = [writable, readOnly].filter((running) => running !== undefined);
+    await Promise.all(started.map(stopDashboard));
+    for (const running of started) await deleteKeysUnder(connection, running.prefix);
+    connection.disconnect();
+  });
+
+  const producer = (name: string, prefix: string) => {
+    const queue = new Queue(name, { connection, prefix });
+    producers.push(queue);
+    return queue;
+  };
+
+  it("answers anonymous requests for the UI and the API with 401 and a Basic challenge", async () => {
+    for (const path of [`${basePath}/`, `${basePath}/api/queues`]) {
+      const res = await fetch(`${writable.baseUrl}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Basic realm="skyhook-dashboard"');
+      const body: unknown = await res.json();
+      expect(body).toMatchObject({ error: { code: "unauthorized" } });
+    }
+  });
+
+  it("refuses a wrong password with 401", async () => {
+    const res = await fetch(`${writable.baseUrl}${basePath}/api/queues`, {
+      headers: { authorization: basic(credentials.user, "not the password") },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe('Basic realm="skyhook-dashboard"');
+  });
+
+  it("lists every queue, dead-letter queues included, and shows a job added to one", async () => {
+    const added = await producer(deadLetterName, writable.prefix).add("dead-lettered", {
+      reason: "test",
+    });
+    const activeQueue = encodeURIComponent(deadLetterName);
+    const res = await fetch(
+      `${writable.baseUrl}${basePath}/api/queues?activeQueue=${activeQueue}&status=waiting&page=1&jobsPerPage=10`,
+      { headers: authorized },
+    );
+    expect(res.status).toBe(200);
+    const listing = (await res.json()) as QueueListing;
+
+    expect(listing.queues.map((q) => q.name).sort()).toEqual([...queueNames].sort());
+    const deadLetter = listing.queues.find((q) => q.name === deadLetterName);
+    expect(deadLetter?.displayName).toBe(deadLetterName.replace(/[{}]/g, ""));
+    expect(deadLetter?.counts.waiting).toBe(1);
+    expect(deadLetter?.jobs.map((job) => job.id)).toEqual([added.id]);
+  });
+
+  it("serves the board UI and its assets to an authenticated user", async () => {
+    const page = await fetch(`${writable.baseUrl}${basePath}/`, { headers: authorized });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`<base href="${basePath}/"`);
+
+    const asset = /src="(static\/js\/main\.[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const anonymous = await fetch(`${writable.baseUrl}${basePath}/${asset}`);
+    expect(anonymous.status).toBe(401);
+    const withCredentials = await fetch(`${writable.baseUrl}${basePath}/${asset}`, {
+      headers: authorized,
+    });
+    expect(withCredentials.status).toBe(200);
+  });
+
+  it("in read-only mode refuses a mutating call with bull-board's 405 and keeps the job", async () => {
+    const queue = producer(mainName, readOnly.prefix);
+    const job = await queue.add("kept", { n: 1 });
+    const encoded = encodeURIComponent(mainName);
+
+    for (const path of [`/api/queues/${encoded}/clean/waiting`, `/api/queues/${encoded}/empty`]) {
+      const res = await fetch(`${readOnly.baseUrl}${basePath}${path}`, {
+        method: "PUT",
+        headers: authorized,
+      });
+      expect(res.status, path).toBe(405);
+      expect(await res.json()).toEqual({ error: { key: "ERRORS.QUEUE_READ_ONLY" } });
+    }
+
+    expect(job.id).toBeDefined();
+    expect(await queue.getJob(job.id ?? "")).toBeDefined();
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
+  });
+
+  it("answers /healthz with 200 without credentials", async () => {
+    const res = await fetch(`${readOnly.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+});
+
+describe("dashboard configuration", () => {
+  it("refuses to start in production on the development credentials, naming DASHBOARD_PASSWORD", () => {
+    const load = () =>
+      loadDashboardConfig({
+        NODE_ENV: "production",
+        DASHBOARD_USER: "ops",
+        DASHBOARD_PASSWORD: devCredentials.DASHBOARD_PASSWORD,
+      });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/DASHBOARD_PASSWORD/);
+  });
+});

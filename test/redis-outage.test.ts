@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { devClient } from "./support/in-process.ts";
+import { startPrivateRedis } from "./support/private-redis.ts";
+import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
+import { spotnanaClient } from "./support/spotnana-client.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function ingressOn(redisUrl: string): Promise<{ app: AppProcess; baseUrl: string }> {
+  const port = await freePort();
+  const app = spawnApp("ingress", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    REDIS_URL: redisUrl,
+    ENQUEUE_TIMEOUT_MS: "1000",
+  });
+  cleanups.push(() => app.stop("SIGKILL"));
+  await app.waitForLog("ingress listening", (l) => String(l.msg).startsWith("ingress listening"));
+  return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+type ErrorBody = { error: { code: string } };
+
+describe("Redis unavailable", () => {
+  it("answers 503 with Retry-After, fast, while Redis is down, and 200 again once it is back", async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.kill());
+    const { baseUrl } = await ingressOn(redis.url);
+    const client = spotnanaClient(baseUrl, devClient);
+    await client.fetchToken();
+
+    expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
+
+    await redis.kill();
+    const startedAt = Date.now();
+    const refused = await client.deliver(envelope("BOOKING_CREATED", pnrPayload()));
+    expect(refused.status).toBe(503);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("storage_unavailable");
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
+    expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+
+    const restarted = await startPrivateRedis(redis.port);
+    cleanups.push(() => restarted.kill());
+    const status = await waitFor(
+      "a 200 after Redis returns",
+      async () => {
+        const response = await client.deliver(envelope("BOOKING_CREATED", pnrPayload()));
+        return response.status === 200 ? response.status : undefined;
+      },
+      20_000,
+      250,
+    );
+    expect(status).toBe(200);
+  });
+
+  it("answers 503, never 200, when Redis is down from the start, and recovers when it comes up", async () => {
+    const redis = await startPrivateRedis();
+    await redis.kill();
+    const { baseUrl } = await ingressOn(redis.url);
+    const client = spotnanaClient(baseUrl, devClient);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status);
+    expect(statuses).toEqual([503, 503, 503]);
+
+    const restarted = await startPrivateRedis(redis.port);
+    cleanups.push(() => restarted.kill());
+    const status = await waitFor(
+      "a 200 after Redis comes up",
+      async () => {
+        const response = await client.deliver(envelope("BOOKING_CREATED", pnrPayload()));
+        return response.status === 200 ? response.status : undefined;
+      },
+      20_000,
+      250,
+    );
+    expect(status).toBe(200);
+  });
+});

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { Redis } from "ioredis";
+import { freePort } from "./processes.ts";
+import { waitFor } from "./wait-for.ts";
+
+/** A redis-server of this test's own, on a free port, that the test may kill and restart. */
+export async function startPrivateRedis(port?: number) {
+  const chosen = port ?? (await freePort());
+  const child: ChildProcess = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(chosen),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--maxmemory-policy",
+      "noeviction",
+    ],
+    { stdio: "ignore" },
+  );
+  const probe = new Redis(chosen, "127.0.0.1", {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  // Refused connections are expected while the server starts; the probe retries by itself.
+  probe.on("error", () => undefined);
+  await waitFor(`redis-server on ${chosen}`, async () => {
+    try {
+      if (probe.status !== "ready") await probe.connect();
+      return (await probe.ping()) === "PONG" ? true : undefined;
+    } catch {
+      probe.disconnect();
+      return undefined;
+    }
+  });
+  probe.disconnect();
+  return {
+    port: chosen,
+    url: `redis://127.0.0.1:${chosen}`,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    },
+  };
+}

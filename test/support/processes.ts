@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { waitFor } from "./wait-for.ts";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export type LogLine = Record<string, unknown> & { msg?: string };
+
+export type AppProcess = {
+  child: ChildProcess;
+  logs: LogLine[];
+  output: () => string;
+  waitForLog(what: string, match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
+
+/** Starts `apps/<app>/src/main.ts` as its own Node process, exactly as the README runs it. */
+export function spawnApp(
+  app: "ingress" | "worker" | "dashboard",
+  env: Record<string, string>,
+): AppProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: LogLine[] = [];
+  let text = "";
+  let partial = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+    partial += chunk.toString("utf8");
+    const lines = partial.split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        // Not a log line (a stack trace on crash, say): kept in `output()` for the failure message.
+      }
+    }
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+  });
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+
+  return {
+    child,
+    logs,
+    output: () => text,
+    async waitForLog(what, match, timeoutMs = 20_000) {
+      try {
+        return await waitFor(what, () => logs.find(match), timeoutMs);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n--- ${app} output ---\n${text}`);
+      }
+    },
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
