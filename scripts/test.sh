@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start, command 2: installs dependencies, makes sure Redis answers, then lints,
+# type-checks and runs every test. Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+require_node
+find_pnpm
+install_dependencies
+ensure_redis ephemeral
+"${PNPM[@]}" run check
+"${PNPM[@]}" exec vitest run "$@"
