@@ -10,7 +10,9 @@ const children = apps.map((app) => {
     env: process.env,
   });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on("line", (line) => console.log(`[${app.padEnd(9)}] ${line}`));
+    createInterface({ input: stream }).on("line", (line) =>
+      console.log(`[${app.padEnd(9)}] ${line}`),
+    );
   }
   return { app, child };
 });

@@ -1,9 +1,10 @@
 import {
   CommonEnv,
-  ConfigError,
   envBool,
   envInt,
+  envPort,
   envString,
+  envValue,
   loadConfig,
   refuseDevDefaults,
 } from "@skyhook/service-kit";
@@ -26,7 +27,7 @@ const BasePath = z
   .transform((path) => path.replace(/\/+$/, "") || "/");
 
 const DashboardEnv = CommonEnv.extend({
-  PORT: envInt(3001),
+  PORT: envPort(3001),
   HOST: z.string().default("0.0.0.0"),
   DASHBOARD_USER: envString(),
   DASHBOARD_PASSWORD: envString(),
@@ -51,25 +52,21 @@ export type DashboardConfig = {
 };
 
 export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
-  const e = loadConfig(DashboardEnv, env);
-  const isProduction = e.NODE_ENV === "production";
-
+  const isProduction = env.NODE_ENV === "production";
+  const password = envValue(env, "DASHBOARD_PASSWORD");
+  // Checked on the raw environment so they are reported together with any schema problem.
   const problems = refuseDevDefaults(
     isProduction,
-    { DASHBOARD_USER: e.DASHBOARD_USER, DASHBOARD_PASSWORD: e.DASHBOARD_PASSWORD },
+    { DASHBOARD_USER: envValue(env, "DASHBOARD_USER"), DASHBOARD_PASSWORD: password },
     devCredentials,
   );
   // Basic auth has no lockout, so in production the password is the only brake on guessing.
-  if (
-    isProduction &&
-    e.DASHBOARD_PASSWORD !== undefined &&
-    e.DASHBOARD_PASSWORD.length < minProductionPasswordLength
-  ) {
+  if (isProduction && password !== undefined && password.length < minProductionPasswordLength) {
     problems.push(
       `DASHBOARD_PASSWORD: at least ${minProductionPasswordLength} characters when NODE_ENV=production`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const e = loadConfig(DashboardEnv, env, problems);
 
   const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
   const orDev = (name: keyof typeof devCredentials, value: string | undefined): string => {

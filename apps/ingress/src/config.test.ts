@@ -186,4 +186,45 @@ describe("loadIngressConfig", () => {
     const error = configErrorOf(() => loadIngressConfig({ SUBSCRIPTIONS_FILE: path }));
     expect(error.message).toContain("clientId must be unique");
   });
+
+  it("reports a schema problem and missing production credentials in the same error", () => {
+    const error = configErrorOf(() => loadIngressConfig({ NODE_ENV: "production", PORT: "abc" }));
+    const named = error.problems.map((p) => p.split(":")[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        "PORT",
+        "SPOTNANA_CLIENT_ID",
+        "SPOTNANA_CLIENT_SECRET",
+        "TOKEN_SIGNING_KEY",
+      ]),
+    );
+  });
+
+  it("refuses a port outside 1-65535", () => {
+    const error = configErrorOf(() => loadIngressConfig({ PORT: "70000" }));
+    expect(error.problems).toEqual([expect.stringMatching(/^PORT:/)]);
+  });
+
+  it("holds SUBSCRIPTIONS_FILE entries to the production secret rules", () => {
+    const path = subscriptionsFile([
+      {
+        name: "dev",
+        clientId: devCredentials.SPOTNANA_CLIENT_ID,
+        clientSecret: devCredentials.SPOTNANA_CLIENT_SECRET,
+      },
+      { name: "short", clientId: "acme", clientSecret: "eight-ch" },
+      { name: "good", clientId: "globex", clientSecret: "a-long-production-secret" },
+    ]);
+    const error = configErrorOf(() =>
+      loadIngressConfig({
+        NODE_ENV: "production",
+        TOKEN_SIGNING_KEY: "k".repeat(48),
+        SUBSCRIPTIONS_FILE: path,
+      }),
+    );
+    expect(error.problems.join("\n")).toContain("[0].clientSecret: the development default");
+    expect(error.problems.join("\n")).toContain("[0].clientId: the development default");
+    expect(error.problems.join("\n")).toContain("[1].clientSecret: at least 16 characters");
+    expect(error.problems.join("\n")).not.toContain("[2]");
+  });
 });

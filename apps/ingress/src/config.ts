@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import {
   CommonEnv,
-  ConfigError,
   envInt,
   envOptionalInt,
+  envPort,
   envString,
+  envValue,
   loadConfig,
   refuseDevDefaults,
 } from "@skyhook/service-kit";
@@ -28,7 +29,7 @@ export const devCredentials = {
 } as const;
 
 const IngressEnv = CommonEnv.extend({
-  PORT: envInt(8080),
+  PORT: envPort(8080),
   HOST: z.string().default("0.0.0.0"),
   BODY_LIMIT_BYTES: envInt(10 * 1024 * 1024, 1024),
   ENQUEUE_TIMEOUT_MS: envInt(2_000, 50),
@@ -66,44 +67,94 @@ export type IngressConfig = {
   devDefaultsInUse: string[];
 };
 
-function readSubscriptionsFile(path: string): Subscription[] {
+type FileRead = { subscriptions: Subscription[]; problems: string[] };
+
+function readSubscriptionsFile(path: string): FileRead {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new ConfigError([`SUBSCRIPTIONS_FILE: cannot read ${path} as JSON (${String(err)})`]);
+    return {
+      subscriptions: [],
+      problems: [`SUBSCRIPTIONS_FILE: cannot read ${path} as JSON (${String(err)})`],
+    };
   }
   const parsed = SubscriptionsFile.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map(
+  if (parsed.success) return { subscriptions: parsed.data, problems: [] };
+  return {
+    subscriptions: [],
+    problems: parsed.error.issues.map(
       (i) => `SUBSCRIPTIONS_FILE ${path} [${i.path.join(".")}]: ${i.message}`,
     ),
-  );
+  };
 }
 
-export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
-  const e = loadConfig(IngressEnv, env);
-  const isProduction = e.NODE_ENV === "production";
-  const fromFile = e.SUBSCRIPTIONS_FILE !== undefined;
+const minProductionSecretLength = 16;
 
+/** The rules a client secret must meet in production, wherever it is configured. */
+function productionSecretProblems(label: string, secret: string): string[] {
+  if (secret === devCredentials.SPOTNANA_CLIENT_SECRET) {
+    return [`${label}: the development default is refused when NODE_ENV=production`];
+  }
+  if (secret.length < minProductionSecretLength) {
+    return [`${label}: at least ${minProductionSecretLength} characters when NODE_ENV=production`];
+  }
+  return [];
+}
+
+/**
+ * Checks that need more than the schema: production credentials, the subscriptions file, and
+ * unique client ids. Made on the raw environment so they are reported together with any
+ * schema problem, in one error.
+ */
+function credentialProblems(env: NodeJS.ProcessEnv): FileRead {
+  const isProduction = env.NODE_ENV === "production";
+  const file = envValue(env, "SUBSCRIPTIONS_FILE");
+  const fromFile = file === undefined ? undefined : readSubscriptionsFile(file);
   const problems = refuseDevDefaults(
     isProduction,
     {
-      TOKEN_SIGNING_KEY: e.TOKEN_SIGNING_KEY,
-      ...(fromFile
-        ? {}
-        : {
-            SPOTNANA_CLIENT_ID: e.SPOTNANA_CLIENT_ID,
-            SPOTNANA_CLIENT_SECRET: e.SPOTNANA_CLIENT_SECRET,
-          }),
+      TOKEN_SIGNING_KEY: envValue(env, "TOKEN_SIGNING_KEY"),
+      SPOTNANA_CLIENT_ID: envValue(env, "SPOTNANA_CLIENT_ID"),
+      SPOTNANA_CLIENT_SECRET: envValue(env, "SPOTNANA_CLIENT_SECRET"),
     },
-    fromFile ? { TOKEN_SIGNING_KEY: devCredentials.TOKEN_SIGNING_KEY } : devCredentials,
+    fromFile === undefined
+      ? devCredentials
+      : { TOKEN_SIGNING_KEY: devCredentials.TOKEN_SIGNING_KEY },
   );
-  if (isProduction && !fromFile && (e.SPOTNANA_CLIENT_SECRET?.length ?? 0) < 16) {
-    problems.push("SPOTNANA_CLIENT_SECRET: at least 16 characters when NODE_ENV=production");
+  const envSecret = envValue(env, "SPOTNANA_CLIENT_SECRET");
+  if (
+    isProduction &&
+    fromFile === undefined &&
+    envSecret !== undefined &&
+    envSecret !== devCredentials.SPOTNANA_CLIENT_SECRET
+  ) {
+    problems.push(...productionSecretProblems("SPOTNANA_CLIENT_SECRET", envSecret));
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const subscriptions = fromFile?.subscriptions ?? [];
+  problems.push(...(fromFile?.problems ?? []));
+  if (isProduction) {
+    for (const [index, s] of subscriptions.entries()) {
+      problems.push(
+        ...productionSecretProblems(`SUBSCRIPTIONS_FILE [${index}].clientSecret`, s.clientSecret),
+      );
+      if (s.clientId === devCredentials.SPOTNANA_CLIENT_ID) {
+        problems.push(
+          `SUBSCRIPTIONS_FILE [${index}].clientId: the development default is refused when NODE_ENV=production`,
+        );
+      }
+    }
+  }
+  const clientIds = subscriptions.map((s) => s.clientId);
+  if (new Set(clientIds).size !== clientIds.length) {
+    problems.push("SUBSCRIPTIONS_FILE: every clientId must be unique");
+  }
+  return { subscriptions, problems };
+}
+
+export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
+  const fromFile = credentialProblems(env);
+  const e = loadConfig(IngressEnv, env, fromFile.problems);
 
   const devDefaultsInUse: string[] = [];
   const orDev = (name: keyof typeof devCredentials, value: string | undefined): string => {
@@ -112,19 +163,16 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     return devCredentials[name];
   };
 
-  const subscriptions = fromFile
-    ? readSubscriptionsFile(e.SUBSCRIPTIONS_FILE ?? "")
-    : [
-        {
-          name: e.SPOTNANA_SUBSCRIPTION_NAME,
-          clientId: orDev("SPOTNANA_CLIENT_ID", e.SPOTNANA_CLIENT_ID),
-          clientSecret: orDev("SPOTNANA_CLIENT_SECRET", e.SPOTNANA_CLIENT_SECRET),
-        },
-      ];
-  const clientIds = subscriptions.map((s) => s.clientId);
-  if (new Set(clientIds).size !== clientIds.length) {
-    throw new ConfigError(["subscriptions: every clientId must be unique"]);
-  }
+  const subscriptions =
+    e.SUBSCRIPTIONS_FILE !== undefined
+      ? fromFile.subscriptions
+      : [
+          {
+            name: e.SPOTNANA_SUBSCRIPTION_NAME,
+            clientId: orDev("SPOTNANA_CLIENT_ID", e.SPOTNANA_CLIENT_ID),
+            clientSecret: orDev("SPOTNANA_CLIENT_SECRET", e.SPOTNANA_CLIENT_SECRET),
+          },
+        ];
 
   return {
     nodeEnv: e.NODE_ENV,

@@ -40,6 +40,13 @@ describe("loadWorkerConfig", () => {
     ]);
   });
 
+  it("normalises the spellings the ingress normalises, and drops repeated pairs", () => {
+    const { operations } = loadWorkerConfig({
+      WORKER_OPERATIONS: "PNR_V3/FLIGHT_CANCELED,PNR_V3/FLIGHT_CANCELLED,pnr_v3/flight_cancelled",
+    });
+    expect(operations).toEqual([{ eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" }]);
+  });
+
   it.each(["nonsense", "PNR_V3/", "/FLIGHT_CANCELLED", "A/B/C", "PNR_V3/FLIGHT_CANCELLED,"])(
     "refuses WORKER_OPERATIONS=%j, naming WORKER_OPERATIONS",
     (value) => {

@@ -1,3 +1,4 @@
+import { normalizeEventType, normalizeOperation } from "@skyhook/contracts";
 import { CommonEnv, envInt, envString, loadConfig } from "@skyhook/service-kit";
 import { z } from "zod";
 
@@ -10,23 +11,24 @@ const WorkerEnv = CommonEnv.extend({
     .default("all")
     .transform((value, ctx) => {
       if (value.toLowerCase() === "all") return undefined;
-      return value.split(",").map((entry) => {
-        const [eventType, operation, ...rest] = entry.trim().toUpperCase().split("/");
-        if (
-          eventType === undefined ||
-          operation === undefined ||
-          rest.length > 0 ||
-          !eventType ||
-          !operation
-        ) {
+      const pairs = new Map<string, { eventType: string; operation: string }>();
+      for (const entry of value.split(",")) {
+        const match = /^\s*([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)\s*$/.exec(entry);
+        if (match?.[1] === undefined || match[2] === undefined) {
           ctx.addIssue({
             code: "custom",
             message: `"${entry}" is not EVENT_TYPE/OPERATION (e.g. PNR_V3/FLIGHT_CANCELLED)`,
           });
-          return { eventType: "", operation: "" };
+          continue;
         }
-        return { eventType, operation };
-      });
+        // The spellings the ingress normalises (FLIGHT_CANCELED) name the same queue here.
+        const pair = {
+          eventType: normalizeEventType(match[1]),
+          operation: normalizeOperation(match[2]),
+        };
+        pairs.set(`${pair.eventType}/${pair.operation}`, pair);
+      }
+      return [...pairs.values()];
     }),
   WORKER_CONCURRENCY: envInt(10, 1),
   LOCK_DURATION_MS: envInt(30_000, 1_000),

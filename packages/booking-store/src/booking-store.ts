@@ -32,7 +32,11 @@ export type BookingStore = {
   recordEffect(effectKey: string, ttlSec: number): Promise<void>;
 };
 
-const maxCasRounds = 20;
+/**
+ * Each round loses only to a writer that succeeded, so rounds are bounded by the writers
+ * racing on one PNR; past this the job fails and is retried by BullMQ with backoff.
+ */
+const maxCasRounds = 100;
 
 export function createBookingStore(redis: Redis, keyPrefix: string): BookingStore {
   const bookingKey = (pnrId: string) => `${keyPrefix}:booking:${pnrId}`;

@@ -61,6 +61,15 @@ describe("createCatalog", () => {
     expect(() => createCatalog([ticketed, again])).toThrow("PNR_V3/BOOKING_TICKETED");
   });
 
+  it("refuses two routing pairs that would share one queue name", () => {
+    const lookalike = defineOperation({
+      eventType: "PNR_V3",
+      operation: "BOOKING-TICKETED",
+      payload: z.object({}),
+    });
+    expect(() => createCatalog([ticketed, lookalike])).toThrow("{pnr-v3.booking-ticketed}");
+  });
+
   it("lists every queue it can produce, dead-letter and unrouted queues included", () => {
     expect(catalog.allQueueNames().sort()).toEqual(
       [

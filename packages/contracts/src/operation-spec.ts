@@ -43,10 +43,17 @@ export type Catalog = {
 
 export function createCatalog(specs: readonly OperationSpec[]): Catalog {
   const byKey = new Map<string, OperationSpec>();
+  const queueNames = new Set<string>();
   for (const spec of specs) {
     const key = `${spec.eventType}/${spec.operation}`;
     if (byKey.has(key)) throw new Error(`Operation ${key} is defined twice`);
+    if (queueNames.has(spec.queues.queue)) {
+      throw new Error(
+        `Operation ${key} derives queue ${spec.queues.queue}, which another operation uses`,
+      );
+    }
     byKey.set(key, spec);
+    queueNames.add(spec.queues.queue);
   }
   return {
     specs,

@@ -4,7 +4,9 @@ export {
   envBool,
   envInt,
   envOptionalInt,
+  envPort,
   envString,
+  envValue,
   loadConfig,
   refuseDevDefaults,
 } from "./load-config.ts";

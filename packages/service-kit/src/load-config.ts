@@ -9,27 +9,41 @@ export class ConfigError extends Error {
 
 /**
  * Parses the environment once with `schema`. On failure every bad variable is named in one
- * error, so an operator fixes them all in one go rather than one restart at a time.
+ * error, together with `otherProblems` (checks made on the raw environment), so an operator
+ * fixes them all in one go rather than one restart at a time.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  otherProblems: readonly string[] = [],
+): z.output<S> {
   const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`,
-    ),
-  );
+  if (parsed.success && otherProblems.length === 0) return parsed.data;
+  const schemaProblems = parsed.success
+    ? []
+    : parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`,
+      );
+  throw new ConfigError([...schemaProblems, ...otherProblems]);
+}
+
+/** A raw environment value, trimmed; empty means unset. For checks made beside the schema. */
+export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === "" ? undefined : value;
 }
 
 /** Environment values arrive as strings; an empty string means "not set". */
 export const envString = () =>
   z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().min(1).optional());
 
-export const envInt = (fallback: number, min = 0) =>
+export const envInt = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(
     (v) => (v === "" || v === undefined ? fallback : v),
-    z.coerce.number().int().min(min),
+    z.coerce.number().int().min(min).max(max),
   );
+
+export const envPort = (fallback: number) => envInt(fallback, 1, 65_535);
 
 export const envOptionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(

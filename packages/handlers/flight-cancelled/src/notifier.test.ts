@@ -1,0 +1,106 @@
+import { PermanentError } from "@skyhook/handler-kit";
+import { afterEach, describe, expect, it } from "vitest";
+import { startDownstream } from "../../../../test/support/downstream.ts";
+import { type CancellationNotice, createHttpNotifier, DownstreamError } from "./notifier.ts";
+
+const notice: CancellationNotice = {
+  type: "FLIGHT_CANCELLED",
+  pnrId: "PNR-1",
+  tripId: "TRIP-1",
+  organizationId: "ORG-42",
+  travelerUserIds: ["USER-1"],
+  cancelledSegments: [{ segmentId: "UA100-SFO-JFK", flight: "UA100", origin: "SFO" }],
+};
+
+type Downstream = Awaited<ReturnType<typeof startDownstream>>;
+const started: Downstream[] = [];
+
+async function downstream(respond?: (n: number) => number | "hang"): Promise<Downstream> {
+  const server = await startDownstream(respond);
+  started.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((server) => server.close()));
+});
+
+const options = (idempotencyKey = "delivery-1") => ({
+  idempotencyKey,
+  signal: new AbortController().signal,
+});
+
+describe("createHttpNotifier", () => {
+  it("POSTs the notice as JSON with the idempotency-key header", async () => {
+    const receiver = await downstream();
+    const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+
+    await notifier.send(notice, options("delivery-42"));
+
+    expect(receiver.received).toHaveLength(1);
+    const [request] = receiver.received;
+    expect(request?.headers["idempotency-key"]).toBe("delivery-42");
+    expect(request?.headers["content-type"]).toBe("application/json");
+    expect(request?.body).toEqual(notice);
+  });
+
+  it.each([200, 202, 204])("resolves when the receiver answers %i", async (status) => {
+    const receiver = await downstream(() => status);
+    const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+    await expect(notifier.send(notice, options())).resolves.toBeUndefined();
+    expect(receiver.requestCount()).toBe(1);
+  });
+
+  it.each([500, 503, 429, 408])(
+    "rejects with a retryable DownstreamError when the receiver answers %i",
+    async (status) => {
+      const receiver = await downstream(() => status);
+      const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+      const sent = notifier.send(notice, options());
+      await expect(sent).rejects.toBeInstanceOf(DownstreamError);
+      await expect(sent).rejects.toThrow(String(status));
+    },
+  );
+
+  it.each([400, 404, 422])(
+    "rejects with a PermanentError when the receiver answers %i",
+    async (status) => {
+      const receiver = await downstream(() => status);
+      const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+      const sent = notifier.send(notice, options());
+      await expect(sent).rejects.toBeInstanceOf(PermanentError);
+      await expect(sent).rejects.toThrow(String(status));
+    },
+  );
+
+  it("gives up after timeoutMs when the receiver never answers", async () => {
+    const receiver = await downstream(() => "hang");
+    const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 200 });
+    const startedAt = Date.now();
+
+    await expect(notifier.send(notice, options())).rejects.toMatchObject({ name: "TimeoutError" });
+
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(receiver.requestCount()).toBe(1);
+  });
+
+  it("aborts the request when the caller's signal is aborted", async () => {
+    const receiver = await downstream(() => "hang");
+    const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 30_000 });
+    const shutdown = new AbortController();
+
+    const sent = notifier.send(notice, { idempotencyKey: "d", signal: shutdown.signal });
+    shutdown.abort();
+
+    await expect(sent).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("rejects when nothing listens at the URL", async () => {
+    const receiver = await downstream();
+    const url = receiver.url;
+    await receiver.close();
+    started.splice(0);
+    const notifier = createHttpNotifier({ url, timeoutMs: 2_000 });
+    await expect(notifier.send(notice, options())).rejects.toThrow();
+  });
+});
