@@ -8,6 +8,10 @@ const children = apps.map((app) => {
   const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
     stdio: ["ignore", "pipe", "pipe"],
     env: process.env,
+    // Own process group: Ctrl-C reaches only this runner, which forwards one SIGTERM. Had the
+    // children seen the terminal's SIGINT too, the forwarded signal would be their second,
+    // and a second signal means "exit now", skipping the graceful stop.
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on("line", (line) =>

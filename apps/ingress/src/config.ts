@@ -64,7 +64,7 @@ export type IngressConfig = {
   subscriptions: Subscription[];
   retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
   /** Names of the development defaults in use, so start-up can say so loudly. */
-  devDefaultsInUse: string[];
+  devDefaultsInUse: (keyof typeof devCredentials)[];
 };
 
 type FileRead = { subscriptions: Subscription[]; problems: string[] };
@@ -156,7 +156,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
   const fromFile = credentialProblems(env);
   const e = loadConfig(IngressEnv, env, fromFile.problems);
 
-  const devDefaultsInUse: string[] = [];
+  const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
   const orDev = (name: keyof typeof devCredentials, value: string | undefined): string => {
     if (value !== undefined) return value;
     devDefaultsInUse.push(name);

@@ -1,3 +1,5 @@
+export { announceDevCredentials } from "./announce-dev-credentials.ts";
+export { exitOnConfigError } from "./exit-on-config-error.ts";
 export {
   CommonEnv,
   ConfigError,
@@ -16,4 +18,5 @@ export {
   createWorkerConnection,
   pingRedis,
 } from "./redis-connections.ts";
+export { serveHttp } from "./serve-http.ts";
 export { onShutdownSignal } from "./shutdown.ts";
