@@ -43,11 +43,30 @@ export const knownOperations = {
 } as const satisfies Record<EventType, readonly string[]>;
 
 /**
- * Spellings seen in Spotnana's own pages that name the same operation (the ticketing page
- * writes FLIGHT_CANCELED); normalising them keeps one queue per real operation.
+ * Values the contract document only hints at ([I], section 3), from third-party code rather
+ * than Spotnana: Expensify's Spotnana-backed travel code (R6) handles a rail `REFUND`. Kept out
+ * of `knownOperations` until Spotnana confirms them, because R6's names may be Expensify's own
+ * mapping. They are accepted like any unknown operation: catch-all queue, base schema.
  */
-const operationAliases: Readonly<Record<string, string>> = {
+export const corroboratedOperations = {
+  PNR_V3: ["REFUND"],
+} as const satisfies Partial<Record<EventType, readonly string[]>>;
+
+/**
+ * Variant spellings mapped onto the official name, so one real operation gets one queue and
+ * one schema. Keys are never official names: official single-L spellings such as
+ * BOOKING_CANCELED_BY_TRAVELER are left as Spotnana writes them.
+ */
+export const operationAliases: Readonly<Record<string, string>> = {
+  /** Seen in Spotnana's own ticketing lifecycle page; the operation is FLIGHT_CANCELLED. */
   FLIGHT_CANCELED: "FLIGHT_CANCELLED",
+  /**
+   * Not seen yet, mapped defensively: these two are spelt with one L while FLIGHT_CANCELLED
+   * has two, and Spotnana's pages already mix the spellings, so a double-L variant is the
+   * likely slip. No official operation is spelt this way, so the mapping cannot hide one.
+   */
+  BOOKING_CANCELLED_BY_TRAVELER: "BOOKING_CANCELED_BY_TRAVELER",
+  BOOKING_CANCELLED_BY_VENDOR: "BOOKING_CANCELED_BY_VENDOR",
 };
 
 export function normalizeOperation(operation: string): string {

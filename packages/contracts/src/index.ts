@@ -1,3 +1,5 @@
+export { AgentTaskDetailsPayload } from "./agent-task-details.ts";
+export { EntityRef } from "./entity-ref.ts";
 export {
   Envelope,
   type EnvelopeIssue,
@@ -6,10 +8,12 @@ export {
   RawEnvelope,
 } from "./envelope.ts";
 export {
+  corroboratedOperations,
   EventType,
   knownOperations,
   normalizeEventType,
   normalizeOperation,
+  operationAliases,
 } from "./event-types.ts";
 export {
   DeadLetterJob,
@@ -35,6 +39,8 @@ export {
   routedOperations,
 } from "./operations.ts";
 export { PayloadKeys, payloadKeys } from "./payload-keys.ts";
+export { eventTypeSchemas, payloadSchemaFor, payloadSchemas } from "./payload-schemas.ts";
+export { Approver, PnrApprovalPayload } from "./pnr-approval.ts";
 export {
   AirFlight,
   AirLeg,
@@ -46,3 +52,7 @@ export {
 } from "./pnr-v3.ts";
 export { type QueueNames, queueLabel, queueNamesFor, unroutedQueueNames } from "./queue-names.ts";
 export { defaultRetention, defaultRetryPolicy, Retention, RetryPolicy } from "./retry-policy.ts";
+export { ServiceChargePayload } from "./service-charge.ts";
+export { SpotnanaDateTime } from "./spotnana-date-time.ts";
+export { TravelerBusinessInfo, TravelerV2Payload } from "./traveler-v2.ts";
+export { TripDetailsV3Payload } from "./trip-details-v3.ts";
