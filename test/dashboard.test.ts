@@ -9,10 +9,11 @@ import {
   devCredentials,
   loadDashboardConfig,
 } from "@skyhook/dashboard";
-import { ConfigError, createLogger } from "@skyhook/service-kit";
+import { ConfigError, createLogger, defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { envelope, pnrPayload } from "./support/events.ts";
 
 const redisUrl = "redis://127.0.0.1:6379";
 const credentials = { user: "ops", password: "correct horse battery staple" };
@@ -35,7 +36,12 @@ async function startDashboard(connection: Redis, readOnly: boolean): Promise<Run
     readOnly,
     basePath,
     credentials,
-    logger: createLogger({ name: "dashboard-test", level: "silent" }),
+    redactFields: defaultRedactedFields,
+    logger: createLogger({
+      name: "dashboard-test",
+      level: "silent",
+      redactFields: defaultRedactedFields,
+    }),
   });
   const server = dashboard.app.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -137,6 +143,53 @@ describe("dashboard over HTTP (real Redis)", () => {
     expect(deadLetter?.displayName).toBe(deadLetterName.replace(/[{}]/g, ""));
     expect(deadLetter?.counts.waiting).toBe(1);
     expect(deadLetter?.jobs.map((job) => job.id)).toEqual([added.id]);
+  });
+
+  it("shows a job without the traveller's personal data while Redis keeps the job whole", async () => {
+    const payload = pnrPayload();
+    const queue = producer(mainName, writable.prefix);
+    const job = await queue.add("booking", {
+      v: 1,
+      envelope: envelope("BOOKING_CREATED", payload),
+    });
+    const jobId = job.id ?? "";
+    const encoded = encodeURIComponent(mainName);
+
+    const listing = await fetch(
+      `${writable.baseUrl}${basePath}/api/queues?activeQueue=${encoded}&status=waiting&page=1&jobsPerPage=10`,
+      { headers: authorized },
+    );
+    const single = await fetch(
+      `${writable.baseUrl}${basePath}/api/queues/${encoded}/${encodeURIComponent(jobId)}`,
+      { headers: authorized },
+    );
+    expect([listing.status, single.status]).toEqual([200, 200]);
+    const listed = ((await listing.json()) as QueueListing).queues
+      .find((q) => q.name === mainName)
+      ?.jobs.find((j) => j.id === jobId);
+    const shown = ((await single.json()) as { job: unknown }).job;
+
+    for (const view of [listed, shown]) {
+      expect(view).toMatchObject({
+        id: jobId,
+        data: {
+          envelope: {
+            payload: {
+              pnrId: payload.pnrId,
+              pnrTravelers: [{ userId: { id: "USER-1" }, personalInfo: "[redacted]" }],
+              airPnr: payload.airPnr,
+            },
+          },
+        },
+      });
+      const text = JSON.stringify(view);
+      expect(text).not.toContain("Lovelace");
+      expect(text).not.toContain("1815-12-10");
+    }
+
+    const stored = await queue.getJob(jobId);
+    expect(stored?.data.envelope.payload.pnrTravelers).toEqual(payload.pnrTravelers);
+    expect(JSON.stringify(stored?.data)).toContain("Lovelace");
   });
 
   it("serves the board UI and its assets to an authenticated user", async () => {

@@ -6,7 +6,8 @@ import { createLogger } from "@skyhook/service-kit";
 import { composeWorker, loadWorkerConfig, type WorkerProcess } from "@skyhook/worker";
 import { sharedRedisUrl } from "./redis.ts";
 
-const silent = createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
+const testLogger = (redactFields: readonly string[]) =>
+  createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent", redactFields });
 
 /** The real ingress (Express, BullMQ, Redis) on an ephemeral port, configured like production. */
 export async function startIngress(env: Record<string, string>) {
@@ -15,7 +16,7 @@ export async function startIngress(env: Record<string, string>) {
     REDIS_URL: sharedRedisUrl,
     ...env,
   });
-  const ingress = composeIngress(config, silent);
+  const ingress = composeIngress(config, testLogger(config.redactFields));
   const server: Server = ingress.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
@@ -33,7 +34,7 @@ export async function startIngress(env: Record<string, string>) {
 /** The real worker runtime with the installed handlers, in this process. */
 export function startWorker(env: Record<string, string>): WorkerProcess {
   const config = loadWorkerConfig({ REDIS_URL: sharedRedisUrl, ...env });
-  return composeWorker(config, silent);
+  return composeWorker(config, testLogger(config.redactFields));
 }
 
 export const devClient = { clientId: "skyhook-dev", clientSecret: "skyhook-dev-secret" };

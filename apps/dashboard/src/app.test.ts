@@ -3,7 +3,8 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { queueNamesFor } from "@skyhook/contracts";
-import { Queue } from "bullmq";
+import { defaultRedactedFields } from "@skyhook/service-kit";
+import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ describe("createDashboardApp (real Redis)", () => {
       readOnly,
       basePath: "/",
       credentials,
+      redactFields: defaultRedactedFields,
       logger: pino({ level: "silent" }),
     });
     const server = dashboard.app.listen(0, "127.0.0.1");
@@ -158,6 +160,85 @@ describe("createDashboardApp (real Redis)", () => {
     expect(listing.status).toBe(200);
     const [, keys] = await connection.scan("0", "MATCH", `${prefix}:*`, "COUNT", 1_000);
     expect(keys).toEqual([]);
+  });
+
+  it("redacts personal data in a job's return value as well as in its data", async () => {
+    const { url, prefix } = await start(false);
+    const queue = producer(names.queue, prefix);
+    // Options rather than the shared client, so closing them closes the connections they open.
+    const own = { host: "127.0.0.1", port: 6379, maxRetriesPerRequest: null };
+    const events = new QueueEvents(names.queue, { connection: own, prefix });
+    const worker = new Worker(
+      names.queue,
+      async () => ({ notified: { email: "ada@example.com" }, pnrId: "PNR-1" }),
+      { connection: own, prefix },
+    );
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add("run", { traveler: { dateOfBirth: "1815-12-10" } });
+      await job.waitUntilFinished(events, 10_000);
+
+      const res = await fetch(`${url}/api/queues/${encoded}/${encodeURIComponent(job.id ?? "")}`, {
+        headers: authorized,
+      });
+      expect(await res.json()).toMatchObject({
+        job: {
+          data: { traveler: { dateOfBirth: "[redacted]" } },
+          returnValue: { notified: { email: "[redacted]" }, pnrId: "PNR-1" },
+        },
+      });
+      expect((await queue.getJob(job.id ?? ""))?.returnvalue).toEqual({
+        notified: { email: "ada@example.com" },
+        pnrId: "PNR-1",
+      });
+    } finally {
+      await worker.close();
+      await events.close();
+    }
+  });
+
+  it("refuses to write the redaction placeholder back over a job's real data", async () => {
+    const { url, prefix } = await start(false);
+    const queue = producer(names.queue, prefix);
+    const original = { traveler: { email: "ada@example.com" }, pnrId: "PNR-1" };
+    const job = await queue.add("kept", original);
+    const jobId = encodeURIComponent(job.id ?? "");
+    const json = { ...authorized, "content-type": "application/json" };
+
+    const update = await fetch(`${url}/api/queues/${encoded}/${jobId}/update-data`, {
+      method: "PATCH",
+      headers: json,
+      body: JSON.stringify({ jobData: { traveler: { email: "[redacted]" }, pnrId: "PNR-2" } }),
+    });
+    expect(update.status).toBe(422);
+    expect(await update.json()).toMatchObject({ error: { code: "redacted_data" } });
+
+    const duplicate = await fetch(`${url}/api/queues/${encoded}/add`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ name: "copy", data: { traveler: { email: "[redacted]" } } }),
+    });
+    expect(duplicate.status).toBe(422);
+
+    expect((await queue.getJob(job.id ?? ""))?.data).toEqual(original);
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
+  });
+
+  it("still lets an operator update job data that holds no placeholder", async () => {
+    const { url, prefix } = await start(false);
+    const queue = producer(names.queue, prefix);
+    const job = await queue.add("edited", { pnrId: "PNR-1" });
+
+    const update = await fetch(
+      `${url}/api/queues/${encoded}/${encodeURIComponent(job.id ?? "")}/update-data`,
+      {
+        method: "PATCH",
+        headers: { ...authorized, "content-type": "application/json" },
+        body: JSON.stringify({ jobData: { pnrId: "PNR-2" } }),
+      },
+    );
+    expect(update.status).toBe(200);
+    expect((await queue.getJob(job.id ?? ""))?.data).toEqual({ pnrId: "PNR-2" });
   });
 
   it("closes its queues without closing the caller's connection", async () => {

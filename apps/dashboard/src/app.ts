@@ -2,11 +2,13 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import { queueLabel } from "@skyhook/contracts";
+import { createRedactor } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import express, { type Express } from "express";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Credentials, requireBasicAuth } from "./basic-auth.ts";
+import { refuseRedactedWrites } from "./refuse-redacted-writes.ts";
 
 export type DashboardDeps = {
   /** Shared by every queue; owned by the caller, which closes it after `close()`. */
@@ -19,6 +21,11 @@ export type DashboardDeps = {
   /** Normalised mount path: `/` or `/segment[/segment…]`, no trailing slash. */
   basePath: string;
   credentials: Credentials;
+  /**
+   * Personal-data field names (REDACT_FIELDS) shown as "[redacted]" in job data and return
+   * values. Only the board's view is redacted; the jobs in Redis stay whole for the handlers.
+   */
+  redactFields: readonly string[];
   logger: Logger;
 };
 
@@ -42,16 +49,21 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     return queue;
   });
 
+  const redact = createRedactor(deps.redactFields);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(deps.basePath);
   createBullBoard({
-    queues: queues.map(
-      (queue) =>
-        new BullMQAdapter(queue, {
-          readOnlyMode: deps.readOnly,
-          displayName: queueLabel(queue.name),
-        }),
-    ),
+    queues: queues.map((queue) => {
+      const adapter = new BullMQAdapter(queue, {
+        readOnlyMode: deps.readOnly,
+        displayName: queueLabel(queue.name),
+      });
+      // Formatters apply to every job bull-board serialises (listings, the job page, the job
+      // returned after an add); failedReason and stacktrace are our own error messages.
+      adapter.setFormatter("data", redact);
+      adapter.setFormatter("returnValue", redact);
+      return adapter;
+    }),
     serverAdapter,
     options: { uiConfig: { boardTitle: deps.readOnly ? "Skyhook (read-only)" : "Skyhook" } },
   });
@@ -66,7 +78,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     res.status(200).json({ status: "ok" });
   });
   app.use(requireBasicAuth(deps.credentials, deps.logger));
-  app.use(deps.basePath, board);
+  app.use(deps.basePath, refuseRedactedWrites(), board);
 
   return {
     app,

@@ -25,6 +25,7 @@ export function composeDashboard(
     readOnly: config.readOnly,
     basePath: config.basePath,
     credentials: config.credentials,
+    redactFields: config.redactFields,
     logger,
   });
   return {

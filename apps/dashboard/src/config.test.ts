@@ -77,6 +77,13 @@ describe("loadDashboardConfig", () => {
     expect(config.devDefaultsInUse).toEqual([]);
   });
 
+  it("carries REDACT_FIELDS through to the board's redaction list", () => {
+    expect(loadDashboardConfig({ REDACT_FIELDS: "email,seatNumber" }).redactFields).toEqual([
+      "email",
+      "seatNumber",
+    ]);
+  });
+
   it.each([
     ["true", true],
     ["1", true],

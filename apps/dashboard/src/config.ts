@@ -41,6 +41,8 @@ export type DashboardConfig = {
   logLevel: string;
   redisUrl: string;
   queuePrefix: string;
+  /** Shown as "[redacted]" in job data and return values, and in logs. */
+  redactFields: string[];
   port: number;
   host: string;
   credentials: { user: string; password: string };
@@ -80,6 +82,7 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
+    redactFields: e.REDACT_FIELDS,
     port: e.PORT,
     host: e.HOST,
     credentials: {

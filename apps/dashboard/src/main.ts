@@ -8,7 +8,11 @@ import { composeDashboard } from "./compose.ts";
 import { devCredentials, loadDashboardConfig } from "./config.ts";
 
 const config = exitOnConfigError("skyhook dashboard", () => loadDashboardConfig(process.env));
-const logger = createLogger({ name: "skyhook-dashboard", level: config.logLevel });
+const logger = createLogger({
+  name: "skyhook-dashboard",
+  level: config.logLevel,
+  redactFields: config.redactFields,
+});
 announceDevCredentials(
   logger,
   "Skyhook dashboard",

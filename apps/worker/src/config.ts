@@ -42,6 +42,7 @@ export type WorkerConfig = {
   logLevel: string;
   redisUrl: string;
   queuePrefix: string;
+  redactFields: string[];
   /** `undefined` means every installed handler. */
   operations: Array<{ eventType: string; operation: string }> | undefined;
   concurrency: number;
@@ -58,6 +59,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
+    redactFields: e.REDACT_FIELDS,
     operations: e.WORKER_OPERATIONS,
     concurrency: e.WORKER_CONCURRENCY,
     lockDurationMs: e.LOCK_DURATION_MS,

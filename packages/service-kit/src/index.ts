@@ -12,7 +12,8 @@ export {
   loadConfig,
   refuseDevDefaults,
 } from "./load-config.ts";
-export { createLogger, type Logger } from "./logger.ts";
+export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
 export {
   createProducerConnection,
   createWorkerConnection,

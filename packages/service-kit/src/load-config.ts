@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultRedactedFields } from "./redaction.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -59,6 +60,47 @@ export const envBool = (fallback: boolean) =>
       .transform((v) => ["true", "1", "yes"].includes(v)),
   );
 
+const fieldName = /^[A-Za-z0-9_$-]+$/;
+
+/**
+ * REDACT_FIELDS: unset keeps the default list; `+a,b` adds to it; `a,b` replaces it. Adding is
+ * the usual need (a field Spotnana introduced), so it is the short form; replacing is spelled
+ * out so nobody drops the defaults by accident. Names only: they match at any depth, so a
+ * path or wildcard is refused rather than silently never matching.
+ */
+const envRedactFields = () =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
+    z
+      .string()
+      .optional()
+      .transform((value, ctx): string[] => {
+        if (value === undefined) return [...defaultRedactedFields];
+        const adds = value.startsWith("+");
+        const names = (adds ? value.slice(1) : value)
+          .split(",")
+          .map((name) => name.trim())
+          .filter((name) => name !== "");
+        for (const name of names.filter((n) => !fieldName.test(n))) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${name}" is not a field name (letters, digits, _ - $); names match at any depth, so no paths or wildcards`,
+          });
+        }
+        if (!adds && names.length === 0) {
+          ctx.addIssue({ code: "custom", message: "lists no field names" });
+        }
+        const all = adds ? [...defaultRedactedFields, ...names] : names;
+        const seen = new Set<string>();
+        return all.filter((name) => {
+          const key = name.toLowerCase();
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+      }),
+  );
+
 /** Variables every Skyhook process reads. */
 export const CommonEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -68,6 +110,7 @@ export const CommonEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.{}-]+$/, "letters, digits, _ . - { } only (no ':')")
     .default("skyhook"),
+  REDACT_FIELDS: envRedactFields(),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 

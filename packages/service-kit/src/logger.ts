@@ -1,31 +1,61 @@
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
+import { createRedactor, redactedValue } from "./redaction.ts";
+
+export type LoggerOptions = {
+  name: string;
+  level: string;
+  /** Personal-data field names (REDACT_FIELDS), redacted at any depth of a logged object. */
+  redactFields: readonly string[];
+  /** Where lines go; stdout when omitted. Tests pass a stream to read the lines back. */
+  destination?: DestinationStream;
+};
 
 /**
- * One structured logger per process. The redact list is a safety net: code never logs
- * credentials or payloads on purpose, and these paths make an accident harmless.
+ * One structured logger per process. Code never logs credentials or payloads on purpose; the
+ * two redaction layers make an accident harmless.
+ *
+ * pino's own `redact` paths are fixed-depth (`*` stands for exactly one level), so they keep
+ * the credential and payload keys, whose places are known. Personal data can sit at any depth,
+ * so the object given to each log call goes through `createRedactor` in `formatters.log`, which
+ * runs before pino serialises it. Bindings given to `child()` skip that hook (pino serialises
+ * them once, at creation): bind identifiers only, as the conventions ask.
  */
-export function createLogger(options: { name: string; level: string }): Logger {
-  return pino({
-    name: options.name,
-    level: options.level,
-    base: { service: options.name },
-    redact: {
-      paths: [
-        "authorization",
-        "*.authorization",
-        "headers.authorization",
-        "client_secret",
-        "*.client_secret",
-        "password",
-        "*.password",
-        "access_token",
-        "*.access_token",
-        "payload",
-        "*.payload",
-      ],
-      censor: "[redacted]",
+export function createLogger(options: LoggerOptions): Logger {
+  const redact = createRedactor(options.redactFields);
+  return pino(
+    {
+      name: options.name,
+      level: options.level,
+      base: { service: options.name },
+      formatters: {
+        log: (object) => {
+          const redacted = redact(object);
+          return isRecord(redacted) ? redacted : object;
+        },
+      },
+      redact: {
+        paths: [
+          "authorization",
+          "*.authorization",
+          "headers.authorization",
+          "client_secret",
+          "*.client_secret",
+          "password",
+          "*.password",
+          "access_token",
+          "*.access_token",
+          "payload",
+          "*.payload",
+        ],
+        censor: redactedValue,
+      },
     },
-  });
+    options.destination,
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export type { Logger };

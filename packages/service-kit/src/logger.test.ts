@@ -1,0 +1,63 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "./logger.ts";
+import { defaultRedactedFields } from "./redaction.ts";
+
+/** A logger writing into memory, and the lines it wrote, parsed. */
+function capture(redactFields: readonly string[] = defaultRedactedFields) {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = createLogger({ name: "test", level: "info", redactFields, destination });
+  const written = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, lines, written };
+}
+
+describe("createLogger", () => {
+  it("redacts personal data nested at any depth of a logged object", () => {
+    const { logger, lines, written } = capture();
+    const traveler = {
+      userId: { id: "USER-1" },
+      personalInfo: { name: { given: "Ada", family: "Lovelace" }, dob: "1815-12-10" },
+    };
+    logger.info({ pnrId: "PNR-1", booking: { travelers: [traveler] } }, "booking seen");
+
+    expect(lines.join("")).not.toContain("Lovelace");
+    expect(written()[0]).toMatchObject({
+      msg: "booking seen",
+      pnrId: "PNR-1",
+      booking: { travelers: [{ userId: { id: "USER-1" }, personalInfo: "[redacted]" }] },
+    });
+    expect(traveler.personalInfo.name.family).toBe("Lovelace");
+  });
+
+  it("keeps redacting credentials and payloads at their fixed paths", () => {
+    const { logger, written } = capture();
+    logger.info({ headers: { authorization: "Bearer abc" }, job: { payload: { pnrId: "P" } } });
+    expect(written()[0]).toMatchObject({
+      headers: { authorization: "[redacted]" },
+      job: { payload: "[redacted]" },
+    });
+  });
+
+  it("redacts the configured fields rather than the defaults", () => {
+    const { logger, written } = capture(["seatNumber"]);
+    logger.info({ seat: { seatNumber: "12A" }, email: "ada@example.com" });
+    expect(written()[0]).toMatchObject({
+      seat: { seatNumber: "[redacted]" },
+      email: "ada@example.com",
+    });
+  });
+
+  it("still serialises an error's message and stack", () => {
+    const { logger, written } = capture();
+    logger.error({ err: new Error("redis down") }, "failed");
+    expect(written()[0]).toMatchObject({
+      err: { type: "Error", message: "redis down", stack: expect.stringContaining("redis down") },
+    });
+  });
+});
