@@ -5,23 +5,33 @@ import express, {
   type Request,
   type Response,
 } from "express";
+import helmet from "helmet";
 import type { Logger } from "pino";
 import type { AccessTokens } from "./auth/access-tokens.ts";
+import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
+import type { FailureLimits } from "./auth/failure-limits.ts";
 import type { Enqueuer } from "./enqueuer.ts";
 import { fromBodyParserError, IngressError } from "./errors.ts";
+import type { OutcomeCounter } from "./outcome-counter.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
 import { deliverRouter } from "./routes/deliver.ts";
 import { healthRouter } from "./routes/health.ts";
 import { tokenRouter } from "./routes/token.ts";
+import type { Subscription } from "./subscription.ts";
 
 export type AppDeps = {
   logger: Logger;
   tokens: AccessTokens;
   clients: ClientRegistry;
+  subscriptions: readonly Subscription[];
   enqueuer: Enqueuer;
+  outcomes: OutcomeCounter;
   catalog: Catalog;
+  failureLimits: FailureLimits;
+  /** Express `trust proxy`, for the client address behind a load balancer. */
+  trustProxy?: string | undefined;
   isReady: () => Promise<boolean>;
   bodyLimitBytes: number;
   defaultTokenTtlSec: number;
@@ -29,10 +39,19 @@ export type AppDeps = {
   now?: () => Date;
 };
 
+/** `true`/`false`, a hop count, or addresses/subnets, as Express reads them. */
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === "true" || value === "false") return value === "true";
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Builds the ingress; no I/O happens here, so tests mount it on a port of their own. */
 export function createApp(deps: AppDeps): Express {
+  const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
+  if (deps.trustProxy !== undefined) app.set("trust proxy", trustProxyValue(deps.trustProxy));
+  app.use(helmet());
   app.use(requestLog(deps.logger));
   app.use(healthRouter(deps.isReady));
   app.use(
@@ -40,16 +59,23 @@ export function createApp(deps: AppDeps): Express {
       clients: deps.clients,
       tokens: deps.tokens,
       defaultTtlSec: deps.defaultTokenTtlSec,
+      failureLimits: deps.failureLimits,
     }),
   );
   app.use(
     deliverRouter({
-      tokens: deps.tokens,
-      clients: deps.clients,
+      authenticator: createDeliveryAuthenticator({
+        subscriptions: deps.subscriptions,
+        tokens: deps.tokens,
+        clients: deps.clients,
+        nowSec: () => Math.floor(now().getTime() / 1000),
+      }),
+      failureLimits: deps.failureLimits,
       enqueuer: deps.enqueuer,
+      outcomes: deps.outcomes,
       catalog: deps.catalog,
       bodyLimitBytes: deps.bodyLimitBytes,
-      now: deps.now ?? (() => new Date()),
+      now,
     }),
   );
   app.use((req: Request) => {

@@ -6,6 +6,7 @@ import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
 import type { IngressConfig } from "./config.ts";
 import { createEnqueuer } from "./enqueuer.ts";
+import { createOutcomeCounter } from "./outcome-counter.ts";
 
 export type Ingress = { app: Express; close(): Promise<void> };
 
@@ -31,8 +32,12 @@ export function composeIngress(
     logger,
     tokens: createAccessTokens(config.token),
     clients: createClientRegistry(config.subscriptions),
+    subscriptions: config.subscriptions,
     enqueuer,
+    outcomes: createOutcomeCounter(redis, config.queuePrefix),
     catalog,
+    failureLimits: config.authFailureLimits,
+    trustProxy: config.trustProxy,
     isReady: () => pingRedis(redis, 1_000),
     bodyLimitBytes: config.bodyLimitBytes,
     defaultTokenTtlSec: config.token.ttlSec,

@@ -40,8 +40,16 @@ describe("loadIngressConfig", () => {
     expect(config.subscriptions).toEqual([
       {
         name: "spotnana",
-        clientId: devCredentials.SPOTNANA_CLIENT_ID,
-        clientSecret: devCredentials.SPOTNANA_CLIENT_SECRET,
+        oauth: {
+          clientId: devCredentials.SPOTNANA_CLIENT_ID,
+          clientSecrets: [devCredentials.SPOTNANA_CLIENT_SECRET],
+          tokenTtlSec: undefined,
+        },
+        hmac: undefined,
+        eventTypes: undefined,
+        filters: {},
+        requiredHeaders: {},
+        requiredTokenFields: {},
       },
     ]);
     expect(config.token.signingKey).toBe(devCredentials.TOKEN_SIGNING_KEY);
@@ -62,24 +70,26 @@ describe("loadIngressConfig", () => {
   });
 
   it("lists only the development defaults actually in use", () => {
-    const config = loadIngressConfig({ NODE_ENV: "test", SPOTNANA_CLIENT_ID: "my-client" });
-    expect(config.subscriptions[0]?.clientId).toBe("my-client");
-    expect(config.devDefaultsInUse.sort()).toEqual(
-      ["SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"].sort(),
-    );
+    const config = loadIngressConfig({
+      NODE_ENV: "test",
+      SPOTNANA_CLIENT_ID: "my-client",
+      SPOTNANA_CLIENT_SECRET: "my-secret-123",
+    });
+    expect(config.subscriptions[0]?.oauth?.clientId).toBe("my-client");
+    expect(config.devDefaultsInUse).toEqual(["TOKEN_SIGNING_KEY"]);
   });
 
   it("treats an empty variable as not set", () => {
     const config = loadIngressConfig({ SPOTNANA_CLIENT_ID: "", PORT: "" });
-    expect(config.subscriptions[0]?.clientId).toBe(devCredentials.SPOTNANA_CLIENT_ID);
+    expect(config.subscriptions[0]?.oauth?.clientId).toBe(devCredentials.SPOTNANA_CLIENT_ID);
     expect(config.port).toBe(8080);
   });
 
   it("uses the given credentials in production and reports no development defaults", () => {
     const config = loadIngressConfig(productionSecrets);
-    expect(config.subscriptions[0]).toMatchObject({
+    expect(config.subscriptions[0]?.oauth).toMatchObject({
       clientId: "acme-spotnana",
-      clientSecret: "a-long-production-secret",
+      clientSecrets: ["a-long-production-secret"],
     });
     expect(config.token.signingKey).toBe(productionSecrets.TOKEN_SIGNING_KEY);
     expect(config.devDefaultsInUse).toEqual([]);
@@ -131,7 +141,10 @@ describe("loadIngressConfig", () => {
       { name: "tmc-b", clientId: "client-b", clientSecret: "secret-b-123", tokenTtlSec: 600 },
     ];
     const config = loadIngressConfig({ SUBSCRIPTIONS_FILE: subscriptionsFile(subscriptions) });
-    expect(config.subscriptions).toEqual(subscriptions);
+    expect(config.subscriptions.map((s) => [s.name, s.oauth])).toEqual([
+      ["tmc-a", { clientId: "client-a", clientSecrets: ["secret-a-123"], tokenTtlSec: undefined }],
+      ["tmc-b", { clientId: "client-b", clientSecrets: ["secret-b-123"], tokenTtlSec: 600 }],
+    ]);
     expect(config.devDefaultsInUse).toEqual(["TOKEN_SIGNING_KEY"]);
   });
 
@@ -144,7 +157,7 @@ describe("loadIngressConfig", () => {
       SUBSCRIPTIONS_FILE: path,
       TOKEN_SIGNING_KEY: "k".repeat(48),
     });
-    expect(config.subscriptions.map((s) => s.clientId)).toEqual(["client-a"]);
+    expect(config.subscriptions.map((s) => s.oauth?.clientId)).toEqual(["client-a"]);
     expect(() => loadIngressConfig({ NODE_ENV: "production", SUBSCRIPTIONS_FILE: path })).toThrow(
       /TOKEN_SIGNING_KEY/,
     );

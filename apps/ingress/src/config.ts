@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import {
   CommonEnv,
+  envBool,
   envInt,
   envOptionalInt,
   envPort,
@@ -10,23 +11,23 @@ import {
   refuseDevDefaults,
 } from "@skyhook/service-kit";
 import { z } from "zod";
+import type { TimestampTolerance } from "./auth/verify-signature.ts";
+import { type Subscription, SubscriptionEntry, toSubscription } from "./subscription.ts";
 
-/** One Spotnana subscription: the OAuth client Spotnana's delivery nodes authenticate as. */
-export const Subscription = z.object({
-  name: z.string().trim().min(1),
-  clientId: z.string().trim().min(1),
-  clientSecret: z.string().min(8),
-  tokenTtlSec: z.number().int().min(60).max(86_400).optional(),
-});
-export type Subscription = z.infer<typeof Subscription>;
-
-export const SubscriptionsFile = z.array(Subscription).min(1);
+export const SubscriptionsFile = z.array(SubscriptionEntry).min(1);
 
 export const devCredentials = {
   SPOTNANA_CLIENT_ID: "skyhook-dev",
   SPOTNANA_CLIENT_SECRET: "skyhook-dev-secret",
   TOKEN_SIGNING_KEY: "skyhook-dev-token-signing-key-do-not-use-in-production",
 } as const;
+
+/** A space-separated list (secrets contain no spaces; commas may appear in Base64-free ones). */
+const spaceSeparated = (item: z.ZodString) =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? v.split(/\s+/).filter((s) => s.length > 0) : []),
+    z.array(item),
+  );
 
 const IngressEnv = CommonEnv.extend({
   PORT: envPort(8080),
@@ -39,10 +40,20 @@ const IngressEnv = CommonEnv.extend({
   TOKEN_AUDIENCE: z.string().min(1).default("skyhook-webhooks"),
   TOKEN_TTL_SEC: envInt(3600, 60),
   TOKEN_SIGNING_KEY: envString().pipe(z.string().min(32, "at least 32 characters").optional()),
+  TOKEN_PREVIOUS_SIGNING_KEYS: spaceSeparated(z.string().min(32, "each at least 32 characters")),
   SUBSCRIPTIONS_FILE: envString(),
   SPOTNANA_SUBSCRIPTION_NAME: z.string().min(1).default("spotnana"),
   SPOTNANA_CLIENT_ID: envString(),
   SPOTNANA_CLIENT_SECRET: envString(),
+  SPOTNANA_CLIENT_SECRET_PREVIOUS: envString(),
+  SPOTNANA_SIGNING_SECRETS: spaceSeparated(z.string()),
+  HMAC_TIMESTAMP_CHECK: envBool(true),
+  HMAC_TOLERANCE_PAST_SEC: envInt(300, 1),
+  HMAC_TOLERANCE_FUTURE_SEC: envInt(60, 0),
+  TRUST_PROXY: envString(),
+  AUTH_FAILURES_PER_ADDRESS: envInt(30, 1),
+  AUTH_FAILURES_PER_CLIENT_ADDRESS: envInt(10, 1),
+  AUTH_FAILURE_WINDOW_SEC: envInt(60, 1),
   RETRY_ATTEMPTS: envOptionalInt(1, 100),
   RETRY_BACKOFF_MS: envOptionalInt(0),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
@@ -53,6 +64,7 @@ export type IngressConfig = {
   logLevel: string;
   redisUrl: string;
   queuePrefix: string;
+  redactFields: string[];
   port: number;
   host: string;
   bodyLimitBytes: number;
@@ -60,16 +72,26 @@ export type IngressConfig = {
   retryAfterSec: number;
   dedupTtlSec: number;
   shutdownTimeoutMs: number;
-  token: { issuer: string; audience: string; ttlSec: number; signingKey: string };
+  token: {
+    issuer: string;
+    audience: string;
+    ttlSec: number;
+    signingKey: string;
+    /** Still accepted for tokens issued before a key change, until they expire. */
+    previousSigningKeys: string[];
+  };
+  authFailureLimits: { perAddress: number; perClientAddress: number; windowSec: number };
+  /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
+  trustProxy: string | undefined;
   subscriptions: Subscription[];
   retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
   /** Names of the development defaults in use, so start-up can say so loudly. */
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
 
-type FileRead = { subscriptions: Subscription[]; problems: string[] };
+type Subscriptions = { subscriptions: Subscription[]; problems: string[] };
 
-function readSubscriptionsFile(path: string): FileRead {
+function readSubscriptionsFile(path: string, tolerance: TimestampTolerance): Subscriptions {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
@@ -80,7 +102,12 @@ function readSubscriptionsFile(path: string): FileRead {
     };
   }
   const parsed = SubscriptionsFile.safeParse(raw);
-  if (parsed.success) return { subscriptions: parsed.data, problems: [] };
+  if (parsed.success) {
+    return {
+      subscriptions: parsed.data.map((entry) => toSubscription(entry, tolerance)),
+      problems: [],
+    };
+  }
   return {
     subscriptions: [],
     problems: parsed.error.issues.map(
@@ -89,96 +116,157 @@ function readSubscriptionsFile(path: string): FileRead {
   };
 }
 
-const minProductionSecretLength = 16;
-
-/** The rules a client secret must meet in production, wherever it is configured. */
-function productionSecretProblems(label: string, secret: string): string[] {
-  if (secret === devCredentials.SPOTNANA_CLIENT_SECRET) {
-    return [`${label}: the development default is refused when NODE_ENV=production`];
-  }
-  if (secret.length < minProductionSecretLength) {
-    return [`${label}: at least ${minProductionSecretLength} characters when NODE_ENV=production`];
-  }
-  return [];
-}
+/** Where each field of the single subscription configured by environment comes from. */
+const envNames: Record<string, string> = {
+  name: "SPOTNANA_SUBSCRIPTION_NAME",
+  clientId: "SPOTNANA_CLIENT_ID",
+  clientSecret: "SPOTNANA_CLIENT_SECRET",
+  clientSecrets: "SPOTNANA_CLIENT_SECRET_PREVIOUS",
+  signingSecrets: "SPOTNANA_SIGNING_SECRETS",
+};
 
 /**
- * Checks that need more than the schema: production credentials, the subscriptions file, and
- * unique client ids. Made on the raw environment so they are reported together with any
- * schema problem, in one error.
+ * The single subscription configured by environment. With nothing set outside production it
+ * is the development OAuth client; SPOTNANA_SIGNING_SECRETS alone makes it HMAC-only.
  */
-function credentialProblems(env: NodeJS.ProcessEnv): FileRead {
-  const isProduction = env.NODE_ENV === "production";
-  const file = envValue(env, "SUBSCRIPTIONS_FILE");
-  const fromFile = file === undefined ? undefined : readSubscriptionsFile(file);
-  const problems = refuseDevDefaults(
-    isProduction,
-    {
-      TOKEN_SIGNING_KEY: envValue(env, "TOKEN_SIGNING_KEY"),
-      SPOTNANA_CLIENT_ID: envValue(env, "SPOTNANA_CLIENT_ID"),
-      SPOTNANA_CLIENT_SECRET: envValue(env, "SPOTNANA_CLIENT_SECRET"),
-    },
-    fromFile === undefined
-      ? devCredentials
-      : { TOKEN_SIGNING_KEY: devCredentials.TOKEN_SIGNING_KEY },
-  );
-  const envSecret = envValue(env, "SPOTNANA_CLIENT_SECRET");
+function subscriptionFromEnv(
+  env: NodeJS.ProcessEnv,
+  tolerance: TimestampTolerance,
+  devDefaultsInUse: (keyof typeof devCredentials)[],
+): Subscriptions {
+  const signingSecrets = envValue(env, "SPOTNANA_SIGNING_SECRETS")?.split(/\s+/);
+  let clientId = envValue(env, "SPOTNANA_CLIENT_ID");
+  let clientSecret = envValue(env, "SPOTNANA_CLIENT_SECRET");
   if (
-    isProduction &&
-    fromFile === undefined &&
-    envSecret !== undefined &&
-    envSecret !== devCredentials.SPOTNANA_CLIENT_SECRET
+    env.NODE_ENV !== "production" &&
+    clientId === undefined &&
+    clientSecret === undefined &&
+    signingSecrets === undefined
   ) {
-    problems.push(...productionSecretProblems("SPOTNANA_CLIENT_SECRET", envSecret));
+    clientId = devCredentials.SPOTNANA_CLIENT_ID;
+    clientSecret = devCredentials.SPOTNANA_CLIENT_SECRET;
+    devDefaultsInUse.push("SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET");
   }
-  const subscriptions = fromFile?.subscriptions ?? [];
-  problems.push(...(fromFile?.problems ?? []));
-  if (isProduction) {
-    for (const [index, s] of subscriptions.entries()) {
+  if (clientId === undefined && clientSecret === undefined && signingSecrets === undefined) {
+    const missing = "required when NODE_ENV=production (or SPOTNANA_SIGNING_SECRETS for HMAC only)";
+    return {
+      subscriptions: [],
+      problems: [`SPOTNANA_CLIENT_ID: ${missing}`, `SPOTNANA_CLIENT_SECRET: ${missing}`],
+    };
+  }
+  const previous = envValue(env, "SPOTNANA_CLIENT_SECRET_PREVIOUS");
+  const parsed = SubscriptionEntry.safeParse({
+    name: envValue(env, "SPOTNANA_SUBSCRIPTION_NAME") ?? "spotnana",
+    clientId,
+    clientSecret,
+    clientSecrets: previous === undefined ? undefined : [previous],
+    signingSecrets,
+  });
+  if (parsed.success)
+    return { subscriptions: [toSubscription(parsed.data, tolerance)], problems: [] };
+  return {
+    subscriptions: [],
+    problems: parsed.error.issues.map(
+      (i) => `${envNames[String(i.path[0])] ?? "SPOTNANA_*"}: ${i.message}`,
+    ),
+  };
+}
+
+const minProductionSecretLength = 16;
+
+/** The rules an OAuth client's credentials must meet in production, wherever configured. */
+function productionProblems(
+  subscriptions: readonly Subscription[],
+  label: (index: number, field: string) => string,
+): string[] {
+  return subscriptions.flatMap((s, index) => {
+    if (s.oauth === undefined) return [];
+    const problems: string[] = [];
+    if (s.oauth.clientId === devCredentials.SPOTNANA_CLIENT_ID) {
       problems.push(
-        ...productionSecretProblems(`SUBSCRIPTIONS_FILE [${index}].clientSecret`, s.clientSecret),
+        `${label(index, "clientId")}: the development default is refused when NODE_ENV=production`,
       );
-      if (s.clientId === devCredentials.SPOTNANA_CLIENT_ID) {
+    }
+    for (const secret of s.oauth.clientSecrets) {
+      if (secret === devCredentials.SPOTNANA_CLIENT_SECRET) {
         problems.push(
-          `SUBSCRIPTIONS_FILE [${index}].clientId: the development default is refused when NODE_ENV=production`,
+          `${label(index, "clientSecret")}: the development default is refused when NODE_ENV=production`,
+        );
+      } else if (secret.length < minProductionSecretLength) {
+        problems.push(
+          `${label(index, "clientSecret")}: at least ${minProductionSecretLength} characters when NODE_ENV=production`,
         );
       }
     }
+    return problems;
+  });
+}
+
+/**
+ * Everything that needs more than the env schema: the subscriptions (file or environment),
+ * production credential rules, unique client ids and names. Made on the raw environment so
+ * it is reported together with any schema problem, in one error.
+ */
+function subscriptionsOf(
+  env: NodeJS.ProcessEnv,
+  devDefaultsInUse: (keyof typeof devCredentials)[],
+): Subscriptions {
+  const tolerance: TimestampTolerance =
+    envValue(env, "HMAC_TIMESTAMP_CHECK")?.toLowerCase() === "false"
+      ? false
+      : {
+          pastSec: Number(envValue(env, "HMAC_TOLERANCE_PAST_SEC") ?? 300),
+          futureSec: Number(envValue(env, "HMAC_TOLERANCE_FUTURE_SEC") ?? 60),
+        };
+  const file = envValue(env, "SUBSCRIPTIONS_FILE");
+  const read =
+    file === undefined
+      ? subscriptionFromEnv(env, tolerance, devDefaultsInUse)
+      : readSubscriptionsFile(file, tolerance);
+  const { subscriptions } = read;
+  const problems = [...read.problems];
+  if (env.NODE_ENV === "production") {
+    problems.push(
+      ...productionProblems(subscriptions, (index, field) =>
+        file === undefined ? (envNames[field] ?? field) : `SUBSCRIPTIONS_FILE [${index}].${field}`,
+      ),
+    );
+    const envOAuth =
+      envValue(env, "SPOTNANA_CLIENT_ID") !== undefined ||
+      envValue(env, "SPOTNANA_SIGNING_SECRETS") === undefined;
+    const oauthInUse =
+      file === undefined ? envOAuth : subscriptions.some((s) => s.oauth !== undefined);
+    if (oauthInUse) {
+      problems.push(
+        ...refuseDevDefaults(
+          true,
+          { TOKEN_SIGNING_KEY: envValue(env, "TOKEN_SIGNING_KEY") },
+          { TOKEN_SIGNING_KEY: devCredentials.TOKEN_SIGNING_KEY },
+        ),
+      );
+    }
   }
-  const clientIds = subscriptions.map((s) => s.clientId);
-  if (new Set(clientIds).size !== clientIds.length) {
+  const clientIds = subscriptions.flatMap((s) => (s.oauth === undefined ? [] : [s.oauth.clientId]));
+  if (new Set(clientIds).size !== clientIds.length)
     problems.push("SUBSCRIPTIONS_FILE: every clientId must be unique");
-  }
+  const names = subscriptions.map((s) => s.name);
+  if (new Set(names).size !== names.length)
+    problems.push("SUBSCRIPTIONS_FILE: every name must be unique");
   return { subscriptions, problems };
 }
 
 export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
-  const fromFile = credentialProblems(env);
-  const e = loadConfig(IngressEnv, env, fromFile.problems);
-
   const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
-  const orDev = (name: keyof typeof devCredentials, value: string | undefined): string => {
-    if (value !== undefined) return value;
-    devDefaultsInUse.push(name);
-    return devCredentials[name];
-  };
-
-  const subscriptions =
-    e.SUBSCRIPTIONS_FILE !== undefined
-      ? fromFile.subscriptions
-      : [
-          {
-            name: e.SPOTNANA_SUBSCRIPTION_NAME,
-            clientId: orDev("SPOTNANA_CLIENT_ID", e.SPOTNANA_CLIENT_ID),
-            clientSecret: orDev("SPOTNANA_CLIENT_SECRET", e.SPOTNANA_CLIENT_SECRET),
-          },
-        ];
+  const { subscriptions, problems } = subscriptionsOf(env, devDefaultsInUse);
+  const e = loadConfig(IngressEnv, env, problems);
+  if (e.TOKEN_SIGNING_KEY === undefined) devDefaultsInUse.push("TOKEN_SIGNING_KEY");
 
   return {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
+    redactFields: e.REDACT_FIELDS,
     port: e.PORT,
     host: e.HOST,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -190,8 +278,15 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
       issuer: e.TOKEN_ISSUER,
       audience: e.TOKEN_AUDIENCE,
       ttlSec: e.TOKEN_TTL_SEC,
-      signingKey: orDev("TOKEN_SIGNING_KEY", e.TOKEN_SIGNING_KEY),
+      signingKey: e.TOKEN_SIGNING_KEY ?? devCredentials.TOKEN_SIGNING_KEY,
+      previousSigningKeys: e.TOKEN_PREVIOUS_SIGNING_KEYS,
     },
+    authFailureLimits: {
+      perAddress: e.AUTH_FAILURES_PER_ADDRESS,
+      perClientAddress: e.AUTH_FAILURES_PER_CLIENT_ADDRESS,
+      windowSec: e.AUTH_FAILURE_WINDOW_SEC,
+    },
+    trustProxy: e.TRUST_PROXY,
     subscriptions,
     retryOverride: { attempts: e.RETRY_ATTEMPTS, backoffMs: e.RETRY_BACKOFF_MS },
     devDefaultsInUse,

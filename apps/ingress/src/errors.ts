@@ -4,6 +4,7 @@
  */
 export const errorCatalog = {
   unauthorized: 401,
+  too_many_auth_failures: 429,
   malformed_json: 400,
   invalid_envelope: 400,
   payload_too_large: 413,

@@ -2,10 +2,6 @@ export { type AppDeps, createApp } from "./app.ts";
 export { type AccessTokens, createAccessTokens } from "./auth/access-tokens.ts";
 export { type ClientRegistry, createClientRegistry } from "./auth/client-registry.ts";
 export { composeIngress, type Ingress } from "./compose.ts";
-export {
-  devCredentials,
-  type IngressConfig,
-  loadIngressConfig,
-  type Subscription,
-} from "./config.ts";
+export { devCredentials, type IngressConfig, loadIngressConfig } from "./config.ts";
 export { createEnqueuer, type Enqueuer } from "./enqueuer.ts";
+export { type Subscription, SubscriptionEntry } from "./subscription.ts";

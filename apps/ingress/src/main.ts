@@ -8,7 +8,11 @@ import { composeIngress } from "./compose.ts";
 import { devCredentials, loadIngressConfig } from "./config.ts";
 
 const config = exitOnConfigError("skyhook ingress", () => loadIngressConfig(process.env));
-const logger = createLogger({ name: "skyhook-ingress", level: config.logLevel });
+const logger = createLogger({
+  name: "skyhook-ingress",
+  level: config.logLevel,
+  redactFields: config.redactFields,
+});
 announceDevCredentials(
   logger,
   "Skyhook ingress",

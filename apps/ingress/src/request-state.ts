@@ -7,6 +7,9 @@ export type RequestState = {
   traceId: string | undefined;
   spanId: string | undefined;
   subscription?: string | undefined;
+  authMode?: "oauth" | "hmac";
+  /** Why an authenticated event was not enqueued, when a subscription filter dropped it. */
+  filtered?: string;
   eventType?: string;
   operation?: string;
   deliveryId?: string;

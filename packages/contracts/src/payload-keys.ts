@@ -14,6 +14,8 @@ export const PayloadKeys = z.object({
   tripId: z.string().optional(),
   version: z.number().int().optional(),
   organizationId: z.string().optional(),
+  contractingTmcId: z.string().optional(),
+  bookingTmcId: z.string().optional(),
   entityId: z.string().optional(),
 });
 export type PayloadKeys = z.infer<typeof PayloadKeys>;
@@ -24,7 +26,16 @@ const KeySource = z.looseObject({
   approvalId: z.string().optional().catch(undefined),
   id: z.string().optional().catch(undefined),
   version: z.number().int().optional().catch(undefined),
-  audience: z.looseObject({ organizationId: z.unknown().optional() }).optional().catch(undefined),
+  audience: z
+    .looseObject({
+      organizationId: z.unknown().optional(),
+      contractingTmcId: z.unknown().optional(),
+      bookingTmcId: z.unknown().optional(),
+    })
+    .optional()
+    .catch(undefined),
+  contractingTmc: z.unknown().optional(),
+  bookingTmc: z.unknown().optional(),
   organization: z.unknown().optional(),
   businessInfo: z.looseObject({ companyId: z.unknown().optional() }).optional().catch(undefined),
 });
@@ -32,7 +43,9 @@ const KeySource = z.looseObject({
 /**
  * Reads the routing and tenant keys. The contract document says the organisation sits at
  * `audience.organizationId` (a string or an `{id}`), with `organization` and
- * `businessInfo.companyId` as fallbacks seen in other event types.
+ * `businessInfo.companyId` as fallbacks seen in other event types. TMCs: AGENT_TASK_DETAILS
+ * carries `contractingTmc` [C]; where PNR_V3 carries them is not documented, so `audience`'s
+ * and top-level `bookingTmc` are read as well [I].
  */
 export function payloadKeys(eventType: string, payload: unknown): PayloadKeys {
   const parsed = KeySource.safeParse(payload);
@@ -45,6 +58,8 @@ export function payloadKeys(eventType: string, payload: unknown): PayloadKeys {
     tripId: p.tripId,
     version: p.version,
     organizationId,
+    contractingTmcId: idOf(p.audience?.contractingTmcId) ?? idOf(p.contractingTmc),
+    bookingTmcId: idOf(p.audience?.bookingTmcId) ?? idOf(p.bookingTmc),
     entityId: entityIdOf(eventType, p),
   };
 }

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject, randomUUID } from "node:crypto";
+import { createHash, createSecretKey, type KeyObject, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 
 export type AccessTokens = {
@@ -9,22 +9,36 @@ export type AccessTokens = {
 
 const algorithm = "HS256";
 
+/** A key's id: derived from the key, so every ingress replica agrees without configuration. */
+const keyIdOf = (secret: string) =>
+  createHash("sha256").update(secret, "utf8").digest("hex").slice(0, 16);
+
 /**
  * Stateless signed tokens: issuing one never invalidates another, which is what Spotnana's
- * delivery nodes need when they authenticate concurrently with the same credentials. The key
- * is a KeyObject, created once: given a string, jsonwebtoken tries it as a public key first
- * on every call, which costs ~40x more CPU (see docs/decisions.md).
+ * delivery nodes need when they authenticate concurrently with the same credentials. Tokens
+ * carry the signing key's id (`kid`): after a key change, tokens signed with a previous key
+ * stay valid until they expire. Keys are KeyObjects created once: given a string,
+ * jsonwebtoken tries it as a public key first on every call, ~40x the CPU.
  */
 export function createAccessTokens(options: {
   signingKey: string;
+  previousSigningKeys?: readonly string[];
   issuer: string;
   audience: string;
 }): AccessTokens {
-  const key: KeyObject = createSecretKey(Buffer.from(options.signingKey, "utf8"));
+  const currentKid = keyIdOf(options.signingKey);
+  const current: KeyObject = createSecretKey(Buffer.from(options.signingKey, "utf8"));
+  const keys = new Map<string, KeyObject>([
+    ...(options.previousSigningKeys ?? []).map(
+      (secret) => [keyIdOf(secret), createSecretKey(Buffer.from(secret, "utf8"))] as const,
+    ),
+    [currentKid, current],
+  ]);
   return {
     issue(clientId, ttlSec) {
-      return jwt.sign({}, key, {
+      return jwt.sign({}, current, {
         algorithm,
+        keyid: currentKid,
         issuer: options.issuer,
         audience: options.audience,
         subject: clientId,
@@ -33,6 +47,10 @@ export function createAccessTokens(options: {
       });
     },
     verify(token) {
+      const decoded = jwt.decode(token, { complete: true });
+      const kid = decoded?.header.kid;
+      const key = kid === undefined ? undefined : keys.get(kid);
+      if (key === undefined) return { ok: false, reason: "token signed with an unknown key" };
       try {
         const claims = jwt.verify(token, key, {
           algorithms: [algorithm],

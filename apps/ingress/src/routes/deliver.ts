@@ -1,17 +1,20 @@
 import { type Catalog, type EventJob, parseEnvelope, payloadKeys } from "@skyhook/contracts";
 import express, { type Request, type Response, Router } from "express";
-import type { AccessTokens } from "../auth/access-tokens.ts";
-import type { ClientRegistry } from "../auth/client-registry.ts";
-import { requireBearer } from "../auth/require-bearer.ts";
+import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
+import { subscriptionOf } from "../auth/authenticate-delivery.ts";
+import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
 import type { Enqueuer } from "../enqueuer.ts";
 import { IngressError } from "../errors.ts";
+import type { OutcomeCounter } from "../outcome-counter.ts";
 import { stateOf } from "../request-state.ts";
+import { filteredOut } from "../subscription-filter.ts";
 
 export type DeliverRouteDeps = {
-  tokens: AccessTokens;
-  clients: ClientRegistry;
+  authenticator: ReturnType<typeof createDeliveryAuthenticator>;
+  failureLimits: FailureLimits;
   enqueuer: Enqueuer;
+  outcomes: OutcomeCounter;
   catalog: Catalog;
   bodyLimitBytes: number;
   now: () => Date;
@@ -29,18 +32,24 @@ function parseJson(body: unknown): unknown {
 }
 
 /**
- * Spotnana's delivery endpoint: authenticate, validate, route, store, and only then answer
- * exactly 200. The body is read raw (any content type, gzip/deflate inflated, size-limited
- * after inflation) because signature verification needs the exact bytes.
+ * Spotnana's delivery endpoint: authenticate, validate, filter, route, store, and only then
+ * answer exactly 200. `/webhooks/spotnana/<subscription>` names the subscription (the way to
+ * give each subscription its own URL); `/webhooks/spotnana` finds it from the token or the
+ * signature. The body is read raw (any content type, gzip/deflate inflated, size-limited
+ * after inflation) because the signature covers the exact bytes.
  */
 export function deliverRouter(deps: DeliverRouteDeps): Router {
   const router = Router();
+  const auth = deps.authenticator;
   router.post(
-    "/webhooks/spotnana",
-    requireBearer(deps.tokens, deps.clients),
+    ["/webhooks/spotnana", "/webhooks/spotnana/:subscription"],
+    failureLimits(deps.failureLimits, (req) => auth.claimedSubscription(req)),
+    (req, res, next) => auth.beforeBody(req, res, next),
     express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
+    (req, res, next) => auth.afterBody(req, res, next),
     async (req: Request, res: Response) => {
       const state = stateOf(res);
+      const subscription = subscriptionOf(res);
       const body = parseJson(req.body);
       const parsed = parseEnvelope(body);
       if (!parsed.ok) {
@@ -50,22 +59,41 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const { eventType, operation } = parsed.envelope;
       state.eventType = eventType;
       state.operation = operation;
-
-      const route = deps.catalog.route(eventType, operation);
+      const keys = payloadKeys(eventType, parsed.envelope.payload);
       const id = deliveryIdOf(req.headers, body);
       state.deliveryId = id.deliveryId;
+
+      const dropped = filteredOut(subscription, { eventType, operation, keys });
+      if (dropped !== undefined) {
+        try {
+          await deps.outcomes.filtered(subscription.name, dropped);
+        } catch (err) {
+          throw new IngressError(
+            "storage_unavailable",
+            "the outcome could not be recorded; retry later",
+            undefined,
+            {
+              cause: err,
+            },
+          );
+        }
+        state.filtered = dropped;
+        res.status(200).json({ status: "filtered", reason: dropped, deliveryId: id.deliveryId });
+        return;
+      }
+
+      const route = deps.catalog.route(eventType, operation);
       state.queue = route.queues.queue;
       state.jobId = id.jobId;
-
       const job: EventJob = {
         v: 1,
         deliveryId: id.deliveryId,
         deliveryIdSource: id.source,
-        subscription: state.subscription ?? "unknown",
+        subscription: subscription.name,
         receivedAt: deps.now().toISOString(),
         eventType,
         operation,
-        keys: payloadKeys(eventType, parsed.envelope.payload),
+        keys,
         trace: { requestId: state.requestId, traceId: state.traceId, spanId: state.spanId },
         envelope: body as EventJob["envelope"],
       };

@@ -3,6 +3,9 @@ import express, { type ErrorRequestHandler, type Request, type Response, Router 
 import { z } from "zod";
 import type { AccessTokens } from "../auth/access-tokens.ts";
 import type { ClientRegistry } from "../auth/client-registry.ts";
+import { allMatch } from "../auth/constant-time.ts";
+import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
+import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
 
 const TokenRequest = z.looseObject({
@@ -43,7 +46,16 @@ export type TokenRouteDeps = {
   clients: ClientRegistry;
   tokens: AccessTokens;
   defaultTtlSec: number;
+  failureLimits: FailureLimits;
 };
+
+/** The client a token request claims to be, for counting its failures; nothing is trusted yet. */
+function claimedClient(req: Request): string {
+  const basic = basicCredentials(req);
+  if (basic !== undefined && basic !== "malformed") return basic.id.slice(0, 128);
+  const id: unknown = (req.body as { client_id?: unknown } | undefined)?.client_id;
+  return typeof id === "string" ? id.slice(0, 128) : "-";
+}
 
 /**
  * The OAuth 2.0 client-credentials endpoint Spotnana's legacy mode calls: form-urlencoded as
@@ -55,6 +67,7 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
     "/oauth/token",
     express.urlencoded({ extended: false, limit: "16kb", parameterLimit: 20 }),
     express.json({ limit: "16kb" }),
+    failureLimits(deps.failureLimits, claimedClient),
     (req: Request, res: Response) => {
       const body = TokenRequest.safeParse(req.body ?? {});
       if (!body.success) {
@@ -91,22 +104,27 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
       }
       const subscription = deps.clients.authenticate(id, secret);
       stateOf(res).subscription = subscription?.name;
-      if (subscription === undefined) {
+      const extraFields = subscription?.requiredTokenFields ?? {};
+      const fieldsMatch = allMatch(
+        extraFields,
+        (name) => (body.data as Record<string, unknown>)[name],
+      );
+      if (subscription?.oauth === undefined || !fieldsMatch) {
         oauthError(res, 401, "invalid_client", "client authentication failed", basic !== undefined);
         return;
       }
 
-      const ttlSec = subscription.tokenTtlSec ?? deps.defaultTtlSec;
+      const ttlSec = subscription.oauth.tokenTtlSec ?? deps.defaultTtlSec;
       res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
       res.status(200).json({
-        access_token: deps.tokens.issue(subscription.clientId, ttlSec),
+        access_token: deps.tokens.issue(subscription.oauth.clientId, ttlSec),
         token_type: "Bearer",
         expires_in: ttlSec,
       });
     },
   );
   const tokenErrors: ErrorRequestHandler = (err, _req, res, next) => {
-    if (res.headersSent) {
+    if (res.headersSent || err instanceof IngressError) {
       next(err);
       return;
     }
