@@ -10,13 +10,13 @@ const testLogger = (redactFields: readonly string[]) =>
   createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent", redactFields });
 
 /** The real ingress (Express, BullMQ, Redis) on an ephemeral port, configured like production. */
-export async function startIngress(env: Record<string, string>) {
+export async function startIngress(env: Record<string, string>, now?: () => Date) {
   const config: IngressConfig = loadIngressConfig({
     NODE_ENV: "test",
     REDIS_URL: sharedRedisUrl,
     ...env,
   });
-  const ingress = composeIngress(config, testLogger(config.redactFields));
+  const ingress = composeIngress(config, testLogger(config.redactFields), { now });
   const server: Server = ingress.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;

@@ -14,7 +14,7 @@ export type Ingress = { app: Express; close(): Promise<void> };
 export function composeIngress(
   config: IngressConfig,
   logger: Logger,
-  catalog: Catalog = defaultCatalog,
+  options: { catalog?: Catalog; now?: () => Date } = {},
 ): Ingress {
   const redis = createProducerConnection(config.redisUrl, {
     commandTimeoutMs: config.enqueueTimeoutMs,
@@ -35,7 +35,8 @@ export function composeIngress(
     subscriptions: config.subscriptions,
     enqueuer,
     outcomes: createOutcomeCounter(redis, config.queuePrefix),
-    catalog,
+    catalog: options.catalog ?? defaultCatalog,
+    now: options.now,
     failureLimits: config.authFailureLimits,
     trustProxy: config.trustProxy,
     isReady: () => pingRedis(redis, 1_000),

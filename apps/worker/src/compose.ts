@@ -59,6 +59,8 @@ export function composeWorker(
     deps,
     concurrency: config.concurrency,
     lockDurationMs: config.lockDurationMs,
+    orderingHorizonSec: config.orderingHorizonSec,
+    entityBusyDelayMs: config.entityBusyDelayMs,
     logger,
   });
   return {

@@ -32,6 +32,8 @@ const WorkerEnv = CommonEnv.extend({
     }),
   WORKER_CONCURRENCY: envInt(10, 1),
   LOCK_DURATION_MS: envInt(30_000, 1_000),
+  ORDERING_HORIZON_SEC: envInt(14 * 24 * 3600, 60),
+  ENTITY_BUSY_DELAY_MS: envInt(100, 1),
   SHUTDOWN_TIMEOUT_MS: envInt(20_000, 100),
   NOTIFY_URL: envString().pipe(z.url({ protocol: /^https?$/ }).optional()),
   NOTIFY_TIMEOUT_MS: envInt(10_000, 100),
@@ -47,6 +49,8 @@ export type WorkerConfig = {
   operations: Array<{ eventType: string; operation: string }> | undefined;
   concurrency: number;
   lockDurationMs: number;
+  orderingHorizonSec: number;
+  entityBusyDelayMs: number;
   shutdownTimeoutMs: number;
   notifyUrl: string | undefined;
   notifyTimeoutMs: number;
@@ -63,6 +67,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     operations: e.WORKER_OPERATIONS,
     concurrency: e.WORKER_CONCURRENCY,
     lockDurationMs: e.LOCK_DURATION_MS,
+    orderingHorizonSec: e.ORDERING_HORIZON_SEC,
+    entityBusyDelayMs: e.ENTITY_BUSY_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     notifyUrl: e.NOTIFY_URL,
     notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import type { DeadLetterJob, DeadLetterReason, FailedAttempt } from "@skyhook/contracts";
-import { type Job, Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Job } from "bullmq";
 import type { Logger } from "pino";
+import type { QueuePool } from "./queue-pool.ts";
 
 export type DeadLetterer = {
   /** Idempotent: the dead letter's id derives from the job's, so a repeat adds nothing. */
@@ -11,7 +11,6 @@ export type DeadLetterer = {
     reason: DeadLetterReason,
     lastError: string,
   ): Promise<void>;
-  close(): Promise<void>;
 };
 
 const firstLine = (text: string) => text.split("\n", 1)[0] ?? "";
@@ -27,26 +26,12 @@ function historyOf(job: Job, lastError: string): FailedAttempt[] {
 }
 
 export function createDeadLetterer(options: {
-  connection: Redis;
-  prefix: string;
+  queues: QueuePool;
   deadLetterQueueOf: (queueName: string) => string;
   logger: Logger;
   now?: () => Date;
 }): DeadLetterer {
-  const queues = new Map<string, Queue>();
   const now = options.now ?? (() => new Date());
-  const queueFor = (name: string) => {
-    let queue = queues.get(name);
-    if (queue === undefined) {
-      queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
-      queue.on("error", (err) =>
-        options.logger.warn({ err, queue: name }, "dead-letter queue error"),
-      );
-      queues.set(name, queue);
-    }
-    return queue;
-  };
-
   return {
     async deadLetter(job, queueName, reason, lastError) {
       const jobId = job.id ?? "unknown";
@@ -63,14 +48,11 @@ export function createDeadLetterer(options: {
         },
       };
       const deadLetterQueue = options.deadLetterQueueOf(queueName);
-      await queueFor(deadLetterQueue).add(job.name, letter, { jobId: `dl-${jobId}` });
+      await options.queues.get(deadLetterQueue).add(job.name, letter, { jobId: `dl-${jobId}` });
       options.logger.warn(
         { queue: queueName, jobId, reason, attemptsMade: job.attemptsMade, deadLetterQueue },
         "event dead-lettered",
       );
-    },
-    async close() {
-      await Promise.all([...queues.values()].map((q) => q.close()));
     },
   };
 }

@@ -4,7 +4,10 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDeadLetterer } from "./dead-letter.ts";
+import { createEntityGuard } from "./entity-guard.ts";
 import { createProcessor } from "./processor.ts";
+import { createQueuePool } from "./queue-pool.ts";
+import { createStaleEvents } from "./stale-events.ts";
 
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
@@ -16,6 +19,9 @@ export type RuntimeOptions<D> = {
   deps: D;
   concurrency: number;
   lockDurationMs: number;
+  /** How long an entity's newest applied position is remembered (Spotnana's retry horizon). */
+  orderingHorizonSec: number;
+  entityBusyDelayMs: number;
   logger: Logger;
 };
 
@@ -33,7 +39,13 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
   const deadLetterQueueOf = (queue: string) =>
     catalog.specs.find((s) => s.queues.queue === queue)?.queues.deadLetter ??
     unroutedQueueNames.deadLetter;
-  const deadLetters = createDeadLetterer({ connection, prefix, deadLetterQueueOf, logger });
+  const queues = createQueuePool(connection, prefix, logger);
+  const deadLetters = createDeadLetterer({ queues, deadLetterQueueOf, logger });
+  const staleEvents = createStaleEvents({ queues, logger });
+  const entities = createEntityGuard(connection, prefix, {
+    lockMs: options.lockDurationMs,
+    markTtlSec: options.orderingHorizonSec,
+  });
 
   const workers = options.assignments.map(({ spec, handler }) => {
     const queue = spec.queues.queue;
@@ -44,6 +56,9 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         handler,
         deps: options.deps,
         deadLetters,
+        staleEvents,
+        entities,
+        entityBusyDelayMs: options.entityBusyDelayMs,
         logger: logger.child({ queue }),
         shutdown: shutdown.signal,
       }),
@@ -79,7 +94,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       } finally {
         clearTimeout(timer);
       }
-      await deadLetters.close();
+      await queues.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 export { AgentTaskDetailsPayload } from "./agent-task-details.ts";
+export { EntityOrder, entityOrderOf, isOlder, newestOf, timestampMsOf } from "./entity-order.ts";
 export { EntityRef } from "./entity-ref.ts";
 export {
   Envelope,
@@ -20,6 +21,7 @@ export {
   DeadLetterReason,
   EventJob,
   FailedAttempt,
+  StaleEventJob,
 } from "./job-data.ts";
 export {
   type Catalog,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EntityOrder } from "./entity-order.ts";
 import { PayloadKeys } from "./payload-keys.ts";
 
 /**
@@ -52,3 +53,17 @@ export const DeadLetterJob = z.object({
   }),
 });
 export type DeadLetterJob = z.infer<typeof DeadLetterJob>;
+
+/** An event skipped because a newer state of its entity had already been applied. */
+export const StaleEventJob = z.object({
+  v: z.literal(1),
+  event: EventJob,
+  stale: z.object({
+    queue: z.string(),
+    jobId: z.string(),
+    order: EntityOrder,
+    newest: EntityOrder,
+    skippedAt: z.iso.datetime(),
+  }),
+});
+export type StaleEventJob = z.infer<typeof StaleEventJob>;

@@ -36,6 +36,7 @@ describe("createCatalog", () => {
     expect(route.queues).toEqual({
       queue: "{agent-task-details.task-create}",
       deadLetter: "{agent-task-details.task-create}.dead-letter",
+      stale: "{agent-task-details.task-create}.stale",
     });
   });
 
@@ -70,20 +71,27 @@ describe("createCatalog", () => {
     expect(() => createCatalog([ticketed, lookalike])).toThrow("{pnr-v3.booking-ticketed}");
   });
 
-  it("lists every queue it can produce, dead-letter and unrouted queues included", () => {
+  it("lists every queue it can produce, dead-letter, stale and unrouted queues included", () => {
     expect(catalog.allQueueNames().sort()).toEqual(
       [
         "{pnr-v3.booking-ticketed}",
         "{pnr-v3.booking-ticketed}.dead-letter",
+        "{pnr-v3.booking-ticketed}.stale",
         "{agent-task-details.task-create}",
         "{agent-task-details.task-create}.dead-letter",
+        "{agent-task-details.task-create}.stale",
         "{unrouted}",
         "{unrouted}.dead-letter",
+        "{unrouted}.stale",
       ].sort(),
     );
   });
 
   it("lists the unrouted queues even for an empty catalog", () => {
-    expect(createCatalog([]).allQueueNames()).toEqual(["{unrouted}", "{unrouted}.dead-letter"]);
+    expect(createCatalog([]).allQueueNames()).toEqual([
+      "{unrouted}",
+      "{unrouted}.dead-letter",
+      "{unrouted}.stale",
+    ]);
   });
 });

@@ -67,6 +67,7 @@ export function createCatalog(specs: readonly OperationSpec[]): Catalog {
       return [...specs.map((s) => s.queues), unroutedQueueNames].flatMap((q) => [
         q.queue,
         q.deadLetter,
+        q.stale,
       ]);
     },
   };

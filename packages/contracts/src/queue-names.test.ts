@@ -11,6 +11,7 @@ describe("queueNamesFor", () => {
     expect(queueNamesFor("PNR_V3", "FLIGHT_CANCELLED")).toEqual({
       queue: "{pnr-v3.flight-cancelled}",
       deadLetter: "{pnr-v3.flight-cancelled}.dead-letter",
+      stale: "{pnr-v3.flight-cancelled}.stale",
     });
   });
 
@@ -18,6 +19,7 @@ describe("queueNamesFor", () => {
     const names = queueNamesFor("PNR_V3", "BOOKING_CREATED");
     expect(hashTagOf(names.queue)).toBe("pnr-v3.booking-created");
     expect(hashTagOf(names.deadLetter)).toBe(hashTagOf(names.queue));
+    expect(hashTagOf(names.stale)).toBe(hashTagOf(names.queue));
     expect(names.deadLetter).toBe(`${names.queue}.dead-letter`);
   });
 

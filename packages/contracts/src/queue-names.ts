@@ -10,18 +10,24 @@ const slug = (value: string): string =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
 
-export type QueueNames = { queue: string; deadLetter: string };
+/**
+ * An operation's queue, where failed events end (`deadLetter`), and where events that arrived
+ * after a newer state of their entity was applied are kept (`stale`), visible and replayable.
+ */
+export type QueueNames = { queue: string; deadLetter: string; stale: string };
+
+const namesForTag = (tag: string): QueueNames => ({
+  queue: `{${tag}}`,
+  deadLetter: `{${tag}}.dead-letter`,
+  stale: `{${tag}}.stale`,
+});
 
 export function queueNamesFor(eventType: string, operation: string): QueueNames {
-  const tag = `${slug(eventType)}.${slug(operation)}`;
-  return { queue: `{${tag}}`, deadLetter: `{${tag}}.dead-letter` };
+  return namesForTag(`${slug(eventType)}.${slug(operation)}`);
 }
 
 /** Authenticated, valid events that no installed handler routes: kept for re-routing. */
-export const unroutedQueueNames: QueueNames = {
-  queue: "{unrouted}",
-  deadLetter: "{unrouted}.dead-letter",
-};
+export const unroutedQueueNames: QueueNames = namesForTag("unrouted");
 
 /** A readable label for dashboards and logs: the name without its hash-tag braces. */
 export function queueLabel(name: string): string {

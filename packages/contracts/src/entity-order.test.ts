@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { entityOrderOf, isOlder, newestOf, timestampMsOf } from "./entity-order.ts";
+
+describe("entityOrderOf", () => {
+  it("orders a PNR_V3 event by its PNR version, keeping the timestamp too", () => {
+    expect(
+      entityOrderOf({
+        eventType: "PNR_V3",
+        keys: { pnrId: "P1", version: 7 },
+        envelope: { timestamp: "2026-11-27T10:00:00Z" },
+      }),
+    ).toEqual({ entity: "pnr:P1", version: 7, timestampMs: Date.parse("2026-11-27T10:00:00Z") });
+  });
+
+  it.each([
+    ["TRAVELER_V2", { entityId: "u-1" }, "traveler:u-1"],
+    ["TRIP_DETAILS_V3", { tripId: "t-1" }, "trip:t-1"],
+    ["AGENT_TASK_DETAILS", { entityId: "task-1" }, "task:task-1"],
+    ["PNR_APPROVAL", { entityId: "ap-1" }, "approval:ap-1"],
+  ])("orders %s events by timestamp under their own entity", (eventType, keys, entity) => {
+    expect(entityOrderOf({ eventType, keys, envelope: { timestamp: 1_795_000_000 } })).toEqual({
+      entity,
+      version: undefined,
+      timestampMs: 1_795_000_000_000,
+    });
+  });
+
+  it("gives no order to an event without an entity, or without version and timestamp", () => {
+    expect(
+      entityOrderOf({ eventType: "SERVICE_CHARGE", keys: {}, envelope: { timestamp: 1 } }),
+    ).toBeUndefined();
+    expect(
+      entityOrderOf({ eventType: "PNR_V3", keys: { pnrId: "P1" }, envelope: {} }),
+    ).toBeUndefined();
+    expect(
+      entityOrderOf({ eventType: "PNR_V3", keys: {}, envelope: { timestamp: 1 } }),
+    ).toBeUndefined();
+  });
+});
+
+describe("timestampMsOf", () => {
+  it("reads ISO-8601, epoch seconds and epoch milliseconds, as numbers or digit strings", () => {
+    expect(timestampMsOf("2026-11-27T10:00:00.500Z")).toBe(Date.parse("2026-11-27T10:00:00.500Z"));
+    expect(timestampMsOf(1_795_000_000)).toBe(1_795_000_000_000);
+    expect(timestampMsOf("1795000000123")).toBe(1_795_000_000_123);
+    expect(timestampMsOf("yesterday")).toBeUndefined();
+    expect(timestampMsOf({})).toBeUndefined();
+  });
+});
+
+describe("isOlder and newestOf", () => {
+  const at = (version: number | undefined, timestampMs: number | undefined) => ({
+    entity: "pnr:P",
+    version,
+    timestampMs,
+  });
+
+  it("compares by version when both have one, even against the clock", () => {
+    expect(isOlder(at(3, 9_000), at(4, 1_000))).toBe(true);
+    expect(isOlder(at(4, 1_000), at(3, 9_000))).toBe(false);
+    expect(isOlder(at(4, 1_000), at(4, 9_000))).toBe(false);
+  });
+
+  it("falls back to timestamps, and calls incomparable positions not older", () => {
+    expect(isOlder(at(undefined, 1_000), at(4, 2_000))).toBe(true);
+    expect(isOlder(at(undefined, 3_000), at(4, 2_000))).toBe(false);
+    expect(isOlder(at(5, undefined), at(undefined, 2_000))).toBe(false);
+  });
+
+  it("keeps the highest version and the latest timestamp seen", () => {
+    expect(newestOf(at(3, 9_000), at(4, 1_000))).toEqual(at(4, 9_000));
+    expect(newestOf(at(undefined, 1_000), at(2, undefined))).toEqual(at(2, 1_000));
+  });
+});
