@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterEach, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
@@ -131,5 +132,38 @@ describe("token signing keys", () => {
       ),
     );
     expect(statuses.map((r) => r.status)).toEqual([401, 401]);
+  });
+});
+
+describe("token verification is pinned", () => {
+  const key = "pinned-signing-key-0123456789-0123456789";
+  const kid = createHash("sha256").update(key).digest("hex").slice(0, 16);
+  const claims = { sub: devClient.clientId, iss: "skyhook", aud: "skyhook-webhooks" };
+
+  it("refuses another HMAC algorithm, a token not yet valid, and a wrong issuer or audience", async () => {
+    const ingress = await ingressWith({ TOKEN_SIGNING_KEY: key });
+    const tokens = [
+      jwt.sign(claims, key, { algorithm: "HS512", keyid: kid, expiresIn: 60 }),
+      jwt.sign(claims, key, { algorithm: "HS256", keyid: kid, expiresIn: 600, notBefore: 300 }),
+      jwt.sign({ ...claims, iss: "someone-else" }, key, {
+        algorithm: "HS256",
+        keyid: kid,
+        expiresIn: 60,
+      }),
+      jwt.sign({ ...claims, aud: "another-api" }, key, {
+        algorithm: "HS256",
+        keyid: kid,
+        expiresIn: 60,
+      }),
+    ];
+    const valid = jwt.sign(claims, key, { algorithm: "HS256", keyid: kid, expiresIn: 60 });
+    const post = (t: string) =>
+      fetch(`${ingress.baseUrl}/webhooks/spotnana`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+        body: JSON.stringify(envelope("BOOKING_CREATED", pnrPayload())),
+      }).then((r) => r.status);
+    expect(await Promise.all(tokens.map(post))).toEqual([401, 401, 401, 401]);
+    expect(await post(valid)).toBe(200);
   });
 });

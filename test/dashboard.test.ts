@@ -208,6 +208,14 @@ describe("dashboard over HTTP (real Redis)", () => {
     expect(withCredentials.status).toBe(200);
   });
 
+  it("sends security headers with the UI: a content security policy, nosniff, no framing", async () => {
+    const page = await fetch(`${writable.baseUrl}${basePath}/`, { headers: authorized });
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(page.headers.get("x-powered-by")).toBeNull();
+  });
+
   it("in read-only mode refuses a mutating call with bull-board's 405 and keeps the job", async () => {
     const queue = producer(mainName, readOnly.prefix);
     const job = await queue.add("kept", { n: 1 });

@@ -218,3 +218,45 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     await p.finished(created.queue, jobId, "failed");
   });
 });
+
+describe("deduplication outlives the job", () => {
+  it("does not run a re-send again after the completed job was removed by retention", async () => {
+    const prefix = uniquePrefix("retain");
+    const redis = connect();
+    const downstream = await startDownstream();
+    const ingress = await startIngress({ QUEUE_PREFIX: prefix, RETAIN_COMPLETED_COUNT: "0" });
+    const worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
+    const queue = new Queue(cancelled.queue, { connection: redis, prefix });
+    cleanups.push(async () => {
+      await ingress.close();
+      await downstream.close();
+      await queue.close();
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+    });
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const body = envelope(
+      "FLIGHT_CANCELLED",
+      pnrPayload({ flights: [{ ...outbound, cancelled: true }] }),
+    );
+    const first = await client.deliver(body, { "x-spotnana-webhook-id": "msg-retained" });
+    const { jobId } = (await first.json()) as { jobId: string };
+    await waitFor("the job to be handled and removed", async () =>
+      downstream.requestCount() === 1 && (await queue.getJob(jobId)) === undefined
+        ? true
+        : undefined,
+    );
+    // With no worker left, a re-enqueued job would stay visible in the queue.
+    await worker.close();
+
+    const again = await client.deliver(body, { "x-spotnana-webhook-id": "msg-retained" });
+    expect(again.status).toBe(200);
+    expect(await queue.getJob(jobId)).toBeUndefined();
+    expect(await queue.getJobCounts("waiting", "active", "delayed")).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+    });
+    expect(downstream.requestCount()).toBe(1);
+  });
+});

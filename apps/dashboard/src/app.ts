@@ -5,6 +5,7 @@ import { queueLabel } from "@skyhook/contracts";
 import { createRedactor } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import express, { type Express } from "express";
+import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Credentials, requireBasicAuth } from "./basic-auth.ts";
@@ -74,6 +75,9 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
 
   const app = express();
   app.disable("x-powered-by");
+  // helmet's default policy suits bull-board's UI: its scripts and API are same-origin, its
+  // only inline <script> is a JSON data block, and its web fonts come over https.
+  app.use(helmet());
   app.get("/healthz", (_req, res) => {
     res.status(200).json({ status: "ok" });
   });

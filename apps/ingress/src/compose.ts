@@ -25,6 +25,7 @@ export function composeIngress(
     prefix: config.queuePrefix,
     timeoutMs: config.enqueueTimeoutMs,
     dedupTtlSec: config.dedupTtlSec,
+    retention: config.retention,
     retryOverride: config.retryOverride,
     logger,
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { defaultRetention, type Retention } from "@skyhook/contracts";
 import {
   CommonEnv,
   envBool,
@@ -36,6 +37,10 @@ const IngressEnv = CommonEnv.extend({
   ENQUEUE_TIMEOUT_MS: envInt(2_000, 50),
   RETRY_AFTER_SEC: envInt(5, 1),
   DEDUP_TTL_SEC: envInt(14 * 24 * 3600, 60),
+  RETAIN_COMPLETED_SEC: envInt(defaultRetention.completedAgeSec),
+  RETAIN_COMPLETED_COUNT: envInt(defaultRetention.completedCount),
+  RETAIN_FAILED_SEC: envInt(defaultRetention.failedAgeSec),
+  RETAIN_FAILED_COUNT: envInt(defaultRetention.failedCount),
   TOKEN_ISSUER: z.string().min(1).default("skyhook"),
   TOKEN_AUDIENCE: z.string().min(1).default("skyhook-webhooks"),
   TOKEN_TTL_SEC: envInt(3600, 60),
@@ -71,6 +76,7 @@ export type IngressConfig = {
   enqueueTimeoutMs: number;
   retryAfterSec: number;
   dedupTtlSec: number;
+  retention: Retention;
   shutdownTimeoutMs: number;
   token: {
     issuer: string;
@@ -273,6 +279,12 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     retryAfterSec: e.RETRY_AFTER_SEC,
     dedupTtlSec: e.DEDUP_TTL_SEC,
+    retention: {
+      completedAgeSec: e.RETAIN_COMPLETED_SEC,
+      completedCount: e.RETAIN_COMPLETED_COUNT,
+      failedAgeSec: e.RETAIN_FAILED_SEC,
+      failedCount: e.RETAIN_FAILED_COUNT,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     token: {
       issuer: e.TOKEN_ISSUER,
