@@ -14,6 +14,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
+import { deletePrefix } from "./support/redis.ts";
 
 const redisUrl = "redis://127.0.0.1:6379";
 const credentials = { user: "ops", password: "correct horse battery staple" };
@@ -47,16 +48,6 @@ async function startDashboard(connection: Redis, readOnly: boolean): Promise<Run
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   return { baseUrl: `http://127.0.0.1:${port}`, dashboard, server, prefix };
-}
-
-/** Removes only this test's keys (jobs and queue metadata its producers wrote); never a flush. */
-async function deleteKeysUnder(connection: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await connection.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-    if (keys.length > 0) await connection.unlink(...keys);
-    cursor = next;
-  } while (cursor !== "0");
 }
 
 async function stopDashboard(running: Running): Promise<void> {
@@ -98,7 +89,7 @@ describe("dashboard over HTTP (real Redis)", () => {
     await Promise.all(producers.map((queue) => queue.close()));
     const started = [writable, readOnly].filter((running) => running !== undefined);
     await Promise.all(started.map(stopDashboard));
-    for (const running of started) await deleteKeysUnder(connection, running.prefix);
+    for (const running of started) await deletePrefix(connection, running.prefix);
     connection.disconnect();
   });
 

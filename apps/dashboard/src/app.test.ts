@@ -8,6 +8,7 @@ import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deletePrefix } from "../../../test/support/redis.ts";
 import { createDashboardApp, type Dashboard } from "./app.ts";
 
 const credentials = { user: "ops", password: "app-test-password" };
@@ -63,12 +64,7 @@ describe("createDashboardApp (real Redis)", () => {
       server.closeAllConnections();
       await closed;
       await dashboard.close();
-      let cursor = "0";
-      do {
-        const [next, keys] = await connection.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-        if (keys.length > 0) await connection.unlink(...keys);
-        cursor = next;
-      } while (cursor !== "0");
+      await deletePrefix(connection, prefix);
     }
     connection.disconnect();
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@skyhook/service-kit";
 import { afterAll, describe, expect, it } from "vitest";
+import { configErrorOf } from "../../../test/support/config-error.ts";
 import { devCredentials, loadIngressConfig } from "./config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "skyhook-ingress-config-"));
@@ -21,17 +22,6 @@ const productionSecrets = {
   SPOTNANA_CLIENT_SECRET: "a-long-production-secret",
   TOKEN_SIGNING_KEY: "k".repeat(48),
 };
-
-/** Runs `load` expecting a ConfigError and returns it, failing the test otherwise. */
-function configErrorOf(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadIngressConfig", () => {
   it("starts with development credentials when nothing is configured outside production", () => {

@@ -1,19 +1,10 @@
 import { bookingCreated, createCatalog, defaultCatalog } from "@skyhook/contracts";
 import { ConfigError } from "@skyhook/service-kit";
 import { describe, expect, it } from "vitest";
+import { configErrorOf } from "../../../test/support/config-error.ts";
 import { assign } from "./compose.ts";
 import { loadWorkerConfig } from "./config.ts";
 import { installedHandlers } from "./handlers.ts";
-
-function configErrorOf(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadWorkerConfig", () => {
   it("consumes every installed operation when WORKER_OPERATIONS is unset", () => {

@@ -36,6 +36,13 @@ const refuse = (res: Response, challenge: string, message: string) => {
   return new IngressError("unauthorized", message);
 };
 
+const noCredentials = (res: Response) =>
+  refuse(
+    res,
+    'Bearer realm="skyhook"',
+    "a Bearer access token or a Spotnana signature is required",
+  );
+
 /** Subscriptions by name and their decoded HMAC keys, prepared once at start. */
 export function createDeliveryAuthenticator(deps: {
   subscriptions: readonly Subscription[];
@@ -95,13 +102,7 @@ export function createDeliveryAuthenticator(deps: {
       if (authorization === undefined) {
         const candidates = named === undefined ? signed : named.hmac === undefined ? [] : [named];
         if (candidates.length === 0 || signedParts(req.headers) === undefined) {
-          next(
-            refuse(
-              res,
-              'Bearer realm="skyhook"',
-              "a Bearer access token or a Spotnana signature is required",
-            ),
-          );
+          next(noCredentials(res));
           return;
         }
         next();
@@ -156,13 +157,7 @@ export function createDeliveryAuthenticator(deps: {
         }
       }
       if (outcome === undefined) {
-        next(
-          refuse(
-            res,
-            'Bearer realm="skyhook"',
-            "a Bearer access token or a Spotnana signature is required",
-          ),
-        );
+        next(noCredentials(res));
         return;
       }
       if (!allMatch(outcome.subscription.requiredHeaders, (name) => req.headers[name])) {
