@@ -164,6 +164,40 @@ describe("delivery validation", () => {
   });
 });
 
+describe("inputs the fuzz suite found answered with 500 (now client errors)", () => {
+  it("answers 400 for a subscription segment that is not valid percent-encoding", async () => {
+    for (const path of ["/webhooks/spotnana/%zz", "/webhooks/spotnana/%E0%A4"]) {
+      const response = await fetch(`${ingress.baseUrl}${path}`, { method: "POST", body: "" });
+      expect(response.status, path).toBe(400);
+      expect(((await response.json()) as ErrorBody).error.code).toBe("bad_request");
+    }
+  });
+
+  it("answers 400 for a gzip body that does not inflate", async () => {
+    const token = await client.fetchToken();
+    const response = await post(
+      { authorization: `Bearer ${token}`, "content-encoding": "gzip" },
+      Buffer.from("abc"),
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it("answers 401 for a token whose header is not JSON", async () => {
+    const response = await post(
+      { authorization: "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ.x" },
+      JSON.stringify(envelope("BOOKING_CREATED", pnrPayload())),
+    );
+    expect(response.status).toBe(401);
+  });
+
+  it("answers 400 for an authenticated body nested thousands of levels deep", async () => {
+    const deep = `{"event_type":"PNR_V3","operation":"BOOKING_CREATED","payload":{"a":${"[".repeat(5_000)}${"]".repeat(5_000)}}}`;
+    const response = await client.deliver(deep);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.message).toContain("nests deeper");
+  });
+});
+
 describe("routing and storage", () => {
   it("answers exactly 200 only once the job is in its operation's queue", async () => {
     const payload = pnrPayload({ pnrId: "PNR-ROUTED" });

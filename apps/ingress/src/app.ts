@@ -12,7 +12,7 @@ import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
 import type { FailureLimits } from "./auth/failure-limits.ts";
 import type { Enqueuer } from "./enqueuer.ts";
-import { fromBodyParserError, IngressError } from "./errors.ts";
+import { fromClientError, IngressError } from "./errors.ts";
 import type { OutcomeCounter } from "./outcome-counter.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
       next(err);
       return;
     }
-    const known = err instanceof IngressError ? err : fromBodyParserError(err);
+    const known = err instanceof IngressError ? err : fromClientError(err);
     const error =
       known ?? new IngressError("internal", "internal error", undefined, { cause: err });
     const state = stateOf(res);

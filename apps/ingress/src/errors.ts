@@ -5,6 +5,7 @@
 export const errorCatalog = {
   unauthorized: 401,
   too_many_auth_failures: 429,
+  bad_request: 400,
   malformed_json: 400,
   invalid_envelope: 400,
   payload_too_large: 413,
@@ -29,20 +30,29 @@ export class IngressError extends Error {
   }
 }
 
-/** body-parser reports its failures with a `type`; map the ones a client can cause. */
-export function fromBodyParserError(err: unknown): IngressError | undefined {
-  if (typeof err !== "object" || err === null || !("type" in err)) return undefined;
-  switch (err.type) {
+/**
+ * Errors raised by Express or body-parser for what the client sent carry an HTTP 4xx
+ * `status` (and body-parser's a `type`): a URL that does not decode, a body that does not
+ * inflate. They are the client's problem, never a 500.
+ */
+export function fromClientError(err: unknown): IngressError | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const type = "type" in err ? err.type : undefined;
+  switch (type) {
     case "entity.too.large":
       return new IngressError("payload_too_large", "request body exceeds the configured limit");
     case "encoding.unsupported":
+    case "charset.unsupported":
       return new IngressError("unsupported_encoding", "unsupported Content-Encoding or charset");
     case "entity.parse.failed":
       return new IngressError("malformed_json", "request body is not valid JSON");
     case "request.aborted":
     case "request.size.invalid":
       return new IngressError("malformed_json", "request body ended early");
-    default:
-      return undefined;
   }
+  const status = "status" in err ? err.status : "statusCode" in err ? err.statusCode : undefined;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new IngressError("bad_request", "the request could not be read (bad encoding or URL)");
+  }
+  return undefined;
 }

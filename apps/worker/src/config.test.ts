@@ -1,5 +1,4 @@
 import { bookingCreated, createCatalog, defaultCatalog } from "@skyhook/contracts";
-import { ConfigError } from "@skyhook/service-kit";
 import { describe, expect, it } from "vitest";
 import { configErrorOf } from "../../../test/support/config-error.ts";
 import { assign } from "./compose.ts";

@@ -47,11 +47,11 @@ export function createAccessTokens(options: {
       });
     },
     verify(token) {
-      const decoded = jwt.decode(token, { complete: true });
-      const kid = decoded?.header.kid;
-      const key = kid === undefined ? undefined : keys.get(kid);
-      if (key === undefined) return { ok: false, reason: "token signed with an unknown key" };
       try {
+        // decode throws on a header that is not JSON; that is a refused token, not a fault.
+        const kid = jwt.decode(token, { complete: true })?.header.kid;
+        const key = kid === undefined ? undefined : keys.get(kid);
+        if (key === undefined) return { ok: false, reason: "token signed with an unknown key" };
         const claims = jwt.verify(token, key, {
           algorithms: [algorithm],
           issuer: options.issuer,

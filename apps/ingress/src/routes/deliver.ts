@@ -6,6 +6,7 @@ import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
 import type { Enqueuer } from "../enqueuer.ts";
 import { IngressError } from "../errors.ts";
+import { exceedsJsonDepth, maxJsonDepth } from "../json-depth.ts";
 import type { OutcomeCounter } from "../outcome-counter.ts";
 import { stateOf } from "../request-state.ts";
 import { filteredOut } from "../subscription-filter.ts";
@@ -23,6 +24,12 @@ export type DeliverRouteDeps = {
 function parseJson(body: unknown): unknown {
   if (!Buffer.isBuffer(body) || body.length === 0) {
     throw new IngressError("malformed_json", "request body is empty");
+  }
+  if (exceedsJsonDepth(body)) {
+    throw new IngressError(
+      "malformed_json",
+      `request body nests deeper than ${maxJsonDepth} levels`,
+    );
   }
   try {
     return JSON.parse(body.toString("utf8"));
