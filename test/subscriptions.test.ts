@@ -26,6 +26,7 @@ const subscriptions = [
     signingSecrets: [bothModes],
     requiredHeaders: { "API-Version": "2.0" },
     requiredTokenFields: { audience: "skyhook" },
+    requiredTokenHeaders: { "API-Version": "2.0" },
   },
   { name: "late-retries", signingSecrets: [lateSecret], timestampTolerance: false },
   {
@@ -71,9 +72,15 @@ const deliver = (path: string, body: string, headers: Record<string, string>) =>
 const bookingBody = (pnrId = `PNR-${Math.random()}`) =>
   JSON.stringify(envelope("BOOKING_CREATED", pnrPayload({ pnrId })));
 
-async function token(clientId: string, clientSecret: string, extra: Record<string, string> = {}) {
+async function token(
+  clientId: string,
+  clientSecret: string,
+  extra: Record<string, string> = {},
+  headers: Record<string, string> = { "api-version": "2.0" },
+) {
   return fetch(`${ingress.baseUrl}/oauth/token`, {
     method: "POST",
+    headers,
     body: new URLSearchParams({
       grant_type: "client_credentials",
       client_id: clientId,
@@ -195,11 +202,18 @@ describe("a subscription migrating from OAuth to HMAC", () => {
     await tokenFor("old-client-secret-123");
   });
 
-  it("refuses a token request without its required extra form field", async () => {
+  it("refuses a token request without its required extra form field or header", async () => {
     const response = await token("migrating-client", "new-client-secret-123");
     expect(response.status).toBe(401);
     const wrong = await token("migrating-client", "new-client-secret-123", { audience: "other" });
     expect(wrong.status).toBe(401);
+    const noHeader = await token(
+      "migrating-client",
+      "new-client-secret-123",
+      { audience: "skyhook" },
+      {},
+    );
+    expect(noHeader.status).toBe(401);
   });
 
   it("accepts either mode, with the required header, and refuses a delivery without it", async () => {

@@ -40,6 +40,7 @@ describe("loadIngressConfig", () => {
         filters: {},
         requiredHeaders: {},
         requiredTokenFields: {},
+        requiredTokenHeaders: {},
       },
     ]);
     expect(config.token.signingKey).toBe(devCredentials.TOKEN_SIGNING_KEY);

@@ -49,6 +49,7 @@ export const SubscriptionEntry = z
     filters: SubscriptionFilters.optional(),
     requiredHeaders: z.record(HeaderName, z.string()).optional(),
     requiredTokenFields: z.record(z.string().min(1), z.string()).optional(),
+    requiredTokenHeaders: z.record(HeaderName, z.string()).optional(),
   })
   .strict()
   .superRefine((entry, ctx) => {
@@ -79,7 +80,14 @@ export type Subscription = {
   /** Header names lower-cased, as Node presents them. */
   requiredHeaders: Record<string, string>;
   requiredTokenFields: Record<string, string>;
+  /** Header names lower-cased. */
+  requiredTokenHeaders: Record<string, string>;
 };
+
+const lowerCaseNames = (headers: Readonly<Record<string, string>> | undefined) =>
+  Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 
 export function toSubscription(
   entry: SubscriptionEntry,
@@ -104,12 +112,8 @@ export function toSubscription(
           },
     eventTypes: entry.eventTypes?.map(normalizeEventType),
     filters: entry.filters ?? {},
-    requiredHeaders: Object.fromEntries(
-      Object.entries(entry.requiredHeaders ?? {}).map(([name, value]) => [
-        name.toLowerCase(),
-        value,
-      ]),
-    ),
+    requiredHeaders: lowerCaseNames(entry.requiredHeaders),
     requiredTokenFields: entry.requiredTokenFields ?? {},
+    requiredTokenHeaders: lowerCaseNames(entry.requiredTokenHeaders),
   };
 }

@@ -104,12 +104,16 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
       }
       const subscription = deps.clients.authenticate(id, secret);
       stateOf(res).subscription = subscription?.name;
-      const extraFields = subscription?.requiredTokenFields ?? {};
+      // Onboarding's "other form fields": compared in constant time, refused like a bad secret.
       const fieldsMatch = allMatch(
-        extraFields,
+        subscription?.requiredTokenFields ?? {},
         (name) => (body.data as Record<string, unknown>)[name],
       );
-      if (subscription?.oauth === undefined || !fieldsMatch) {
+      const headersMatch = allMatch(
+        subscription?.requiredTokenHeaders ?? {},
+        (name) => req.headers[name],
+      );
+      if (subscription?.oauth === undefined || !fieldsMatch || !headersMatch) {
         oauthError(res, 401, "invalid_client", "client authentication failed", basic !== undefined);
         return;
       }
