@@ -1,5 +1,7 @@
 import {
+  type CommonConfig,
   CommonEnv,
+  commonConfigOf,
   envBool,
   envInt,
   envPort,
@@ -36,13 +38,7 @@ const DashboardEnv = CommonEnv.extend({
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
 });
 
-export type DashboardConfig = {
-  nodeEnv: "development" | "test" | "production";
-  logLevel: string;
-  redisUrl: string;
-  queuePrefix: string;
-  /** Shown as "[redacted]" in job data and return values, and in logs. */
-  redactFields: string[];
+export type DashboardConfig = CommonConfig & {
   port: number;
   host: string;
   credentials: { user: string; password: string };
@@ -78,11 +74,7 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
   };
 
   return {
-    nodeEnv: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
-    redactFields: e.REDACT_FIELDS,
+    ...commonConfigOf(e),
     port: e.PORT,
     host: e.HOST,
     credentials: {

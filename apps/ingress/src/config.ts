@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { defaultRetention, type Retention } from "@skyhook/contracts";
 import {
+  type CommonConfig,
   CommonEnv,
+  commonConfigOf,
   envBool,
   envInt,
   envOptionalInt,
@@ -64,12 +66,7 @@ const IngressEnv = CommonEnv.extend({
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
 });
 
-export type IngressConfig = {
-  nodeEnv: "development" | "test" | "production";
-  logLevel: string;
-  redisUrl: string;
-  queuePrefix: string;
-  redactFields: string[];
+export type IngressConfig = CommonConfig & {
   port: number;
   host: string;
   bodyLimitBytes: number;
@@ -268,11 +265,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
   if (e.TOKEN_SIGNING_KEY === undefined) devDefaultsInUse.push("TOKEN_SIGNING_KEY");
 
   return {
-    nodeEnv: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
-    redactFields: e.REDACT_FIELDS,
+    ...commonConfigOf(e),
     port: e.PORT,
     host: e.HOST,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

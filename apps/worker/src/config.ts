@@ -1,5 +1,12 @@
 import { normalizeEventType, normalizeOperation } from "@skyhook/contracts";
-import { CommonEnv, envInt, envString, loadConfig } from "@skyhook/service-kit";
+import {
+  type CommonConfig,
+  CommonEnv,
+  commonConfigOf,
+  envInt,
+  envString,
+  loadConfig,
+} from "@skyhook/service-kit";
 import { z } from "zod";
 
 const WorkerEnv = CommonEnv.extend({
@@ -40,11 +47,7 @@ const WorkerEnv = CommonEnv.extend({
   EFFECT_TTL_SEC: envInt(14 * 24 * 3600, 60),
 });
 
-export type WorkerConfig = {
-  logLevel: string;
-  redisUrl: string;
-  queuePrefix: string;
-  redactFields: string[];
+export type WorkerConfig = CommonConfig & {
   /** `undefined` means every installed handler. */
   operations: Array<{ eventType: string; operation: string }> | undefined;
   concurrency: number;
@@ -60,10 +63,7 @@ export type WorkerConfig = {
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const e = loadConfig(WorkerEnv, env);
   return {
-    logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
-    redactFields: e.REDACT_FIELDS,
+    ...commonConfigOf(e),
     operations: e.WORKER_OPERATIONS,
     concurrency: e.WORKER_CONCURRENCY,
     lockDurationMs: e.LOCK_DURATION_MS,

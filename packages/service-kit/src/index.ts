@@ -1,8 +1,10 @@
 export { announceDevCredentials } from "./announce-dev-credentials.ts";
 export { exitOnConfigError } from "./exit-on-config-error.ts";
 export {
+  type CommonConfig,
   CommonEnv,
   ConfigError,
+  commonConfigOf,
   envBool,
   envInt,
   envOptionalInt,

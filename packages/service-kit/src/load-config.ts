@@ -114,6 +114,26 @@ export const CommonEnv = z.object({
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
+/** The settings every Skyhook process shares, as each app's config carries them. */
+export type CommonConfig = {
+  nodeEnv: CommonEnv["NODE_ENV"];
+  logLevel: string;
+  redisUrl: string;
+  queuePrefix: string;
+  /** Personal-data field names redacted in logs (and on the dashboard). */
+  redactFields: string[];
+};
+
+export function commonConfigOf(e: CommonEnv): CommonConfig {
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    redactFields: e.REDACT_FIELDS,
+  };
+}
+
 /**
  * Development credentials let the system start with zero configuration. Production must never
  * run on them, even when someone copies them into the environment by hand.
