@@ -231,4 +231,25 @@ describe("loadIngressConfig", () => {
     expect(error.problems.join("\n")).toContain("[1].clientSecret: at least 16 characters");
     expect(error.problems.join("\n")).not.toContain("[2]");
   });
+
+  it("applies the HMAC timestamp window settings, as the schema reads them, to subscriptions", () => {
+    const secrets = { SPOTNANA_SIGNING_SECRETS: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
+    expect(
+      loadIngressConfig({ ...secrets, HMAC_TIMESTAMP_CHECK: "no" }).subscriptions[0]?.hmac
+        ?.tolerance,
+    ).toBe(false);
+    expect(
+      loadIngressConfig({ ...secrets, HMAC_TOLERANCE_PAST_SEC: "120" }).subscriptions[0]?.hmac
+        ?.tolerance,
+    ).toEqual({ pastSec: 120, futureSec: 60 });
+    const path = subscriptionsFile([
+      { name: "a", signingSecrets: [secrets.SPOTNANA_SIGNING_SECRETS] },
+      { name: "b", signingSecrets: [secrets.SPOTNANA_SIGNING_SECRETS], timestampTolerance: false },
+    ]);
+    const tolerances = loadIngressConfig({
+      SUBSCRIPTIONS_FILE: path,
+      HMAC_TOLERANCE_FUTURE_SEC: "5",
+    }).subscriptions.map((sub) => sub.hmac?.tolerance);
+    expect(tolerances).toEqual([{ pastSec: 300, futureSec: 5 }, false]);
+  });
 });

@@ -92,27 +92,22 @@ export type IngressConfig = CommonConfig & {
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
 
-type Subscriptions = { subscriptions: Subscription[]; problems: string[] };
+type Entries = { entries: SubscriptionEntry[]; problems: string[] };
 
-function readSubscriptionsFile(path: string, tolerance: TimestampTolerance): Subscriptions {
+function readSubscriptionsFile(path: string): Entries {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
     return {
-      subscriptions: [],
+      entries: [],
       problems: [`SUBSCRIPTIONS_FILE: cannot read ${path} as JSON (${String(err)})`],
     };
   }
   const parsed = SubscriptionsFile.safeParse(raw);
-  if (parsed.success) {
-    return {
-      subscriptions: parsed.data.map((entry) => toSubscription(entry, tolerance)),
-      problems: [],
-    };
-  }
+  if (parsed.success) return { entries: parsed.data, problems: [] };
   return {
-    subscriptions: [],
+    entries: [],
     problems: parsed.error.issues.map(
       (i) => `SUBSCRIPTIONS_FILE ${path} [${i.path.join(".")}]: ${i.message}`,
     ),
@@ -134,9 +129,8 @@ const envNames: Record<string, string> = {
  */
 function subscriptionFromEnv(
   env: NodeJS.ProcessEnv,
-  tolerance: TimestampTolerance,
   devDefaultsInUse: (keyof typeof devCredentials)[],
-): Subscriptions {
+): Entries {
   const signingSecrets = envValue(env, "SPOTNANA_SIGNING_SECRETS")?.split(/\s+/);
   let clientId = envValue(env, "SPOTNANA_CLIENT_ID");
   let clientSecret = envValue(env, "SPOTNANA_CLIENT_SECRET");
@@ -153,7 +147,7 @@ function subscriptionFromEnv(
   if (clientId === undefined && clientSecret === undefined && signingSecrets === undefined) {
     const missing = "required when NODE_ENV=production (or SPOTNANA_SIGNING_SECRETS for HMAC only)";
     return {
-      subscriptions: [],
+      entries: [],
       problems: [`SPOTNANA_CLIENT_ID: ${missing}`, `SPOTNANA_CLIENT_SECRET: ${missing}`],
     };
   }
@@ -165,10 +159,9 @@ function subscriptionFromEnv(
     clientSecrets: previous === undefined ? undefined : [previous],
     signingSecrets,
   });
-  if (parsed.success)
-    return { subscriptions: [toSubscription(parsed.data, tolerance)], problems: [] };
+  if (parsed.success) return { entries: [parsed.data], problems: [] };
   return {
-    subscriptions: [],
+    entries: [],
     problems: parsed.error.issues.map(
       (i) => `${envNames[String(i.path[0])] ?? "SPOTNANA_*"}: ${i.message}`,
     ),
@@ -179,18 +172,17 @@ const minProductionSecretLength = 16;
 
 /** The rules an OAuth client's credentials must meet in production, wherever configured. */
 function productionProblems(
-  subscriptions: readonly Subscription[],
+  entries: readonly SubscriptionEntry[],
   label: (index: number, field: string) => string,
 ): string[] {
-  return subscriptions.flatMap((s, index) => {
-    if (s.oauth === undefined) return [];
+  return entries.flatMap((entry, index) => {
     const problems: string[] = [];
-    if (s.oauth.clientId === devCredentials.SPOTNANA_CLIENT_ID) {
+    if (entry.clientId === devCredentials.SPOTNANA_CLIENT_ID) {
       problems.push(
         `${label(index, "clientId")}: the development default is refused when NODE_ENV=production`,
       );
     }
-    for (const secret of s.oauth.clientSecrets) {
+    for (const secret of [entry.clientSecret ?? [], entry.clientSecrets ?? []].flat()) {
       if (secret === devCredentials.SPOTNANA_CLIENT_SECRET) {
         problems.push(
           `${label(index, "clientSecret")}: the development default is refused when NODE_ENV=production`,
@@ -213,24 +205,15 @@ function productionProblems(
 function subscriptionsOf(
   env: NodeJS.ProcessEnv,
   devDefaultsInUse: (keyof typeof devCredentials)[],
-): Subscriptions {
-  const tolerance: TimestampTolerance =
-    envValue(env, "HMAC_TIMESTAMP_CHECK")?.toLowerCase() === "false"
-      ? false
-      : {
-          pastSec: Number(envValue(env, "HMAC_TOLERANCE_PAST_SEC") ?? 300),
-          futureSec: Number(envValue(env, "HMAC_TOLERANCE_FUTURE_SEC") ?? 60),
-        };
+): Entries {
   const file = envValue(env, "SUBSCRIPTIONS_FILE");
   const read =
-    file === undefined
-      ? subscriptionFromEnv(env, tolerance, devDefaultsInUse)
-      : readSubscriptionsFile(file, tolerance);
-  const { subscriptions } = read;
+    file === undefined ? subscriptionFromEnv(env, devDefaultsInUse) : readSubscriptionsFile(file);
+  const { entries } = read;
   const problems = [...read.problems];
   if (env.NODE_ENV === "production") {
     problems.push(
-      ...productionProblems(subscriptions, (index, field) =>
+      ...productionProblems(entries, (index, field) =>
         file === undefined ? (envNames[field] ?? field) : `SUBSCRIPTIONS_FILE [${index}].${field}`,
       ),
     );
@@ -238,7 +221,7 @@ function subscriptionsOf(
       envValue(env, "SPOTNANA_CLIENT_ID") !== undefined ||
       envValue(env, "SPOTNANA_SIGNING_SECRETS") === undefined;
     const oauthInUse =
-      file === undefined ? envOAuth : subscriptions.some((s) => s.oauth !== undefined);
+      file === undefined ? envOAuth : entries.some((e) => e.clientId !== undefined);
     if (oauthInUse) {
       problems.push(
         ...refuseDevDefaults(
@@ -249,19 +232,24 @@ function subscriptionsOf(
       );
     }
   }
-  const clientIds = subscriptions.flatMap((s) => (s.oauth === undefined ? [] : [s.oauth.clientId]));
+  const clientIds = entries.flatMap((e) => (e.clientId === undefined ? [] : [e.clientId]));
   if (new Set(clientIds).size !== clientIds.length)
     problems.push("SUBSCRIPTIONS_FILE: every clientId must be unique");
-  const names = subscriptions.map((s) => s.name);
+  const names = entries.map((e) => e.name);
   if (new Set(names).size !== names.length)
     problems.push("SUBSCRIPTIONS_FILE: every name must be unique");
-  return { subscriptions, problems };
+  return { entries, problems };
 }
 
 export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
   const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
-  const { subscriptions, problems } = subscriptionsOf(env, devDefaultsInUse);
+  const { entries, problems } = subscriptionsOf(env, devDefaultsInUse);
   const e = loadConfig(IngressEnv, env, problems);
+  const tolerance: TimestampTolerance = e.HMAC_TIMESTAMP_CHECK && {
+    pastSec: e.HMAC_TOLERANCE_PAST_SEC,
+    futureSec: e.HMAC_TOLERANCE_FUTURE_SEC,
+  };
+  const subscriptions = entries.map((entry) => toSubscription(entry, tolerance));
   if (e.TOKEN_SIGNING_KEY === undefined) devDefaultsInUse.push("TOKEN_SIGNING_KEY");
 
   return {
