@@ -267,8 +267,12 @@ describe("routing and storage", () => {
     const first = await client.deliver(body);
     const second = await client.deliver(reordered);
     expect([first.status, second.status]).toEqual([200, 200]);
-    const ids = await Promise.all([first.json(), second.json()]);
-    expect(ids[0]).toEqual(ids[1]);
+    const [a, b] = (await Promise.all([first.json(), second.json()])) as Array<{
+      status: string;
+      jobId: string;
+    }>;
+    expect([a?.status, b?.status]).toEqual(["accepted", "duplicate"]);
+    expect(a?.jobId).toBe(b?.jobId);
     const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
     expect(waiting.filter((j) => j.data.keys.pnrId === "PNR-REORDERED")).toHaveLength(1);
   });

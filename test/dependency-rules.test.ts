@@ -14,6 +14,7 @@ type Role =
   | "handler-kit"
   | "booking-store"
   | "service-kit"
+  | "queue-kit"
   | "handler"
   | "ingress"
   | "worker"
@@ -30,18 +31,23 @@ const rules: Record<Role, Rule> = {
   contracts: { workspace: [], external: { only: ["zod"] } },
   "handler-kit": { workspace: ["contracts"], external: { never: ["bullmq", "express"] } },
   "booking-store": { workspace: ["contracts"], external: { only: ["ioredis", "zod"] } },
-  "service-kit": { workspace: [], external: { only: ["ioredis", "pino", "zod"] } },
+  "service-kit": { workspace: [], external: { only: ["pino", "zod"] } },
+  // What several processes know of BullMQ and Redis; never Express, never handler code.
+  "queue-kit": {
+    workspace: ["contracts"],
+    external: { only: ["bullmq", "ioredis", "pino", "zod", "prom-client", "@opentelemetry/api"] },
+  },
   handler: {
     workspace: ["contracts", "handler-kit", "booking-store"],
     external: { never: ["bullmq", "express"] },
   },
-  ingress: { workspace: ["contracts", "service-kit"], external: { never: [] } },
+  ingress: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: [] } },
   worker: {
-    workspace: ["contracts", "handler-kit", "handler", "booking-store", "service-kit"],
+    workspace: ["contracts", "handler-kit", "handler", "booking-store", "service-kit", "queue-kit"],
     external: { never: ["express"] },
   },
   // Not in the table: an app like the ingress that must not load handler code either.
-  dashboard: { workspace: ["contracts", "service-kit"], external: { never: [] } },
+  dashboard: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: [] } },
 };
 
 /** One version of these across the workspace: mixed BullMQ versions load incompatible scripts. */
@@ -87,6 +93,7 @@ function roleOf(dir: string, name: string): Role | undefined {
     "@skyhook/handler-kit": "handler-kit",
     "@skyhook/booking-store": "booking-store",
     "@skyhook/service-kit": "service-kit",
+    "@skyhook/queue-kit": "queue-kit",
     "@skyhook/ingress": "ingress",
     "@skyhook/worker": "worker",
     "@skyhook/dashboard": "dashboard",

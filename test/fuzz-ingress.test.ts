@@ -158,7 +158,8 @@ async function violations(plan: Plan, wire: WireRequest, res: WireResponse): Pro
   }
   const answer = jsonOf(res.body);
   const delivery =
-    isRecord(answer) && (answer.status === "accepted" || answer.status === "filtered");
+    isRecord(answer) &&
+    (answer.status === "accepted" || answer.status === "duplicate" || answer.status === "filtered");
   const decoded = decodedBody(wire, bodyLimitBytes);
   const validEnvelope = decoded.kind === "ok" && isValidEnvelope(decoded.bytes);
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
+import { keyNames } from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
@@ -263,8 +264,11 @@ describe("a subscription migrating from OAuth to HMAC", () => {
 });
 
 describe("receiver-side filters", () => {
-  const filteredCount = async (reason: string) =>
-    Number((await redis.hget(`${prefix}:outcomes:filtered`, `tmc-wide|${reason}`)) ?? 0);
+  const filteredCount = async (operation = "BOOKING_CREATED") => {
+    const { queue: name } = queueNamesFor("PNR_V3", operation);
+    const field = `filtered|tmc-wide|PNR_V3|${operation}`;
+    return Number((await redis.hget(keyNames(prefix).ledger(name), field)) ?? 0);
+  };
 
   const send = (body: object) => {
     const text = JSON.stringify(body);
@@ -276,11 +280,17 @@ describe("receiver-side filters", () => {
       ...pnrPayload({ pnrId: "PNR-OTHER-ORG" }),
       audience: { organizationId: "ORG-7" },
     };
-    const before = await filteredCount("organization");
-    const response = await send(envelope("BOOKING_CREATED", payload));
+    const before = await filteredCount();
+    const text = JSON.stringify(envelope("BOOKING_CREATED", payload));
+    const headers = signedHeaders(tmcSecret, text);
+    const response = await deliver("/webhooks/spotnana/tmc-wide", text, headers);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: "filtered", reason: "organization" });
-    expect(await filteredCount("organization")).toBe(before + 1);
+    expect(await filteredCount()).toBe(before + 1);
+    const resent = await deliver("/webhooks/spotnana/tmc-wide", text, headers);
+    expect(resent.status).toBe(200);
+    expect(await resent.json()).toMatchObject({ status: "duplicate" });
+    expect(await filteredCount(), "a re-send is not counted again").toBe(before + 1);
     const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
     expect(waiting.some((j) => j.data.keys.pnrId === "PNR-OTHER-ORG")).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { defaultCatalog } from "@skyhook/contracts";
-import { createWorkerConnection, type Logger } from "@skyhook/service-kit";
+import { createWorkerConnection } from "@skyhook/queue-kit";
+import type { Logger } from "@skyhook/service-kit";
 import { createDashboardApp, type Dashboard } from "./app.ts";
 import type { DashboardConfig } from "./config.ts";
 

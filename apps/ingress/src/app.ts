@@ -1,4 +1,5 @@
 import type { Catalog } from "@skyhook/contracts";
+import type { Enqueuer, OutcomeSink } from "@skyhook/queue-kit";
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -11,15 +12,13 @@ import type { AccessTokens } from "./auth/access-tokens.ts";
 import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
 import type { FailureLimits } from "./auth/failure-limits.ts";
-import type { Enqueuer } from "./enqueuer.ts";
 import { fromClientError, IngressError } from "./errors.ts";
-import type { OutcomeCounter } from "./outcome-counter.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
 import { deliverRouter } from "./routes/deliver.ts";
 import { healthRouter } from "./routes/health.ts";
 import { tokenRouter } from "./routes/token.ts";
-import type { Subscription } from "./subscription.ts";
+import type { Subscription } from "./subscriptions/subscription.ts";
 
 export type AppDeps = {
   logger: Logger;
@@ -27,7 +26,7 @@ export type AppDeps = {
   clients: ClientRegistry;
   subscriptions: readonly Subscription[];
   enqueuer: Enqueuer;
-  outcomes: OutcomeCounter;
+  outcomes: OutcomeSink;
   catalog: Catalog;
   failureLimits: FailureLimits;
   /** Express `trust proxy`, for the client address behind a load balancer. */
@@ -52,7 +51,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   if (deps.trustProxy !== undefined) app.set("trust proxy", trustProxyValue(deps.trustProxy));
   app.use(helmet());
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, deps.outcomes));
   app.use(healthRouter(deps.isReady));
   app.use(
     tokenRouter({
@@ -72,7 +71,6 @@ export function createApp(deps: AppDeps): Express {
       }),
       failureLimits: deps.failureLimits,
       enqueuer: deps.enqueuer,
-      outcomes: deps.outcomes,
       catalog: deps.catalog,
       bodyLimitBytes: deps.bodyLimitBytes,
       now,

@@ -1,14 +1,22 @@
 import { type Catalog, defaultCatalog } from "@skyhook/contracts";
-import { createProducerConnection, type Logger, pingRedis } from "@skyhook/service-kit";
+import {
+  createEnqueuer,
+  createLedger,
+  createOutcomeSink,
+  createProducerConnection,
+  createQueuePool,
+  keyNames,
+  type OutcomeSink,
+  pingRedis,
+} from "@skyhook/queue-kit";
+import type { Logger } from "@skyhook/service-kit";
 import type { Express } from "express";
 import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
 import type { IngressConfig } from "./config.ts";
-import { createEnqueuer } from "./enqueuer.ts";
-import { createOutcomeCounter } from "./outcome-counter.ts";
 
-export type Ingress = { app: Express; close(): Promise<void> };
+export type Ingress = { app: Express; outcomes: OutcomeSink; close(): Promise<void> };
 
 /** Wires the ingress from its config: the one place that creates its Redis connection. */
 export function composeIngress(
@@ -20,22 +28,25 @@ export function composeIngress(
     commandTimeoutMs: config.enqueueTimeoutMs,
   });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const queues = createQueuePool({ connection: redis, prefix: config.queuePrefix, logger });
   const enqueuer = createEnqueuer({
-    connection: redis,
-    prefix: config.queuePrefix,
+    queues,
+    ledger: createLedger(redis, keyNames(config.queuePrefix)),
     timeoutMs: config.enqueueTimeoutMs,
-    dedupTtlSec: config.dedupTtlSec,
-    retention: config.retention,
-    retryOverride: config.retryOverride,
-    logger,
+    settings: {
+      dedupTtlSec: config.dedupTtlSec,
+      retention: config.retention,
+      retryOverride: config.retryOverride,
+    },
   });
+  const outcomes = createOutcomeSink(logger);
   const app = createApp({
     logger,
     tokens: createAccessTokens(config.token),
     clients: createClientRegistry(config.subscriptions),
     subscriptions: config.subscriptions,
     enqueuer,
-    outcomes: createOutcomeCounter(redis, config.queuePrefix),
+    outcomes,
     catalog: options.catalog ?? defaultCatalog,
     now: options.now,
     failureLimits: config.authFailureLimits,
@@ -47,8 +58,9 @@ export function composeIngress(
   });
   return {
     app,
+    outcomes,
     async close() {
-      await enqueuer.close();
+      await queues.close();
       redis.disconnect();
     },
   };

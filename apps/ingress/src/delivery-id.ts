@@ -1,16 +1,13 @@
-import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { digestJobId, sha256Id, webhookJobId } from "@skyhook/queue-kit";
 import { stringify } from "safe-stable-stringify";
 
 export type DeliveryId = {
   deliveryId: string;
   source: "webhook-id" | "event-digest";
-  /** A BullMQ job id: no ':' and never all digits, so the raw id is prefixed and vetted. */
+  /** The BullMQ job id (see queue-kit's job-id grammar). */
   jobId: string;
 };
-
-const safeId = /^[A-Za-z0-9._-]{1,128}$/;
-const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("base64url");
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -25,12 +22,8 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function deliveryIdOf(headers: IncomingHttpHeaders, event: unknown): DeliveryId {
   const webhookId = header(headers, "x-spotnana-webhook-id") ?? header(headers, "webhook-id");
   if (webhookId !== undefined) {
-    return {
-      deliveryId: webhookId,
-      source: "webhook-id",
-      jobId: safeId.test(webhookId) ? `wh-${webhookId}` : `wh-${sha256(webhookId)}`,
-    };
+    return { deliveryId: webhookId, source: "webhook-id", jobId: webhookJobId(webhookId) };
   }
-  const digest = sha256(stringify(event) ?? "");
-  return { deliveryId: `ev-${digest}`, source: "event-digest", jobId: `ev-${digest}` };
+  const jobId = digestJobId(sha256Id(stringify(event) ?? ""));
+  return { deliveryId: jobId, source: "event-digest", jobId };
 }

@@ -3,5 +3,4 @@ export { type AccessTokens, createAccessTokens } from "./auth/access-tokens.ts";
 export { type ClientRegistry, createClientRegistry } from "./auth/client-registry.ts";
 export { composeIngress, type Ingress } from "./compose.ts";
 export { devCredentials, type IngressConfig, loadIngressConfig } from "./config.ts";
-export { createEnqueuer, type Enqueuer } from "./enqueuer.ts";
-export { type Subscription, SubscriptionEntry } from "./subscription.ts";
+export { type Subscription, SubscriptionEntry } from "./subscriptions/subscription.ts";

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { DeliveryOutcomeName, OutcomeSink, TokenOutcome } from "@skyhook/queue-kit";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import type { ErrorCode } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
 
 const safeHeaderId = /^[A-Za-z0-9._-]{1,128}$/;
@@ -10,11 +12,33 @@ function headerId(req: Request, name: string): string | undefined {
   return typeof value === "string" && safeHeaderId.test(value) ? value : undefined;
 }
 
+/** Every refusal of a delivery, by the outcome it counts as. */
+const deliveryOutcomeOf: Record<ErrorCode, DeliveryOutcomeName> = {
+  unauthorized: "unauthorized",
+  too_many_auth_failures: "rate_limited",
+  bad_request: "invalid",
+  malformed_json: "invalid",
+  invalid_envelope: "invalid",
+  unsupported_encoding: "invalid",
+  not_found: "invalid",
+  payload_too_large: "too_large",
+  storage_unavailable: "unavailable",
+  internal: "unavailable",
+};
+
+function tokenOutcomeOf(status: number): TokenOutcome["outcome"] {
+  if (status === 200) return "issued";
+  if (status === 401) return "refused";
+  if (status === 429) return "rate_limited";
+  return "invalid";
+}
+
 /**
- * One structured line per request, written when the response is finished. Spotnana support
- * asks for the X-B3 trace and span ids, so they are on every line.
+ * One structured line per request, written when the response is finished, and the request's
+ * outcome recorded once in the sink. Spotnana support asks for the X-B3 trace and span ids, so
+ * they are on every line.
  */
-export function requestLog(logger: Logger) {
+export function requestLog(logger: Logger, outcomes: OutcomeSink) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const startedAt = process.hrtime.bigint();
     const state: RequestState = {
@@ -26,6 +50,22 @@ export function requestLog(logger: Logger) {
     res.setHeader("X-Request-Id", state.requestId);
     res.on("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      if (state.endpoint === "delivery") {
+        const code = state.errorCode as ErrorCode | undefined;
+        state.outcome ??= code === undefined ? "invalid" : deliveryOutcomeOf[code];
+        outcomes.record({
+          kind: "delivery",
+          outcome: state.outcome,
+          subscription: state.subscription ?? "-",
+          reason: state.filtered ?? code ?? "-",
+          eventType: state.eventType,
+          operation: state.operation,
+          queue: state.queue,
+          enqueueSec: state.enqueueSec,
+        });
+      } else if (state.endpoint === "token") {
+        outcomes.record({ kind: "token", outcome: tokenOutcomeOf(res.statusCode) });
+      }
       const line = {
         ...state,
         method: req.method,

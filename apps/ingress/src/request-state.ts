@@ -1,3 +1,5 @@
+import type { DeliveryOutcomeName } from "@skyhook/queue-kit";
+
 /**
  * What a request learned on its way through, for the one log line written when it finishes.
  * Identifiers only: no tokens, secrets or payload content.
@@ -8,8 +10,13 @@ export type RequestState = {
   spanId: string | undefined;
   subscription?: string | undefined;
   authMode?: "oauth" | "hmac";
-  /** Why an authenticated event was not enqueued, when a subscription filter dropped it. */
+  /** Which endpoint served it, so its outcome is counted as a delivery or a token request. */
+  endpoint?: "delivery" | "token";
+  /** How an authenticated, valid delivery ended (accepted, duplicate, filtered). */
+  outcome?: DeliveryOutcomeName;
+  /** Why a subscription filter dropped the event. */
   filtered?: string;
+  enqueueSec?: number;
   eventType?: string;
   operation?: string;
   deliveryId?: string;

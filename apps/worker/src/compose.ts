@@ -2,7 +2,13 @@ import { createBookingStore } from "@skyhook/booking-store";
 import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
 import type { Handler } from "@skyhook/handler-kit";
-import { ConfigError, createWorkerConnection, type Logger } from "@skyhook/service-kit";
+import {
+  createOutcomeSink,
+  createWorkerConnection,
+  logJobOutcomes,
+  type OutcomeSink,
+} from "@skyhook/queue-kit";
+import { ConfigError, type Logger } from "@skyhook/service-kit";
 import type { WorkerConfig } from "./config.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
@@ -32,7 +38,7 @@ export function assign<D>(
   return assignments;
 }
 
-export type WorkerProcess = { runtime: Runtime; close(): Promise<void> };
+export type WorkerProcess = { runtime: Runtime; outcomes: OutcomeSink; close(): Promise<void> };
 
 export function composeWorker(
   config: WorkerConfig,
@@ -51,6 +57,7 @@ export function composeWorker(
         : createHttpNotifier({ url: config.notifyUrl, timeoutMs: config.notifyTimeoutMs }),
     effectTtlSec: config.effectTtlSec,
   };
+  const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger)]);
   const runtime = startRuntime({
     connection,
     prefix: config.queuePrefix,
@@ -61,10 +68,12 @@ export function composeWorker(
     lockDurationMs: config.lockDurationMs,
     orderingHorizonSec: config.orderingHorizonSec,
     entityBusyDelayMs: config.entityBusyDelayMs,
+    outcomes,
     logger,
   });
   return {
     runtime,
+    outcomes,
     async close() {
       await runtime.close(config.shutdownTimeoutMs);
       await connection.quit();

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EntityOrder, newestOf } from "@skyhook/contracts";
+import type { KeyNames } from "@skyhook/queue-kit";
 import type { Redis } from "ioredis";
 
 /** Deletes the lock only if this holder still owns it, so a late release never frees another's. */
@@ -30,11 +31,11 @@ export type EntityGuard = {
  */
 export function createEntityGuard(
   redis: Redis,
-  keyPrefix: string,
+  keys: KeyNames,
   options: { lockMs: number; markTtlSec: number },
 ): EntityGuard {
-  const lockKey = (entity: string) => `${keyPrefix}:entity-lock:${entity}`;
-  const markKey = (entity: string) => `${keyPrefix}:entity-newest:${entity}`;
+  const lockKey = keys.entityLock;
+  const markKey = keys.entityNewest;
   return {
     async lock(entity) {
       const owner = randomUUID();

@@ -1,6 +1,5 @@
 export { assign, composeWorker, type WorkerProcess } from "./compose.ts";
 export { loadWorkerConfig, type WorkerConfig } from "./config.ts";
-export { createDeadLetterer, type DeadLetterer } from "./dead-letter.ts";
 export { createEntityGuard, type EntityGuard } from "./entity-guard.ts";
 export { installedHandlers, type WorkerDeps } from "./handlers.ts";
 export { createProcessor } from "./processor.ts";

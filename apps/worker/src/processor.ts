@@ -1,24 +1,34 @@
+import type { DeadLetterReason } from "@skyhook/contracts";
 import {
   type EntityOrder,
   EventJob,
   entityOrderOf,
   isOlder,
   type OperationSpec,
+  timestampMsOf,
 } from "@skyhook/contracts";
 import { type Handler, type HandlerEvent, PermanentError } from "@skyhook/handler-kit";
+import {
+  type DeadLetterWriter,
+  describeError,
+  type JobOutcome,
+  type Ledger,
+  type OutcomeSink,
+  type StaleWriter,
+} from "@skyhook/queue-kit";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
-import type { DeadLetterer } from "./dead-letter.ts";
 import type { EntityGuard } from "./entity-guard.ts";
-import type { StaleEvents } from "./stale-events.ts";
 
 export type ProcessorOptions<D> = {
   spec: OperationSpec;
   handler: Handler<D>;
   deps: D;
-  deadLetters: DeadLetterer;
-  staleEvents: StaleEvents;
+  deadLetters: DeadLetterWriter;
+  staleEvents: StaleWriter;
   entities: EntityGuard;
+  ledger: Ledger;
+  outcomes: OutcomeSink;
   logger: Logger;
   /** Aborted when the worker's shutdown grace period runs out. */
   shutdown: AbortSignal;
@@ -27,19 +37,17 @@ export type ProcessorOptions<D> = {
   now?: () => Date;
 };
 
-const describe = (err: unknown) =>
-  err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-
 /**
  * Runs one job through its handler and decides its fate: done; skipped as stale (kept in the
  * `.stale` queue); retried (BullMQ re-runs it after backoff); dead-lettered (bad data, a
  * permanent error, or the last attempt failed); or put back untouched when its entity is busy
  * or shutdown interrupts it. Dead-lettering happens before the job is failed, so a crash in
- * between leaves a job that re-runs, never one that is lost.
+ * between leaves a job that re-runs, never one that is lost. Each fate is recorded once in
+ * the outcome sink; a success is counted in the ledger before BullMQ marks the job completed.
  */
 export function createProcessor<D>(options: ProcessorOptions<D>) {
-  const { spec, handler, deps, deadLetters, shutdown } = options;
-  const queueName = spec.queues.queue;
+  const { spec, handler, deps, deadLetters, shutdown, ledger } = options;
+  const names = spec.queues;
   const now = options.now ?? (() => new Date());
 
   /** Hands the job back to its queue without spending an attempt. */
@@ -49,19 +57,59 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
   };
 
   return async (job: Job, token?: string): Promise<void> => {
+    const startedMs = Date.now();
     const attempt = job.attemptsMade + 1;
+    const jobId = job.id ?? "unknown";
+    const record = (
+      outcome: JobOutcome["outcome"],
+      extra: Partial<JobOutcome> & { envelopeTimestamp?: unknown } = {},
+    ) => {
+      const { envelopeTimestamp, ...fields } = extra;
+      const sentMs = timestampMsOf(envelopeTimestamp);
+      options.outcomes.record({
+        kind: "job",
+        outcome,
+        queue: names.queue,
+        jobId,
+        attempt,
+        durationSec: (Date.now() - startedMs) / 1000,
+        eventAgeSec: sentMs === undefined ? undefined : (now().getTime() - sentMs) / 1000,
+        ...fields,
+      });
+    };
+    const deadLetter = async (
+      reason: DeadLetterReason,
+      error: string,
+      extra: Partial<JobOutcome> = {},
+    ) => {
+      await deadLetters.write(
+        job,
+        { queue: names.queue, deadLetterQueue: names.deadLetter },
+        reason,
+        error,
+      );
+      record("dead_lettered", { reason: `${reason}: ${error}`, ...extra });
+    };
+
     const data = EventJob.safeParse(job.data);
     if (!data.success) {
       const reason = `job data is not a Skyhook event: ${data.error.issues.map((i) => i.path.join(".")).join(", ")}`;
-      await deadLetters.deadLetter(job, queueName, "invalid-job", reason);
+      await deadLetter("invalid-job", reason);
       throw new UnrecoverableError(reason);
     }
     const event = data.data;
+    const about = {
+      deliveryId: event.deliveryId,
+      eventType: event.eventType,
+      operation: event.operation,
+      traceId: event.trace.traceId,
+      envelopeTimestamp: event.envelope.timestamp,
+    };
     const payload = spec.payload.safeParse(event.envelope.payload);
     if (!payload.success) {
       const fields = payload.error.issues.map((i) => `payload.${i.path.join(".")}`).join(", ");
       const reason = `payload fails the ${event.eventType}/${event.operation} schema at ${fields}`;
-      await deadLetters.deadLetter(job, queueName, "invalid-payload", reason);
+      await deadLetter("invalid-payload", reason, about);
       throw new UnrecoverableError(reason);
     }
 
@@ -69,7 +117,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       eventType: event.eventType,
       operation: event.operation,
       deliveryId: event.deliveryId,
-      jobId: job.id,
+      jobId,
       attempt,
       traceId: event.trace.traceId,
     });
@@ -94,23 +142,24 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
         });
       } catch (err) {
         if (shutdown.aborted && token !== undefined) {
-          logger.info("released to the queue by shutdown");
+          record("interrupted", about);
           await putBack(job, token, 0);
         }
         const permanent = err instanceof PermanentError;
         const lastAttempt = attempt >= (job.opts.attempts ?? 1);
         if (permanent || lastAttempt) {
-          await deadLetters.deadLetter(
-            job,
-            queueName,
+          await deadLetter(
             permanent ? "permanent-error" : "retries-exhausted",
-            describe(err),
+            describeError(err),
+            about,
           );
         } else {
-          logger.warn({ err: describe(err) }, "handler failed; will retry");
+          record("retried", { ...about, reason: describeError(err) });
         }
-        throw permanent ? new UnrecoverableError(describe(err)) : err;
+        throw permanent ? new UnrecoverableError(describeError(err)) : err;
       }
+      await ledger.countCompleted(names.queue, jobId, event);
+      record("completed", about);
     };
 
     const order: EntityOrder | undefined = entityOrderOf(event);
@@ -127,7 +176,11 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
     try {
       const newest = await lock.newest();
       if (newest !== undefined && isOlder(order, newest)) {
-        await options.staleEvents.record(job, event, spec.queues, order, newest);
+        await options.staleEvents.write(job, event, names, order, newest);
+        record("skipped_stale", {
+          ...about,
+          reason: `version ${order.version ?? "-"} is older than applied ${newest.version ?? "-"}`,
+        });
         return;
       }
       await runHandler();

@@ -1,13 +1,18 @@
-import { type Catalog, type OperationSpec, unroutedQueueNames } from "@skyhook/contracts";
+import type { Catalog, OperationSpec } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
+import {
+  createDeadLetterWriter,
+  createLedger,
+  createQueuePool,
+  createStaleWriter,
+  keyNames,
+  type OutcomeSink,
+} from "@skyhook/queue-kit";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createDeadLetterer } from "./dead-letter.ts";
 import { createEntityGuard } from "./entity-guard.ts";
 import { createProcessor } from "./processor.ts";
-import { createQueuePool } from "./queue-pool.ts";
-import { createStaleEvents } from "./stale-events.ts";
 
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
@@ -22,6 +27,7 @@ export type RuntimeOptions<D> = {
   /** How long an entity's newest applied position is remembered (Spotnana's retry horizon). */
   orderingHorizonSec: number;
   entityBusyDelayMs: number;
+  outcomes: OutcomeSink;
   logger: Logger;
 };
 
@@ -34,15 +40,14 @@ export type Runtime = {
 const stalledLimitMessage = "stalled more than allowable limit";
 
 export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
-  const { connection, prefix, catalog, logger } = options;
+  const { connection, prefix, logger, outcomes } = options;
   const shutdown = new AbortController();
-  const deadLetterQueueOf = (queue: string) =>
-    catalog.specs.find((s) => s.queues.queue === queue)?.queues.deadLetter ??
-    unroutedQueueNames.deadLetter;
-  const queues = createQueuePool(connection, prefix, logger);
-  const deadLetters = createDeadLetterer({ queues, deadLetterQueueOf, logger });
-  const staleEvents = createStaleEvents({ queues, logger });
-  const entities = createEntityGuard(connection, prefix, {
+  const keys = keyNames(prefix);
+  const queues = createQueuePool({ connection, prefix, logger });
+  const ledger = createLedger(connection, keys);
+  const deadLetters = createDeadLetterWriter({ queues });
+  const staleEvents = createStaleWriter({ queues });
+  const entities = createEntityGuard(connection, keys, {
     lockMs: options.lockDurationMs,
     markTtlSec: options.orderingHorizonSec,
   });
@@ -58,6 +63,8 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         deadLetters,
         staleEvents,
         entities,
+        ledger,
+        outcomes,
         entityBusyDelayMs: options.entityBusyDelayMs,
         logger: logger.child({ queue }),
         shutdown: shutdown.signal,
@@ -70,13 +77,23 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       },
     );
     worker.on("error", (err) => logger.error({ err, queue }, "worker error"));
-    worker.on("completed", (job) => logger.debug({ queue, jobId: job.id }, "job completed"));
     // The processor dead-letters every failure it sees. A job that stalled past BullMQ's limit
     // fails without reaching it, so terminal failures are dead-lettered here too (idempotently).
     worker.on("failed", (job, err) => {
       if (job?.finishedOn === undefined || !err.message.includes(stalledLimitMessage)) return;
       deadLetters
-        .deadLetter(job, queue, "stalled", err.message)
+        .write(job, { queue, deadLetterQueue: spec.queues.deadLetter }, "stalled", err.message)
+        .then(() =>
+          outcomes.record({
+            kind: "job",
+            outcome: "dead_lettered",
+            queue,
+            jobId: job.id ?? "unknown",
+            attempt: job.attemptsMade,
+            durationSec: 0,
+            reason: `stalled: ${err.message}`,
+          }),
+        )
         .catch((dlqErr: unknown) =>
           logger.error({ err: dlqErr, queue, jobId: job.id }, "dead-lettering failed"),
         );

@@ -45,6 +45,8 @@ export const DeadLetterJob = z.object({
   event: z.unknown(),
   failure: z.object({
     reason: DeadLetterReason,
+    /** The last error with its cause chain, e.g. `TypeError: fetch failed ← Error: connect ECONNREFUSED …`. */
+    error: z.string().optional(),
     queue: z.string(),
     jobId: z.string(),
     attemptsMade: z.number().int().min(0),

@@ -31,7 +31,12 @@ export function defineOperation<E extends string, O extends string, S extends z.
   };
 }
 
-export type Route = { spec: OperationSpec | undefined; queues: QueueNames };
+export type Route = {
+  spec: OperationSpec | undefined;
+  queues: QueueNames;
+  /** For a route a running worker announced that this process has no spec for. */
+  retry?: RetryPolicy | undefined;
+};
 
 export type Catalog = {
   readonly specs: readonly OperationSpec[];

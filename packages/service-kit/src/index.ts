@@ -16,10 +16,5 @@ export {
 } from "./load-config.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
-export {
-  createProducerConnection,
-  createWorkerConnection,
-  pingRedis,
-} from "./redis-connections.ts";
 export { serveHttp } from "./serve-http.ts";
 export { onShutdownSignal } from "./shutdown.ts";

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
-import type { Subscription } from "../subscription.ts";
+import type { Subscription } from "../subscriptions/subscription.ts";
 import type { AccessTokens } from "./access-tokens.ts";
 import type { ClientRegistry } from "./client-registry.ts";
 import { allMatch } from "./constant-time.ts";

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Subscription } from "../subscription.ts";
+import type { Subscription } from "../subscriptions/subscription.ts";
 import { digestOf as digest } from "./constant-time.ts";
 
 export type ClientRegistry = {

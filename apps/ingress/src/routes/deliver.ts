@@ -1,21 +1,19 @@
 import { type Catalog, type EventJob, parseEnvelope, payloadKeys } from "@skyhook/contracts";
-import express, { type Request, type Response, Router } from "express";
+import { type Enqueuer, StorageUnavailable } from "@skyhook/queue-kit";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
 import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
-import type { Enqueuer } from "../enqueuer.ts";
 import { IngressError } from "../errors.ts";
 import { exceedsJsonDepth, maxJsonDepth } from "../json-depth.ts";
-import type { OutcomeCounter } from "../outcome-counter.ts";
 import { stateOf } from "../request-state.ts";
-import { filteredOut } from "../subscription-filter.ts";
+import { filteredOut } from "../subscriptions/subscription-filter.ts";
 
 export type DeliverRouteDeps = {
   authenticator: ReturnType<typeof createDeliveryAuthenticator>;
   failureLimits: FailureLimits;
   enqueuer: Enqueuer;
-  outcomes: OutcomeCounter;
   catalog: Catalog;
   bodyLimitBytes: number;
   now: () => Date;
@@ -38,6 +36,23 @@ function parseJson(body: unknown): unknown {
   }
 }
 
+/** Redis could not confirm the write: 503, so Spotnana retries (a re-send is deduplicated). */
+async function stored<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof StorageUnavailable)) throw err;
+    throw new IngressError(
+      "storage_unavailable",
+      "the event could not be stored; retry later",
+      undefined,
+      {
+        cause: err.cause,
+      },
+    );
+  }
+}
+
 /**
  * Spotnana's delivery endpoint: authenticate, validate, filter, route, store, and only then
  * answer exactly 200. `/webhooks/spotnana/<subscription>` names the subscription (the way to
@@ -50,6 +65,10 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
   const auth = deps.authenticator;
   router.post(
     ["/webhooks/spotnana", "/webhooks/spotnana/:subscription"],
+    (_req: Request, res: Response, next: NextFunction) => {
+      stateOf(res).endpoint = "delivery";
+      next();
+    },
     failureLimits(deps.failureLimits, (req) => auth.claimedSubscription(req)),
     (req, res, next) => auth.beforeBody(req, res, next),
     express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
@@ -70,28 +89,23 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const id = deliveryIdOf(req.headers, body);
       state.deliveryId = id.deliveryId;
 
-      const dropped = filteredOut(subscription, { eventType, operation, keys });
-      if (dropped !== undefined) {
-        try {
-          await deps.outcomes.filtered(subscription.name, dropped);
-        } catch (err) {
-          throw new IngressError(
-            "storage_unavailable",
-            "the outcome could not be recorded; retry later",
-            undefined,
-            {
-              cause: err,
-            },
-          );
-        }
-        state.filtered = dropped;
-        res.status(200).json({ status: "filtered", reason: dropped, deliveryId: id.deliveryId });
-        return;
-      }
-
       const route = deps.catalog.route(eventType, operation);
       state.queue = route.queues.queue;
       state.jobId = id.jobId;
+
+      const dropped = filteredOut(subscription, { eventType, operation, keys });
+      if (dropped !== undefined) {
+        state.filtered = dropped;
+        const counted = { subscription: subscription.name, eventType, operation };
+        state.outcome = await stored(deps.enqueuer.filtered(route, counted, id.jobId, dropped));
+        res.status(200).json({
+          status: state.outcome,
+          ...(state.outcome === "filtered" ? { reason: dropped } : {}),
+          deliveryId: id.deliveryId,
+        });
+        return;
+      }
+
       const job: EventJob = {
         v: 1,
         deliveryId: id.deliveryId,
@@ -104,8 +118,10 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
         trace: { requestId: state.requestId, traceId: state.traceId, spanId: state.spanId },
         envelope: body as EventJob["envelope"],
       };
-      await deps.enqueuer.enqueue(route, job, id.jobId);
-      res.status(200).json({ status: "accepted", deliveryId: id.deliveryId, jobId: id.jobId });
+      const startedAt = process.hrtime.bigint();
+      state.outcome = await stored(deps.enqueuer.enqueue(route, job, id.jobId));
+      state.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      res.status(200).json({ status: state.outcome, deliveryId: id.deliveryId, jobId: id.jobId });
     },
   );
   return router;

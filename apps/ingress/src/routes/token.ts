@@ -65,6 +65,10 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
   const router = Router();
   router.post(
     "/oauth/token",
+    (_req: Request, res: Response, next: express.NextFunction) => {
+      stateOf(res).endpoint = "token";
+      next();
+    },
     express.urlencoded({ extended: false, limit: "16kb", parameterLimit: 20 }),
     express.json({ limit: "16kb" }),
     failureLimits(deps.failureLimits, claimedClient),

@@ -1,13 +1,16 @@
 import type { DeadLetterJob, DeadLetterReason, FailedAttempt } from "@skyhook/contracts";
 import type { Job } from "bullmq";
-import type { Logger } from "pino";
+import { deadLetterJobId } from "./job-ids.ts";
 import type { QueuePool } from "./queue-pool.ts";
 
-export type DeadLetterer = {
-  /** Idempotent: the dead letter's id derives from the job's, so a repeat adds nothing. */
-  deadLetter(
+export type DeadLetterWriter = {
+  /**
+   * Keeps the event in `deadLetterQueue` with why it failed. Idempotent: the dead letter's id
+   * derives from the job's, so a repeat adds nothing.
+   */
+  write(
     job: Job,
-    queueName: string,
+    from: { queue: string; deadLetterQueue: string },
     reason: DeadLetterReason,
     lastError: string,
   ): Promise<void>;
@@ -25,34 +28,30 @@ function historyOf(job: Job, lastError: string): FailedAttempt[] {
   return earlier.length >= current ? earlier : [...earlier, { attempt: current, error: lastError }];
 }
 
-export function createDeadLetterer(options: {
+export function createDeadLetterWriter(options: {
   queues: QueuePool;
-  deadLetterQueueOf: (queueName: string) => string;
-  logger: Logger;
   now?: () => Date;
-}): DeadLetterer {
+}): DeadLetterWriter {
   const now = options.now ?? (() => new Date());
   return {
-    async deadLetter(job, queueName, reason, lastError) {
+    async write(job, from, reason, lastError) {
       const jobId = job.id ?? "unknown";
       const letter: DeadLetterJob = {
         v: 1,
         event: job.data,
         failure: {
           reason,
-          queue: queueName,
+          error: lastError,
+          queue: from.queue,
           jobId,
           attemptsMade: job.attemptsMade,
-          history: historyOf(job, firstLine(lastError)),
+          history: historyOf(job, lastError),
           deadLetteredAt: now().toISOString(),
         },
       };
-      const deadLetterQueue = options.deadLetterQueueOf(queueName);
-      await options.queues.get(deadLetterQueue).add(job.name, letter, { jobId: `dl-${jobId}` });
-      options.logger.warn(
-        { queue: queueName, jobId, reason, attemptsMade: job.attemptsMade, deadLetterQueue },
-        "event dead-lettered",
-      );
+      await options.queues
+        .get(from.deadLetterQueue)
+        .add(job.name, letter, { jobId: deadLetterJobId(jobId) });
     },
   };
 }

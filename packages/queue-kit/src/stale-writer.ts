@@ -1,11 +1,11 @@
 import type { EntityOrder, EventJob, StaleEventJob } from "@skyhook/contracts";
 import type { Job } from "bullmq";
-import type { Logger } from "pino";
+import { staleJobId } from "./job-ids.ts";
 import type { QueuePool } from "./queue-pool.ts";
 
-export type StaleEvents = {
+export type StaleWriter = {
   /** Keeps an event that arrived after a newer state of its entity was applied. */
-  record(
+  write(
     job: Job,
     event: EventJob,
     queueNames: { queue: string; stale: string },
@@ -19,25 +19,17 @@ export type StaleEvents = {
  * queue, which nothing consumes, so it stays visible in the dashboard, replayable, and
  * countable (the queue's size). Its id derives from the job's, so a re-run keeps one copy.
  */
-export function createStaleEvents(options: {
-  queues: QueuePool;
-  logger: Logger;
-  now?: () => Date;
-}): StaleEvents {
+export function createStaleWriter(options: { queues: QueuePool; now?: () => Date }): StaleWriter {
   const now = options.now ?? (() => new Date());
   return {
-    async record(job, event, queueNames, order, newest) {
+    async write(job, event, queueNames, order, newest) {
       const jobId = job.id ?? "unknown";
       const kept: StaleEventJob = {
         v: 1,
         event,
         stale: { queue: queueNames.queue, jobId, order, newest, skippedAt: now().toISOString() },
       };
-      await options.queues.get(queueNames.stale).add(job.name, kept, { jobId: `st-${jobId}` });
-      options.logger.info(
-        { jobId, entity: order.entity, version: order.version, newestVersion: newest.version },
-        "stale event skipped and kept",
-      );
+      await options.queues.get(queueNames.stale).add(job.name, kept, { jobId: staleJobId(jobId) });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { normalizeEventType, normalizeOperation } from "@skyhook/contracts";
 import { z } from "zod";
-import { signingKeyOf } from "./auth/signing-secret.ts";
-import type { TimestampTolerance } from "./auth/verify-signature.ts";
+import { signingKeyOf } from "../auth/signing-secret.ts";
+import type { TimestampTolerance } from "../auth/verify-signature.ts";
 
 const Ids = z.array(z.string().trim().min(1)).min(1);
 

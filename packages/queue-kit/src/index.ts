@@ -1,0 +1,56 @@
+export { createProducerConnection, createWorkerConnection, pingRedis } from "./connections.ts";
+export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
+export { describeError } from "./describe-error.ts";
+export {
+  createEnqueuer,
+  type EnqueueResult,
+  type Enqueuer,
+  StorageUnavailable,
+} from "./enqueuer.ts";
+export {
+  deadLetterJobId,
+  digestJobId,
+  originalJobId,
+  replayJobId,
+  sha256Id,
+  staleJobId,
+  webhookJobId,
+} from "./job-ids.ts";
+export {
+  type EventJobSettings,
+  eventJobOptions,
+  jobNameOf,
+  type RetryOverride,
+  retryPolicyOf,
+} from "./job-options.ts";
+export { type KeyNames, keyNames } from "./keys.ts";
+export {
+  createLedger,
+  type Ledger,
+  type LedgerCounter,
+  type LedgerKey,
+  type LedgerReport,
+  type LedgerRow,
+  ledgerCounters,
+  type QueueBalance,
+  readLedger,
+} from "./ledger.ts";
+export {
+  createOutcomeSink,
+  type DeliveryOutcome,
+  type DeliveryOutcomeName,
+  deliveryOutcomes,
+  type JobOutcome,
+  type JobOutcomeName,
+  jobOutcomes,
+  logJobOutcomes,
+  type MoveOutcome,
+  type Outcome,
+  type OutcomeObserver,
+  type OutcomeSink,
+  type TokenOutcome,
+  tokenOutcomes,
+} from "./outcome.ts";
+export { createQueuePool, type QueuePool } from "./queue-pool.ts";
+export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
+export { withTimeout } from "./with-timeout.ts";

@@ -1,0 +1,30 @@
+/**
+ * Every Redis key Skyhook writes beside BullMQ's own, named here and only here. Keys that a
+ * script touches together with a queue's keys carry that queue's name, hash tag included
+ * (`skyhook:{pnr-v3.flight-cancelled}:sk:ledger`), so on Redis Cluster each script stays in
+ * one slot. The `sk:` segment keeps them apart from BullMQ's `<prefix>:<queue>:<jobId>` keys:
+ * no Skyhook job id starts with it.
+ */
+export type KeyNames = ReturnType<typeof keyNames>;
+
+export function keyNames(prefix: string) {
+  const inQueue = (queue: string, rest: string) => `${prefix}:${queue}:sk:${rest}`;
+  return {
+    prefix,
+    /** BullMQ's hash of one job; Skyhook marks it once counted (fields `sk-*`). */
+    job: (queue: string, jobId: string) => `${prefix}:${queue}:${jobId}`,
+    /** Ledger counters of one queue: a hash, field `<counter>|<subscription>|<type>|<op>`. */
+    ledger: (queue: string) => inQueue(queue, "ledger"),
+    /** Remembers that a filtered delivery was counted, for as long as deduplication lasts. */
+    filteredMark: (queue: string, jobId: string) => inQueue(queue, `filtered:${jobId}`),
+    /** Job ids of catch-all events per routing pair, so a new handler finds its backlog. */
+    pairIndex: (queue: string, eventType: string, operation: string) =>
+      inQueue(queue, `pair:${eventType}|${operation}`),
+    /** Routes announced by running workers: a hash, field `<type>/<op>`, value the route. */
+    routes: () => `${prefix}:sk:routes`,
+    /** Audit trail of operator actions (replay, purge): a capped stream. */
+    audit: () => `${prefix}:sk:audit`,
+    entityLock: (entity: string) => `${prefix}:entity-lock:${entity}`,
+    entityNewest: (entity: string) => `${prefix}:entity-newest:${entity}`,
+  };
+}

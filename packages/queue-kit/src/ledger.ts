@@ -1,0 +1,192 @@
+import type { QueueNames } from "@skyhook/contracts";
+import type { Redis } from "ioredis";
+import type { KeyNames } from "./keys.ts";
+import type { QueuePool } from "./queue-pool.ts";
+import { ledgerScripts } from "./scripts.ts";
+
+/**
+ * The ledger proves that every accepted event ended somewhere. Retention removes completed
+ * jobs, so what flows through is counted (accepted, completed, moved, purged); what stays is
+ * read from the queues that keep it (dead letters, stale events, the catch-all, jobs in flight).
+ * Per queue: accepted + moved_in − moved_out − purged = completed + dead-lettered + stale +
+ * in flight. Duplicates and filtered deliveries are counted beside it.
+ */
+export const ledgerCounters = [
+  "accepted",
+  "duplicate",
+  "filtered",
+  "completed",
+  "moved_in",
+  "moved_out",
+  "purged",
+] as const;
+export type LedgerCounter = (typeof ledgerCounters)[number];
+
+/** Whose event it was: the ledger is kept per subscription and routing pair. */
+export type LedgerKey = { subscription: string; eventType: string; operation: string };
+
+const suffixOf = (key: LedgerKey) => `|${key.subscription}|${key.eventType}|${key.operation}`;
+
+export type Ledger = ReturnType<typeof createLedger>;
+
+export function createLedger(redis: Redis, keys: KeyNames) {
+  const run = ledgerScripts(redis);
+  const once = async (
+    counter: LedgerCounter,
+    mark: string,
+    queue: string,
+    jobId: string,
+    key: LedgerKey,
+  ) =>
+    (await run.skyhookCountOnce(
+      keys.job(queue, jobId),
+      keys.ledger(queue),
+      counter,
+      suffixOf(key),
+      mark,
+    )) === 1;
+
+  return {
+    /** After the job was added to `queue`: accepted the first time, a duplicate after. */
+    async countDelivery(
+      queue: string,
+      jobId: string,
+      key: LedgerKey,
+      options: { indexPair: boolean },
+    ): Promise<"accepted" | "duplicate"> {
+      const counted = await run.skyhookCountDelivery(
+        keys.job(queue, jobId),
+        keys.ledger(queue),
+        keys.pairIndex(queue, key.eventType, key.operation),
+        suffixOf(key),
+        jobId,
+        options.indexPair ? "1" : "0",
+      );
+      return counted === 1 ? "accepted" : "duplicate";
+    },
+    async countFiltered(
+      queue: string,
+      jobId: string,
+      key: LedgerKey,
+      reason: string,
+      ttlSec: number,
+    ): Promise<"filtered" | "duplicate"> {
+      const counted = await run.skyhookCountFiltered(
+        keys.filteredMark(queue, jobId),
+        keys.ledger(queue),
+        suffixOf(key),
+        ttlSec,
+        reason,
+      );
+      return counted === 1 ? "filtered" : "duplicate";
+    },
+    /** The handler succeeded; false when this job was already counted (a re-run). */
+    countCompleted: (queue: string, jobId: string, key: LedgerKey) =>
+      once("completed", "sk-completed", queue, jobId, key),
+    /**
+     * An event moved into `queue` as job `jobId` (adoption, a replay to another queue). The
+     * mark is the one a delivery's first count sets, so a later re-send is a duplicate.
+     */
+    countMovedIn: (queue: string, jobId: string, key: LedgerKey) =>
+      once("moved_in", "sk-accepted", queue, jobId, key),
+    /** The event held by job `jobId` of `queue` (or of its dead-letter/stale queue) left it. */
+    countMovedOut: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
+      run
+        .skyhookCountOnce(
+          keys.job(heldIn, jobId),
+          keys.ledger(ledgerQueue),
+          "moved_out",
+          suffixOf(key),
+          "sk-moved",
+        )
+        .then((n) => n === 1),
+    countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
+      run
+        .skyhookCountOnce(
+          keys.job(heldIn, jobId),
+          keys.ledger(ledgerQueue),
+          "purged",
+          suffixOf(key),
+          "sk-purged",
+        )
+        .then((n) => n === 1),
+  };
+}
+
+export type LedgerRow = LedgerKey & { queue: string } & Record<LedgerCounter, number>;
+
+export type QueueBalance = {
+  queue: string;
+  /** accepted + moved_in − moved_out − purged */
+  expected: number;
+  completed: number;
+  deadLettered: number;
+  stale: number;
+  inFlight: { waiting: number; delayed: number; active: number; prioritized: number };
+  /** expected − (completed + dead-lettered + stale + in flight): 0 when nothing is missing. */
+  difference: number;
+};
+
+export type LedgerReport = { rows: LedgerRow[]; queues: QueueBalance[]; balanced: boolean };
+
+const zeroCounters = (): Record<LedgerCounter, number> =>
+  Object.fromEntries(ledgerCounters.map((c) => [c, 0])) as Record<LedgerCounter, number>;
+
+const isCounter = (value: string): value is LedgerCounter =>
+  (ledgerCounters as readonly string[]).includes(value);
+
+/** Reads the counters and the queues that hold events, for every queue given. */
+export async function readLedger(
+  redis: Redis,
+  keys: KeyNames,
+  pool: QueuePool,
+  queues: readonly QueueNames[],
+): Promise<LedgerReport> {
+  const rows: LedgerRow[] = [];
+  const balances: QueueBalance[] = [];
+  for (const names of queues) {
+    const [held, deadLetters, stale, fields] = await Promise.all([
+      pool.get(names.queue).getJobCounts("waiting", "delayed", "active", "prioritized"),
+      pool.get(names.deadLetter).getJobCounts("waiting", "delayed", "prioritized"),
+      pool.get(names.stale).getJobCounts("waiting", "delayed", "prioritized"),
+      redis.hgetall(keys.ledger(names.queue)),
+    ]);
+    const byKey = new Map<string, LedgerRow>();
+    for (const [field, value] of Object.entries(fields)) {
+      const [counter, subscription, eventType, operation] = field.split("|");
+      if (counter === undefined || !isCounter(counter)) continue;
+      if (subscription === undefined || eventType === undefined || operation === undefined)
+        continue;
+      const id = `${subscription}|${eventType}|${operation}`;
+      let row = byKey.get(id);
+      if (row === undefined) {
+        row = { queue: names.queue, subscription, eventType, operation, ...zeroCounters() };
+        byKey.set(id, row);
+      }
+      row[counter] += Number(value);
+    }
+    const queueRows = [...byKey.values()];
+    rows.push(...queueRows);
+    const sum = (counter: LedgerCounter) => queueRows.reduce((n, r) => n + r[counter], 0);
+    const total = (counts: Record<string, number>) =>
+      Object.values(counts).reduce((n, c) => n + c, 0);
+    const inFlight = {
+      waiting: held.waiting ?? 0,
+      delayed: held.delayed ?? 0,
+      active: held.active ?? 0,
+      prioritized: held.prioritized ?? 0,
+    };
+    const expected = sum("accepted") + sum("moved_in") - sum("moved_out") - sum("purged");
+    const accounted = sum("completed") + total(deadLetters) + total(stale) + total(inFlight);
+    balances.push({
+      queue: names.queue,
+      expected,
+      completed: sum("completed"),
+      deadLettered: total(deadLetters),
+      stale: total(stale),
+      inFlight,
+      difference: expected - accounted,
+    });
+  }
+  return { rows, queues: balances, balanced: balances.every((b) => b.difference === 0) };
+}

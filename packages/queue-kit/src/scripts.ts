@@ -1,0 +1,76 @@
+import type { Redis } from "ioredis";
+
+/**
+ * The ledger's Lua scripts. Each decides an outcome and counts it in one step, so a count can
+ * never be made twice nor lost between the decision and the increment. Every key a script
+ * touches is in one queue's hash tag (see keys.ts). Loaded once per connection and run by
+ * EVALSHA (ioredis `defineCommand`).
+ */
+const scripts = {
+  /**
+   * After the job was added: counts the delivery once as accepted, the first time Skyhook sees
+   * the job it created, and any later sight of it as a duplicate. Keyed on a mark in BullMQ's
+   * own job hash, so a retry after a lost answer (job stored, count not yet made) still counts
+   * it exactly once. Catch-all events are indexed by routing pair for adoption.
+   * KEYS: job, ledger, pair index. ARGV: field suffix, job id, "1" to index.
+   */
+  skyhookCountDelivery: {
+    numberOfKeys: 3,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HSETNX', KEYS[1], 'sk-accepted', '1') == 1 then
+  redis.call('HINCRBY', KEYS[2], 'accepted' .. ARGV[1], 1)
+  if ARGV[3] == '1' then redis.call('SADD', KEYS[3], ARGV[2]) end
+  return 1
+end
+redis.call('HINCRBY', KEYS[2], 'duplicate' .. ARGV[1], 1)
+return 0`,
+  },
+  /**
+   * A filtered delivery, counted once per delivery id for as long as deduplication lasts.
+   * KEYS: filtered mark, ledger. ARGV: field suffix, TTL in seconds, reason.
+   */
+  skyhookCountFiltered: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('SET', KEYS[1], ARGV[3], 'NX', 'EX', ARGV[2]) then
+  redis.call('HINCRBY', KEYS[2], 'filtered' .. ARGV[1], 1)
+  return 1
+end
+redis.call('HINCRBY', KEYS[2], 'duplicate' .. ARGV[1], 1)
+return 0`,
+  },
+  /**
+   * Counts something that happened to one job (its handler succeeded, it was moved to another
+   * queue, purged) once, even when a crash makes the step run again: the mark lives in the
+   * job's own hash, so it goes when the job goes. KEYS: job, ledger. ARGV: counter, field
+   * suffix, mark field.
+   */
+  skyhookCountOnce: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HSETNX', KEYS[1], ARGV[3], '1') == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[1] .. ARGV[2], 1)
+  return 1
+end
+return 0`,
+  },
+} as const;
+
+type ScriptName = keyof typeof scripts;
+
+export type LedgerScripts = {
+  [K in ScriptName]: (...args: (string | number)[]) => Promise<number>;
+};
+
+const defined = new WeakSet<Redis>();
+
+/** The scripts on `redis`, defined on first use. */
+export function ledgerScripts(redis: Redis): LedgerScripts {
+  if (!defined.has(redis)) {
+    for (const [name, script] of Object.entries(scripts)) {
+      redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+    defined.add(redis);
+  }
+  return redis as unknown as LedgerScripts;
+}
