@@ -52,5 +52,13 @@ export {
   tokenOutcomes,
 } from "./outcome.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
+export {
+  AnnouncedRoute,
+  createRouteRegistry,
+  createRouter,
+  knownQueues,
+  type RouteRegistry,
+  type Router,
+} from "./route-registry.ts";
 export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
 export { withTimeout } from "./with-timeout.ts";

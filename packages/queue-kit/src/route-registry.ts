@@ -1,0 +1,104 @@
+import {
+  type Catalog,
+  type QueueNames,
+  RetryPolicy,
+  type Route,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { KeyNames } from "./keys.ts";
+
+/**
+ * What a running worker tells the other processes about an operation it handles. The ingress
+ * routes to it and the dashboard lists its queues without being redeployed: adding a handler
+ * needs a worker deploy only.
+ */
+export const AnnouncedRoute = z.object({
+  eventType: z.string().min(1),
+  operation: z.string().min(1),
+  queues: z.object({ queue: z.string(), deadLetter: z.string(), stale: z.string() }),
+  retry: RetryPolicy,
+  announcedAt: z.iso.datetime(),
+});
+export type AnnouncedRoute = z.infer<typeof AnnouncedRoute>;
+
+const field = (eventType: string, operation: string) => `${eventType}/${operation}`;
+
+export type RouteRegistry = ReturnType<typeof createRouteRegistry>;
+
+export function createRouteRegistry(redis: Redis, keys: KeyNames) {
+  return {
+    async announce(routes: readonly Omit<AnnouncedRoute, "announcedAt">[], now = new Date()) {
+      if (routes.length === 0) return;
+      const entries = routes.flatMap((r) => [
+        field(r.eventType, r.operation),
+        JSON.stringify({ ...r, announcedAt: now.toISOString() }),
+      ]);
+      await redis.hset(keys.routes(), ...entries);
+    },
+    /** Every announced route; an entry that does not parse (a newer writer) is skipped. */
+    async list(): Promise<AnnouncedRoute[]> {
+      const all = await redis.hgetall(keys.routes());
+      return Object.values(all).flatMap((raw) => {
+        try {
+          const parsed = AnnouncedRoute.safeParse(JSON.parse(raw));
+          return parsed.success ? [parsed.data] : [];
+        } catch {
+          return [];
+        }
+      });
+    },
+  };
+}
+
+/** Every queue a process should know of: the catalog's and the announced ones, deduplicated. */
+export function knownQueues(catalog: Catalog, announced: readonly AnnouncedRoute[]): QueueNames[] {
+  const all = [...catalog.specs.map((s) => s.queues), ...announced.map((r) => r.queues)];
+  const byQueue = new Map(all.map((q) => [q.queue, q]));
+  return [...byQueue.values(), unroutedQueueNames];
+}
+
+export type Router = {
+  route(eventType: string, operation: string): Route;
+  /** Re-reads the announced routes now (also done every `refreshMs` until `close`). */
+  refresh(): Promise<void>;
+  close(): void;
+};
+
+/**
+ * Routes by the catalog first, then by what workers announced. The announced routes are read
+ * in the background, so routing never waits on Redis; a failed read keeps the last known ones.
+ */
+export function createRouter(options: {
+  catalog: Catalog;
+  registry: RouteRegistry;
+  refreshMs: number;
+  logger: Logger;
+}): Router {
+  let announced = new Map<string, AnnouncedRoute>();
+  const refresh = async () => {
+    try {
+      const routes = await options.registry.list();
+      announced = new Map(routes.map((r) => [field(r.eventType, r.operation), r]));
+    } catch (err) {
+      options.logger.warn({ err }, "could not read announced routes; keeping the last known");
+    }
+  };
+  const timer = setInterval(() => void refresh(), options.refreshMs);
+  timer.unref();
+  void refresh();
+  return {
+    route(eventType, operation) {
+      const own = options.catalog.route(eventType, operation);
+      if (own.spec !== undefined) return own;
+      const other = announced.get(field(eventType, operation));
+      return other === undefined
+        ? own
+        : { spec: undefined, queues: other.queues, retry: other.retry };
+    },
+    refresh,
+    close: () => clearInterval(timer),
+  };
+}
