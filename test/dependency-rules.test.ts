@@ -31,7 +31,7 @@ const rules: Record<Role, Rule> = {
   contracts: { workspace: [], external: { only: ["zod"] } },
   "handler-kit": { workspace: ["contracts"], external: { never: ["bullmq", "express"] } },
   "booking-store": { workspace: ["contracts"], external: { only: ["ioredis", "zod"] } },
-  "service-kit": { workspace: [], external: { only: ["pino", "zod"] } },
+  "service-kit": { workspace: ["contracts"], external: { only: ["pino", "zod"] } },
   // What several processes know of BullMQ and Redis; never Express, never handler code.
   "queue-kit": {
     workspace: ["contracts"],

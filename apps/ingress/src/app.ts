@@ -1,5 +1,4 @@
-import type { Catalog } from "@skyhook/contracts";
-import type { Enqueuer, OutcomeSink } from "@skyhook/queue-kit";
+import type { Enqueuer, OutcomeSink, Router } from "@skyhook/queue-kit";
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -27,7 +26,8 @@ export type AppDeps = {
   subscriptions: readonly Subscription[];
   enqueuer: Enqueuer;
   outcomes: OutcomeSink;
-  catalog: Catalog;
+  /** Routes by the catalog and by what running workers announced. */
+  router: Pick<Router, "route">;
   failureLimits: FailureLimits;
   /** Express `trust proxy`, for the client address behind a load balancer. */
   trustProxy?: string | undefined;
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
       }),
       failureLimits: deps.failureLimits,
       enqueuer: deps.enqueuer,
-      catalog: deps.catalog,
+      router: deps.router,
       bodyLimitBytes: deps.bodyLimitBytes,
       now,
     }),

@@ -5,6 +5,8 @@ import {
   createOutcomeSink,
   createProducerConnection,
   createQueuePool,
+  createRouteRegistry,
+  createRouter,
   keyNames,
   type OutcomeSink,
   pingRedis,
@@ -28,16 +30,19 @@ export function composeIngress(
     commandTimeoutMs: config.enqueueTimeoutMs,
   });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const keys = keyNames(config.queuePrefix);
   const queues = createQueuePool({ connection: redis, prefix: config.queuePrefix, logger });
+  const router = createRouter({
+    catalog: options.catalog ?? defaultCatalog,
+    registry: createRouteRegistry(redis, keys),
+    refreshMs: config.routesRefreshMs,
+    logger,
+  });
   const enqueuer = createEnqueuer({
     queues,
-    ledger: createLedger(redis, keyNames(config.queuePrefix)),
+    ledger: createLedger(redis, keys),
     timeoutMs: config.enqueueTimeoutMs,
-    settings: {
-      dedupTtlSec: config.dedupTtlSec,
-      retention: config.retention,
-      retryOverride: config.retryOverride,
-    },
+    settings: config.jobs,
   });
   const outcomes = createOutcomeSink(logger);
   const app = createApp({
@@ -47,7 +52,7 @@ export function composeIngress(
     subscriptions: config.subscriptions,
     enqueuer,
     outcomes,
-    catalog: options.catalog ?? defaultCatalog,
+    router,
     now: options.now,
     failureLimits: config.authFailureLimits,
     trustProxy: config.trustProxy,
@@ -60,6 +65,7 @@ export function composeIngress(
     app,
     outcomes,
     async close() {
+      router.close();
       await queues.close();
       redis.disconnect();
     },

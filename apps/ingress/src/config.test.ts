@@ -56,7 +56,7 @@ describe("loadIngressConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       queuePrefix: "skyhook",
       bodyLimitBytes: 10 * 1024 * 1024,
-      dedupTtlSec: 14 * 24 * 3600,
+      jobs: { dedupTtlSec: 14 * 24 * 3600 },
     });
   });
 

@@ -1,11 +1,9 @@
-import { defaultRetention, type Retention } from "@skyhook/contracts";
 import {
   type CommonConfig,
   CommonEnv,
   commonConfigOf,
   envBool,
   envInt,
-  envOptionalInt,
   envPort,
   envString,
   loadConfig,
@@ -29,11 +27,6 @@ const IngressEnv = CommonEnv.extend({
   BODY_LIMIT_BYTES: envInt(10 * 1024 * 1024, 1024),
   ENQUEUE_TIMEOUT_MS: envInt(2_000, 50),
   RETRY_AFTER_SEC: envInt(5, 1),
-  DEDUP_TTL_SEC: envInt(14 * 24 * 3600, 60),
-  RETAIN_COMPLETED_SEC: envInt(defaultRetention.completedAgeSec),
-  RETAIN_COMPLETED_COUNT: envInt(defaultRetention.completedCount),
-  RETAIN_FAILED_SEC: envInt(defaultRetention.failedAgeSec),
-  RETAIN_FAILED_COUNT: envInt(defaultRetention.failedCount),
   TOKEN_ISSUER: z.string().min(1).default("skyhook"),
   TOKEN_AUDIENCE: z.string().min(1).default("skyhook-webhooks"),
   TOKEN_TTL_SEC: envInt(3600, 60),
@@ -52,9 +45,8 @@ const IngressEnv = CommonEnv.extend({
   AUTH_FAILURES_PER_ADDRESS: envInt(30, 1),
   AUTH_FAILURES_PER_CLIENT_ADDRESS: envInt(10, 1),
   AUTH_FAILURE_WINDOW_SEC: envInt(60, 1),
-  RETRY_ATTEMPTS: envOptionalInt(1, 100),
-  RETRY_BACKOFF_MS: envOptionalInt(0),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
+  ROUTES_REFRESH_MS: envInt(5_000, 100),
 });
 
 export { devCredentials };
@@ -65,9 +57,9 @@ export type IngressConfig = CommonConfig & {
   bodyLimitBytes: number;
   enqueueTimeoutMs: number;
   retryAfterSec: number;
-  dedupTtlSec: number;
-  retention: Retention;
   shutdownTimeoutMs: number;
+  /** How often the routes announced by running workers are re-read. */
+  routesRefreshMs: number;
   token: {
     issuer: string;
     audience: string;
@@ -80,7 +72,6 @@ export type IngressConfig = CommonConfig & {
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
   trustProxy: string | undefined;
   subscriptions: Subscription[];
-  retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
   /** Names of the development defaults in use, so start-up can say so loudly. */
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
@@ -103,14 +94,8 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     retryAfterSec: e.RETRY_AFTER_SEC,
-    dedupTtlSec: e.DEDUP_TTL_SEC,
-    retention: {
-      completedAgeSec: e.RETAIN_COMPLETED_SEC,
-      completedCount: e.RETAIN_COMPLETED_COUNT,
-      failedAgeSec: e.RETAIN_FAILED_SEC,
-      failedCount: e.RETAIN_FAILED_COUNT,
-    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    routesRefreshMs: e.ROUTES_REFRESH_MS,
     token: {
       issuer: e.TOKEN_ISSUER,
       audience: e.TOKEN_AUDIENCE,
@@ -125,7 +110,6 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     },
     trustProxy: e.TRUST_PROXY,
     subscriptions,
-    retryOverride: { attempts: e.RETRY_ATTEMPTS, backoffMs: e.RETRY_BACKOFF_MS },
     devDefaultsInUse,
   };
 }

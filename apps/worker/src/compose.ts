@@ -3,12 +3,18 @@ import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
 import type { Handler } from "@skyhook/handler-kit";
 import {
+  createLedger,
   createOutcomeSink,
+  createQueuePool,
+  createRouteRegistry,
   createWorkerConnection,
+  keyNames,
   logJobOutcomes,
+  type OpsContext,
   type OutcomeSink,
 } from "@skyhook/queue-kit";
 import { ConfigError, type Logger } from "@skyhook/service-kit";
+import { startBacklogAdoption } from "./backlog-adoption.ts";
 import type { WorkerConfig } from "./config.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
@@ -58,10 +64,15 @@ export function composeWorker(
     effectTtlSec: config.effectTtlSec,
   };
   const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger)]);
+  const keys = keyNames(config.queuePrefix);
+  const queues = createQueuePool({ connection, prefix: config.queuePrefix, logger });
+  const ledger = createLedger(connection, keys);
   const runtime = startRuntime({
     connection,
     prefix: config.queuePrefix,
-    catalog,
+    keys,
+    queues,
+    ledger,
     assignments,
     deps,
     concurrency: config.concurrency,
@@ -71,11 +82,55 @@ export function composeWorker(
     outcomes,
     logger,
   });
+  // Announce what this worker handles, so the ingress routes to it and the dashboard lists it
+  // without being redeployed; then take over what waited for it in the catch-all.
+  const pairs = assignments.map(({ spec }) => ({
+    eventType: spec.eventType,
+    operation: spec.operation,
+  }));
+  const registry = createRouteRegistry(connection, keys);
+  const announced = registry
+    .announce(
+      assignments.map(({ spec }) => ({
+        eventType: spec.eventType,
+        operation: spec.operation,
+        queues: spec.queues,
+        retry: spec.retry,
+      })),
+    )
+    .catch((err: unknown) => logger.warn({ err }, "could not announce routes"));
+  const ctx: OpsContext = {
+    redis: connection,
+    keys,
+    queues,
+    ledger,
+    router: {
+      route: (eventType, operation) => catalog.route(eventType, operation),
+      refresh: async () => undefined,
+      close: () => undefined,
+    },
+    settings: config.jobs,
+    logger,
+    outcomes,
+    queueNames: async () => assignments.map(({ spec }) => spec.queues),
+  };
+  const adoption = config.adoptBacklog
+    ? startBacklogAdoption({
+        ctx,
+        pairs,
+        intervalMs: config.adoptIntervalMs,
+        ratePerSec: config.adoptRatePerSec,
+        logger,
+      })
+    : undefined;
   return {
     runtime,
     outcomes,
     async close() {
+      await announced;
+      await adoption?.stop();
       await runtime.close(config.shutdownTimeoutMs);
+      await queues.close();
       await connection.quit();
     },
   };

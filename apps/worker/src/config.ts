@@ -3,6 +3,7 @@ import {
   type CommonConfig,
   CommonEnv,
   commonConfigOf,
+  envBool,
   envInt,
   envString,
   loadConfig,
@@ -45,6 +46,9 @@ const WorkerEnv = CommonEnv.extend({
   NOTIFY_URL: envString().pipe(z.url({ protocol: /^https?$/ }).optional()),
   NOTIFY_TIMEOUT_MS: envInt(10_000, 100),
   EFFECT_TTL_SEC: envInt(14 * 24 * 3600, 60),
+  ADOPT_BACKLOG: envBool(true),
+  ADOPT_INTERVAL_MS: envInt(30_000, 1_000),
+  ADOPT_RATE_PER_SEC: envInt(200, 1),
 });
 
 export type WorkerConfig = CommonConfig & {
@@ -58,6 +62,10 @@ export type WorkerConfig = CommonConfig & {
   notifyUrl: string | undefined;
   notifyTimeoutMs: number;
   effectTtlSec: number;
+  /** Take over this worker's operations' events waiting in the catch-all (at start, then every interval). */
+  adoptBacklog: boolean;
+  adoptIntervalMs: number;
+  adoptRatePerSec: number;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -73,5 +81,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     notifyUrl: e.NOTIFY_URL,
     notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     effectTtlSec: e.EFFECT_TTL_SEC,
+    adoptBacklog: e.ADOPT_BACKLOG,
+    adoptIntervalMs: e.ADOPT_INTERVAL_MS,
+    adoptRatePerSec: e.ADOPT_RATE_PER_SEC,
   };
 }

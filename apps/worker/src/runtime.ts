@@ -1,12 +1,12 @@
-import type { Catalog, OperationSpec } from "@skyhook/contracts";
+import type { OperationSpec } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
 import {
   createDeadLetterWriter,
-  createLedger,
-  createQueuePool,
   createStaleWriter,
-  keyNames,
+  type KeyNames,
+  type Ledger,
   type OutcomeSink,
+  type QueuePool,
 } from "@skyhook/queue-kit";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -19,7 +19,10 @@ export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 export type RuntimeOptions<D> = {
   connection: Redis;
   prefix: string;
-  catalog: Catalog;
+  keys: KeyNames;
+  /** Side queues (dead letters, stale events); owned by the caller, which closes it. */
+  queues: QueuePool;
+  ledger: Ledger;
   assignments: readonly Assignment<D>[];
   deps: D;
   concurrency: number;
@@ -40,11 +43,8 @@ export type Runtime = {
 const stalledLimitMessage = "stalled more than allowable limit";
 
 export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
-  const { connection, prefix, logger, outcomes } = options;
+  const { connection, prefix, logger, outcomes, keys, queues, ledger } = options;
   const shutdown = new AbortController();
-  const keys = keyNames(prefix);
-  const queues = createQueuePool({ connection, prefix, logger });
-  const ledger = createLedger(connection, keys);
   const deadLetters = createDeadLetterWriter({ queues });
   const staleEvents = createStaleWriter({ queues });
   const entities = createEntityGuard(connection, keys, {
@@ -111,7 +111,6 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       } finally {
         clearTimeout(timer);
       }
-      await queues.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { defaultRetention, type Retention } from "@skyhook/contracts";
 import { z } from "zod";
 import { defaultRedactedFields } from "./redaction.ts";
 
@@ -111,6 +112,15 @@ export const CommonEnv = z.object({
     .regex(/^[A-Za-z0-9_.{}-]+$/, "letters, digits, _ . - { } only (no ':')")
     .default("skyhook"),
   REDACT_FIELDS: envRedactFields(),
+  // Job settings: the ingress creates jobs, but workers (adopting a backlog) and the CLI
+  // (replaying) create them too, and must give them the same deduplication and retention.
+  DEDUP_TTL_SEC: envInt(14 * 24 * 3600, 60),
+  RETAIN_COMPLETED_SEC: envInt(defaultRetention.completedAgeSec),
+  RETAIN_COMPLETED_COUNT: envInt(defaultRetention.completedCount),
+  RETAIN_FAILED_SEC: envInt(defaultRetention.failedAgeSec),
+  RETAIN_FAILED_COUNT: envInt(defaultRetention.failedCount),
+  RETRY_ATTEMPTS: envOptionalInt(1, 100),
+  RETRY_BACKOFF_MS: envOptionalInt(0),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
@@ -122,6 +132,12 @@ export type CommonConfig = {
   queuePrefix: string;
   /** Personal-data field names redacted in logs (and on the dashboard). */
   redactFields: string[];
+  /** How every process that creates event jobs creates them. */
+  jobs: {
+    dedupTtlSec: number;
+    retention: Retention;
+    retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
+  };
 };
 
 export function commonConfigOf(e: CommonEnv): CommonConfig {
@@ -131,6 +147,16 @@ export function commonConfigOf(e: CommonEnv): CommonConfig {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     redactFields: e.REDACT_FIELDS,
+    jobs: {
+      dedupTtlSec: e.DEDUP_TTL_SEC,
+      retention: {
+        completedAgeSec: e.RETAIN_COMPLETED_SEC,
+        completedCount: e.RETAIN_COMPLETED_COUNT,
+        failedAgeSec: e.RETAIN_FAILED_SEC,
+        failedCount: e.RETAIN_FAILED_COUNT,
+      },
+      retryOverride: { attempts: e.RETRY_ATTEMPTS, backoffMs: e.RETRY_BACKOFF_MS },
+    },
   };
 }
 

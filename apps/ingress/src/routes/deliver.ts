@@ -1,5 +1,5 @@
-import { type Catalog, type EventJob, parseEnvelope, payloadKeys } from "@skyhook/contracts";
-import { type Enqueuer, StorageUnavailable } from "@skyhook/queue-kit";
+import { type EventJob, parseEnvelope, payloadKeys } from "@skyhook/contracts";
+import { type Enqueuer, type Router as EventRouter, StorageUnavailable } from "@skyhook/queue-kit";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
@@ -14,7 +14,7 @@ export type DeliverRouteDeps = {
   authenticator: ReturnType<typeof createDeliveryAuthenticator>;
   failureLimits: FailureLimits;
   enqueuer: Enqueuer;
-  catalog: Catalog;
+  router: Pick<EventRouter, "route">;
   bodyLimitBytes: number;
   now: () => Date;
 };
@@ -89,7 +89,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const id = deliveryIdOf(req.headers, body);
       state.deliveryId = id.deliveryId;
 
-      const route = deps.catalog.route(eventType, operation);
+      const route = deps.router.route(eventType, operation);
       state.queue = route.queues.queue;
       state.jobId = id.jobId;
 

@@ -1,0 +1,40 @@
+import { adoptBacklog, type OpsContext } from "@skyhook/queue-kit";
+import type { Logger } from "pino";
+
+export type Pair = { eventType: string; operation: string };
+
+/**
+ * Takes over the catch-all backlog of this worker's operations: once at start, then every
+ * `intervalMs`, because an ingress that has not yet re-read the announced routes may still send
+ * a few events of a new operation to the catch-all. A pass with nothing to adopt costs one
+ * SSCAN per operation.
+ */
+export function startBacklogAdoption(options: {
+  ctx: OpsContext;
+  pairs: readonly Pair[];
+  intervalMs: number;
+  ratePerSec: number;
+  logger: Logger;
+}): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const pass = () => {
+    running = adoptBacklog(options.ctx, options.pairs, { ratePerSec: options.ratePerSec })
+      .then((adopted) => {
+        if (adopted > 0) options.logger.info({ adopted }, "adopted catch-all backlog");
+      })
+      .catch((err: unknown) => options.logger.warn({ err }, "backlog adoption failed; will retry"));
+  };
+  pass();
+  const timer = setInterval(() => {
+    if (!stopped) pass();
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+export { type AuditEntry, readAudit, recordAudit } from "./audit.ts";
+export {
+  type KeptEvent,
+  KeptFilter,
+  KeptLocation,
+  keptEvents,
+} from "./kept-events.ts";
+export { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
+export {
+  adoptBacklog,
+  inspectKept,
+  type KeptSummary,
+  type OpsContext,
+  type Progress,
+  type PurgeReport,
+  purgeKept,
+  type ReplayReport,
+  replayKept,
+  summarize,
+} from "./operations.ts";

@@ -1,0 +1,188 @@
+import {
+  DeadLetterJob,
+  EventJob,
+  type QueueNames,
+  queueLabel,
+  StaleEventJob,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import { z } from "zod";
+import type { QueuePool } from "../queue-pool.ts";
+
+/** Where Skyhook keeps events that no handler finished: an operator looks at, replays or purges them. */
+export const KeptLocation = z.enum(["dead-letter", "stale", "catch-all"]);
+export type KeptLocation = z.infer<typeof KeptLocation>;
+
+export type KeptEvent = {
+  location: KeptLocation;
+  /** The queue holding it (`….dead-letter`, `….stale`, `{unrouted}`). */
+  heldIn: string;
+  /** The operation queue whose ledger it belongs to (`{unrouted}` for catch-all events). */
+  ledgerQueue: string;
+  /** Its job id in `heldIn`. */
+  jobId: string;
+  /** The id of the event's own job (for a dead letter `dl-wh-1`: `wh-1`; replays keep their `rpN-`). */
+  eventJobId: string;
+  /** Undefined only for a dead letter whose job data was not a Skyhook event. */
+  event: EventJob | undefined;
+  eventType: string;
+  operation: string;
+  subscription: string;
+  /** When it was kept: dead-lettered, skipped, or received (catch-all). */
+  keptAt: string;
+  /** Why: the failure with its causes, or the staleness. */
+  why: string;
+};
+
+/** What an operator filters kept events by; every field optional, all given must match. */
+export const KeptFilter = z.object({
+  location: z.array(KeptLocation).min(1).optional(),
+  /** A queue label or name, e.g. `pnr-v3.flight-cancelled`. */
+  queue: z.string().min(1).optional(),
+  eventType: z.string().min(1).optional(),
+  operation: z.string().min(1).optional(),
+  subscription: z.string().min(1).optional(),
+  organizationId: z.string().min(1).optional(),
+  pnrId: z.string().min(1).optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
+  /** Case-insensitive text in the failure or staleness reason. */
+  errorText: z.string().min(1).optional(),
+  /** One event by its job id (kept or original). */
+  jobId: z.string().min(1).optional(),
+  limit: z.number().int().min(1).optional(),
+});
+export type KeptFilter = z.infer<typeof KeptFilter>;
+
+export type Holder = { location: KeptLocation; heldIn: string; ledgerQueue: string };
+
+function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Holder[] {
+  const wanted = new Set(filter.location ?? KeptLocation.options);
+  const named = filter.queue === undefined ? undefined : queueLabel(filter.queue);
+  return queues.flatMap((names): Holder[] => {
+    if (named !== undefined && queueLabel(names.queue) !== named) return [];
+    if (names.queue === unroutedQueueNames.queue) {
+      return wanted.has("catch-all")
+        ? [{ location: "catch-all", heldIn: names.queue, ledgerQueue: names.queue }]
+        : [];
+    }
+    const out: Holder[] = [];
+    if (wanted.has("dead-letter"))
+      out.push({ location: "dead-letter", heldIn: names.deadLetter, ledgerQueue: names.queue });
+    if (wanted.has("stale"))
+      out.push({ location: "stale", heldIn: names.stale, ledgerQueue: names.queue });
+    return out;
+  });
+}
+
+export function toKept(holder: Holder, jobId: string, data: unknown): KeptEvent | undefined {
+  const base = { ...holder, jobId };
+  if (holder.location === "dead-letter") {
+    const letter = DeadLetterJob.safeParse(data);
+    if (!letter.success) return undefined;
+    const event = EventJob.safeParse(letter.data.event);
+    const { failure } = letter.data;
+    return {
+      ...base,
+      eventJobId: failure.jobId,
+      event: event.success ? event.data : undefined,
+      eventType: event.success ? event.data.eventType : "-",
+      operation: event.success ? event.data.operation : "-",
+      subscription: event.success ? event.data.subscription : "-",
+      keptAt: failure.deadLetteredAt,
+      why: `${failure.reason}: ${failure.error ?? failure.history.at(-1)?.error ?? ""}`,
+    };
+  }
+  if (holder.location === "stale") {
+    const kept = StaleEventJob.safeParse(data);
+    if (!kept.success) return undefined;
+    const { event, stale } = kept.data;
+    return {
+      ...base,
+      eventJobId: stale.jobId,
+      event,
+      eventType: event.eventType,
+      operation: event.operation,
+      subscription: event.subscription,
+      keptAt: stale.skippedAt,
+      why: `stale: version ${stale.order.version ?? "-"} / ${stale.order.timestampMs ?? "-"} older than applied ${stale.newest.version ?? "-"} / ${stale.newest.timestampMs ?? "-"}`,
+    };
+  }
+  const event = EventJob.safeParse(data);
+  if (!event.success) return undefined;
+  return {
+    ...base,
+    eventJobId: jobId,
+    event: event.data,
+    eventType: event.data.eventType,
+    operation: event.data.operation,
+    subscription: event.data.subscription,
+    keptAt: event.data.receivedAt,
+    why: "no handler for this operation yet",
+  };
+}
+
+function matches(kept: KeptEvent, filter: KeptFilter): boolean {
+  const keys = kept.event?.keys;
+  const at = Date.parse(kept.keptAt);
+  if (filter.eventType !== undefined && kept.eventType !== filter.eventType) return false;
+  if (filter.operation !== undefined && kept.operation !== filter.operation) return false;
+  if (filter.subscription !== undefined && kept.subscription !== filter.subscription) return false;
+  if (filter.organizationId !== undefined && keys?.organizationId !== filter.organizationId)
+    return false;
+  if (filter.pnrId !== undefined && keys?.pnrId !== filter.pnrId) return false;
+  if (filter.since !== undefined && !(at >= filter.since.getTime())) return false;
+  if (filter.until !== undefined && !(at <= filter.until.getTime())) return false;
+  if (
+    filter.errorText !== undefined &&
+    !kept.why.toLowerCase().includes(filter.errorText.toLowerCase())
+  )
+    return false;
+  if (filter.jobId !== undefined && kept.jobId !== filter.jobId && kept.eventJobId !== filter.jobId)
+    return false;
+  return true;
+}
+
+const pageSize = 500;
+
+/**
+ * Every kept event matching `filter`, page by page, in the order kept. Jobs whose data is not
+ * what their queue holds (added by hand) are skipped: there is nothing to replay.
+ */
+export async function* keptEvents(
+  pool: QueuePool,
+  queues: readonly QueueNames[],
+  filter: KeptFilter,
+): AsyncGenerator<KeptEvent> {
+  let yielded = 0;
+  for (const holder of holdersOf(queues, filter)) {
+    const queue = pool.get(holder.heldIn);
+    if (filter.jobId !== undefined) {
+      const direct = await queue.getJob(filter.jobId);
+      const kept = direct === undefined ? undefined : toKept(holder, filter.jobId, direct.data);
+      if (kept !== undefined && matches(kept, filter)) {
+        yield kept;
+        yielded += 1;
+        if (filter.limit !== undefined && yielded >= filter.limit) return;
+        continue;
+      }
+    }
+    for (let start = 0; ; start += pageSize) {
+      const jobs = await queue.getJobs(
+        ["waiting", "prioritized", "delayed"],
+        start,
+        start + pageSize - 1,
+        true,
+      );
+      for (const job of jobs) {
+        if (job?.id === undefined) continue;
+        const kept = toKept(holder, job.id, job.data);
+        if (kept === undefined || !matches(kept, filter)) continue;
+        yield kept;
+        yielded += 1;
+        if (filter.limit !== undefined && yielded >= filter.limit) return;
+      }
+      if (jobs.length < pageSize) break;
+    }
+  }
+}

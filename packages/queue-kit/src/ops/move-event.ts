@@ -1,0 +1,86 @@
+import { payloadSchemaFor, type Route, unroutedQueueNames } from "@skyhook/contracts";
+import type { Redis } from "ioredis";
+import { replayJobId } from "../job-ids.ts";
+import { type EventJobSettings, eventJobOptions, jobNameOf } from "../job-options.ts";
+import type { KeyNames } from "../keys.ts";
+import type { Ledger } from "../ledger.ts";
+import type { QueuePool } from "../queue-pool.ts";
+import type { Router } from "../route-registry.ts";
+import type { KeptEvent } from "./kept-events.ts";
+
+export type MoveContext = {
+  redis: Redis;
+  keys: KeyNames;
+  queues: QueuePool;
+  ledger: Ledger;
+  router: Router;
+  settings: EventJobSettings;
+};
+
+/** Where a kept event would go now, or why it cannot go anywhere yet. */
+export type MovePlan =
+  | { kind: "move"; route: Route; targetJobId: string }
+  | { kind: "no-handler" }
+  | { kind: "invalid-payload"; fields: string }
+  | { kind: "not-an-event" };
+
+/**
+ * The queue an event's (event type, operation) routes to now, and the job id it gets there.
+ * An event from the catch-all keeps its delivery's job id, so a re-send from Spotnana is still
+ * recognised as a duplicate there; a replayed dead letter or stale event gets the next `rpN-`
+ * id, since its original job may still exist (failed or completed) in that queue.
+ */
+export function planMove(ctx: MoveContext, kept: KeptEvent): MovePlan {
+  const { event } = kept;
+  if (event === undefined) return { kind: "not-an-event" };
+  const route = ctx.router.route(event.eventType, event.operation);
+  if (route.queues.queue === unroutedQueueNames.queue) return { kind: "no-handler" };
+  const schema = route.spec?.payload ?? payloadSchemaFor(event.eventType, event.operation);
+  const checked = schema?.safeParse(event.envelope.payload);
+  if (checked !== undefined && !checked.success) {
+    const fields = checked.error.issues.map((i) => `payload.${i.path.join(".")}`).join(", ");
+    return { kind: "invalid-payload", fields };
+  }
+  const targetJobId =
+    kept.location === "catch-all" ? kept.eventJobId : replayJobId(kept.eventJobId);
+  return { kind: "move", route, targetJobId };
+}
+
+/**
+ * Moves one kept event to its route's queue. Each step is idempotent, so a move cut short by a
+ * crash is completed by running it again, and running it twice moves once: the add carries a
+ * deduplication id with the TTL of delivery dedup (a re-add after the job finished and was
+ * removed is still refused); the ledger counts are marked in the jobs' own hashes; removing
+ * an already removed job does nothing. Returns false when the kept job was already gone.
+ */
+export async function moveEvent(
+  ctx: MoveContext,
+  kept: KeptEvent,
+  plan: Extract<MovePlan, { kind: "move" }>,
+): Promise<boolean> {
+  const holder = ctx.queues.get(kept.heldIn);
+  const job = await holder.getJob(kept.jobId);
+  if (job === undefined || kept.event === undefined) {
+    if (kept.location === "catch-all") await dropFromPairIndex(ctx, kept);
+    return false;
+  }
+  const target = plan.route.queues.queue;
+  await ctx.queues
+    .get(target)
+    .add(
+      jobNameOf(kept.event),
+      kept.event,
+      eventJobOptions(plan.route, plan.targetJobId, ctx.settings),
+    );
+  if (target !== kept.ledgerQueue) {
+    await ctx.ledger.countMovedIn(target, plan.targetJobId, kept.event);
+    await ctx.ledger.countMovedOut(kept.ledgerQueue, kept.heldIn, kept.jobId, kept.event);
+  }
+  await job.remove();
+  if (kept.location === "catch-all") await dropFromPairIndex(ctx, kept);
+  return true;
+}
+
+async function dropFromPairIndex(ctx: MoveContext, kept: KeptEvent): Promise<void> {
+  await ctx.redis.srem(ctx.keys.pairIndex(kept.heldIn, kept.eventType, kept.operation), kept.jobId);
+}
