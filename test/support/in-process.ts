@@ -1,22 +1,27 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Catalog } from "@skyhook/contracts";
 import { composeIngress, type IngressConfig, loadIngressConfig } from "@skyhook/ingress";
 import { createLogger } from "@skyhook/service-kit";
 import { composeWorker, loadWorkerConfig, type WorkerProcess } from "@skyhook/worker";
 import { sharedRedisUrl } from "./redis.ts";
 
-const testLogger = (redactFields: readonly string[]) =>
+export const testLogger = (redactFields: readonly string[]) =>
   createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent", redactFields });
 
 /** The real ingress (Express, BullMQ, Redis) on an ephemeral port, configured like production. */
-export async function startIngress(env: Record<string, string>, now?: () => Date) {
+export async function startIngress(
+  env: Record<string, string>,
+  now?: () => Date,
+  catalog?: Catalog,
+) {
   const config: IngressConfig = loadIngressConfig({
     NODE_ENV: "test",
     REDIS_URL: sharedRedisUrl,
     ...env,
   });
-  const ingress = composeIngress(config, testLogger(config.redactFields), { now });
+  const ingress = composeIngress(config, testLogger(config.redactFields), { now, catalog });
   const server: Server = ingress.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;

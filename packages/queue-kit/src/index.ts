@@ -38,6 +38,7 @@ export {
 export {
   type AuditEntry,
   adoptBacklog,
+  createOpsContext,
   inspectKept,
   type KeptEvent,
   KeptFilter,

@@ -18,3 +18,4 @@ export {
   replayKept,
   summarize,
 } from "./operations.ts";
+export { createOpsContext } from "./ops-context.ts";

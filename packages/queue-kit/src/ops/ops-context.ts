@@ -1,0 +1,54 @@
+import type { Catalog } from "@skyhook/contracts";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { EventJobSettings } from "../job-options.ts";
+import { keyNames } from "../keys.ts";
+import { createLedger } from "../ledger.ts";
+import type { OutcomeSink } from "../outcome.ts";
+import { createQueuePool } from "../queue-pool.ts";
+import { createRouteRegistry, createRouter, knownQueues } from "../route-registry.ts";
+import type { OpsContext } from "./operations.ts";
+
+/**
+ * What an operator's tool (the CLI, the admin API) needs to look at and move kept events: an
+ * observer's queue pool, the ledger, and routing that includes what running workers announced.
+ */
+export async function createOpsContext(options: {
+  redis: Redis;
+  prefix: string;
+  catalog: Catalog;
+  settings: EventJobSettings;
+  logger: Logger;
+  outcomes?: OutcomeSink;
+}): Promise<OpsContext & { close(): Promise<void> }> {
+  const keys = keyNames(options.prefix);
+  const registry = createRouteRegistry(options.redis, keys);
+  const router = createRouter({
+    catalog: options.catalog,
+    registry,
+    refreshMs: 5_000,
+    logger: options.logger,
+  });
+  await router.refresh();
+  const queues = createQueuePool({
+    connection: options.redis,
+    prefix: options.prefix,
+    logger: options.logger,
+    observer: true,
+  });
+  return {
+    redis: options.redis,
+    keys,
+    queues,
+    ledger: createLedger(options.redis, keys),
+    router,
+    settings: options.settings,
+    logger: options.logger,
+    outcomes: options.outcomes,
+    queueNames: async () => knownQueues(options.catalog, await registry.list()),
+    async close() {
+      router.close();
+      await queues.close();
+    },
+  };
+}

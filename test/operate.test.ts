@@ -1,0 +1,221 @@
+import {
+  bookingCreated,
+  createCatalog,
+  defaultCatalog,
+  queueNamesFor,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import { createOpsContext, inspectKept, readLedger, replayKept } from "@skyhook/queue-kit";
+import { loadWorkerConfig } from "@skyhook/worker";
+import { afterEach, describe, expect, it } from "vitest";
+import { startDownstream } from "./support/downstream.ts";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { spotnanaClient } from "./support/spotnana-client.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const cancelledPnr = (pnrId: string) =>
+  envelope(
+    "FLIGHT_CANCELLED",
+    pnrPayload({
+      pnrId,
+      flights: [
+        {
+          origin: "SFO",
+          destination: "JFK",
+          flight: "UA100",
+          departure: "2026-12-01T10:00:00",
+          cancelled: true,
+        },
+      ],
+    }),
+  );
+
+async function opsFor(prefix: string) {
+  const redis = connect();
+  const settings = loadWorkerConfig({ QUEUE_PREFIX: prefix, RETRY_ATTEMPTS: "2" }).jobs;
+  const ops = await createOpsContext({
+    redis,
+    prefix,
+    catalog: defaultCatalog,
+    settings,
+    logger: testLogger([]),
+  });
+  cleanups.push(async () => {
+    await ops.close();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+  const ledger = async () => readLedger(redis, ops.keys, ops.queues, await ops.queueNames());
+  return { redis, ops, ledger };
+}
+
+describe("replaying dead letters once the cause is fixed", () => {
+  it("finds them by filter, reports a dry run without moving, replays each once, and the ledger balances", async () => {
+    const prefix = uniquePrefix("replay");
+    let receiverUp = false;
+    const downstream = await startDownstream(() => (receiverUp ? 200 : 503));
+    const ingress = await startIngress({
+      QUEUE_PREFIX: prefix,
+      RETRY_ATTEMPTS: "2",
+      RETRY_BACKOFF_MS: "10",
+    });
+    const worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
+    cleanups.push(async () => {
+      await worker.close();
+      await ingress.close();
+      await downstream.close();
+    });
+    const { ops, ledger } = await opsFor(prefix);
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+
+    const pnrs = ["PNR-R1", "PNR-R2", "PNR-R3", "PNR-R4"];
+    for (const pnrId of pnrs) expect((await client.deliver(cancelledPnr(pnrId))).status).toBe(200);
+    expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
+
+    const deadLetters = () =>
+      inspectKept(ops, { location: ["dead-letter"], operation: "FLIGHT_CANCELLED" });
+    await waitFor("four dead letters", async () =>
+      (await deadLetters()).length === 4 ? true : undefined,
+    );
+    const [one] = await inspectKept(ops, { pnrId: "PNR-R2" });
+    expect(one?.location).toBe("dead-letter");
+    expect(one?.why).toMatch(
+      /retries-exhausted: DownstreamError: notification endpoint answered 503/,
+    );
+    expect(
+      await inspectKept(ops, { errorText: "answered 503", subscription: "spotnana" }),
+    ).toHaveLength(4);
+    expect(await inspectKept(ops, { errorText: "no such text" })).toHaveLength(0);
+    expect(await inspectKept(ops, { until: new Date(Date.now() - 3_600_000) })).toHaveLength(0);
+
+    const dryRun = await replayKept(
+      ops,
+      { location: ["dead-letter"] },
+      {
+        dryRun: true,
+        ratePerSec: 1000,
+        actor: "test",
+      },
+    );
+    expect(dryRun.matched).toBe(4);
+    expect(dryRun.moved).toEqual({ [cancelled.queue]: 4 });
+    expect(await deadLetters(), "a dry run moves nothing").toHaveLength(4);
+
+    receiverUp = true;
+    const replayed = await replayKept(
+      ops,
+      { location: ["dead-letter"] },
+      {
+        dryRun: false,
+        ratePerSec: 1000,
+        actor: "test",
+      },
+    );
+    expect(replayed.moved).toEqual({ [cancelled.queue]: 4 });
+    await waitFor("every replayed notice sent", () =>
+      downstream.received.filter((r) => r.headers["idempotency-key"] !== undefined).length >= 4 &&
+      pnrs.every((p) =>
+        downstream.received.some(
+          (r) => (r.body as { pnrId?: string }).pnrId === p && downstream.requestCount() > 8,
+        ),
+      )
+        ? true
+        : undefined,
+    );
+    await waitFor("the ledger balanced", async () =>
+      (await ledger()).balanced ? true : undefined,
+    );
+
+    const again = await replayKept(
+      ops,
+      { location: ["dead-letter"] },
+      {
+        dryRun: false,
+        ratePerSec: 1000,
+        actor: "test",
+      },
+    );
+    expect(again.matched, "replaying twice applies once").toBe(0);
+    const report = await ledger();
+    const queue = report.queues.find((q) => q.queue === cancelled.queue);
+    expect(queue).toMatchObject({ expected: 4, completed: 4, deadLettered: 0, difference: 0 });
+    const audit = await ops.redis.xlen(ops.keys.audit());
+    expect(audit).toBe(3);
+  });
+});
+
+describe("a handler that comes up adopts its backlog", () => {
+  it("moves the catch-all events of its operation to its queue once, and the ingress then routes there without a restart", async () => {
+    const prefix = uniquePrefix("adopt");
+    // An ingress deployed before FLIGHT_CANCELLED had a handler: its catalog lacks it.
+    const ingress = await startIngress(
+      { QUEUE_PREFIX: prefix, ROUTES_REFRESH_MS: "200" },
+      undefined,
+      createCatalog([bookingCreated]),
+    );
+    cleanups.push(() => ingress.close());
+    const { ops, redis, ledger } = await opsFor(prefix);
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const early = ["PNR-A1", "PNR-A2", "PNR-A3"].map((pnrId) => cancelledPnr(pnrId));
+    const answers = [];
+    for (const body of early)
+      answers.push((await (await client.deliver(body)).json()) as { jobId: string });
+    const kept = await inspectKept(ops, { location: ["catch-all"] });
+    expect(kept.map((k) => k.pnrId).sort()).toEqual(["PNR-A1", "PNR-A2", "PNR-A3"]);
+
+    const worker = startWorker({ QUEUE_PREFIX: prefix, ADOPT_INTERVAL_MS: "1000" });
+    cleanups.push(() => worker.close());
+    const projection = (pnrId: string) => redis.get(`${prefix}:projection:booking:${pnrId}`);
+    await waitFor("the backlog handled", async () =>
+      (await Promise.all(["PNR-A1", "PNR-A2", "PNR-A3"].map(projection))).every((p) => p !== null)
+        ? true
+        : undefined,
+    );
+    expect(await inspectKept(ops, { location: ["catch-all"] })).toHaveLength(0);
+
+    // Within ROUTES_REFRESH_MS the ingress routes the pair to the new queue by itself.
+    await waitFor("the ingress routing to the announced queue", async () => {
+      const response = await client.deliver(cancelledPnr(`PNR-LIVE-${Date.now()}`));
+      const { jobId } = (await response.json()) as { jobId: string };
+      return (await ops.queues.get(cancelled.queue).getJob(jobId)) !== undefined ? true : undefined;
+    });
+
+    const resent = await client.deliver(early[0]);
+    expect(await resent.json(), "a re-send of an adopted delivery").toMatchObject({
+      status: "duplicate",
+      jobId: answers[0]?.jobId,
+    });
+    // Deliveries made before the ingress re-read the routes went to the catch-all; the
+    // periodic adoption pass takes them over too.
+    await waitFor(
+      "the catch-all empty and the ledger balanced",
+      async () => {
+        const empty = (await inspectKept(ops, { location: ["catch-all"] })).length === 0;
+        return empty && (await ledger()).balanced ? true : undefined;
+      },
+      20_000,
+    );
+    const report = await ledger();
+    expect(report.queues.find((q) => q.queue === unroutedQueueNames.queue)).toMatchObject({
+      expected: 0,
+      difference: 0,
+    });
+    const movedIn = report.rows
+      .filter((r) => r.queue === cancelled.queue)
+      .reduce((n, r) => n + r.moved_in, 0);
+    expect(
+      movedIn,
+      "the three early events, plus any sent before the ingress re-read routes",
+    ).toBeGreaterThanOrEqual(3);
+    expect(report.queues.find((q) => q.queue === created.queue)?.difference).toBe(0);
+  });
+});
