@@ -18,7 +18,8 @@ type Role =
   | "handler"
   | "ingress"
   | "worker"
-  | "dashboard";
+  | "dashboard"
+  | "cli";
 
 type Rule = {
   /** Workspace packages (by role) this one may depend on; anything else in the repo is refused. */
@@ -48,6 +49,11 @@ const rules: Record<Role, Rule> = {
   },
   // Not in the table: an app like the ingress that must not load handler code either.
   dashboard: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: [] } },
+  // The operator's tool: reaches Redis through queue-kit, never loads handler code.
+  cli: {
+    workspace: ["contracts", "service-kit", "queue-kit"],
+    external: { never: ["express", "bullmq"] },
+  },
 };
 
 /** One version of these across the workspace: mixed BullMQ versions load incompatible scripts. */
@@ -97,6 +103,7 @@ function roleOf(dir: string, name: string): Role | undefined {
     "@skyhook/ingress": "ingress",
     "@skyhook/worker": "worker",
     "@skyhook/dashboard": "dashboard",
+    "@skyhook/cli": "cli",
   };
   return byName[name];
 }

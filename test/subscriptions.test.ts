@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
+import { defaultCatalog, queueNamesFor } from "@skyhook/contracts";
 import { keyNames } from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -318,7 +318,8 @@ describe("receiver-side filters", () => {
       payload: { id: "u-1" },
     });
     const { jobId } = (await unknownOrg.json()) as { jobId: string };
-    expect(await queue(unroutedQueueNames.queue).getJob(jobId)).toBeDefined();
+    const routed = defaultCatalog.route("TRAVELER_V2", "UPDATE").queues.queue;
+    expect(await queue(routed).getJob(jobId)).toBeDefined();
   });
 });
 

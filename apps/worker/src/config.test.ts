@@ -63,11 +63,12 @@ describe("loadWorkerConfig", () => {
 describe("assign", () => {
   it("pairs every installed handler with its spec when no operations are selected", () => {
     const assignments = assign(defaultCatalog, installedHandlers, undefined);
-    expect(assignments.map((a) => `${a.spec.eventType}/${a.spec.operation}`).sort()).toEqual(
-      ["PNR_V3/BOOKING_CREATED", "PNR_V3/FLIGHT_CANCELLED"].sort(),
+    expect(assignments.map((a) => a.handler)).toEqual(installedHandlers);
+    expect(assignments.map((a) => `${a.spec.eventType}/${a.spec.operation}`)).toEqual(
+      expect.arrayContaining(["PNR_V3/BOOKING_CREATED", "PNR_V3/FLIGHT_CANCELLED"]),
     );
     for (const { spec, handler } of assignments) {
-      expect(handler.operation).toBe(spec.operation);
+      expect([handler.eventType, handler.operation]).toEqual([spec.eventType, spec.operation]);
     }
   });
 
@@ -82,11 +83,11 @@ describe("assign", () => {
     const error = configErrorOf(() =>
       assign(defaultCatalog, installedHandlers, [
         { eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" },
-        { eventType: "PNR_V3", operation: "BOOKING_TICKETED" },
+        { eventType: "PNR_V3", operation: "NO_SUCH_OPERATION" },
       ]),
     );
     expect(error.problems).toEqual([
-      expect.stringMatching(/^WORKER_OPERATIONS:.*PNR_V3\/BOOKING_TICKETED/),
+      expect.stringMatching(/^WORKER_OPERATIONS:.*PNR_V3\/NO_SUCH_OPERATION/),
     ]);
   });
 

@@ -1,0 +1,63 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { CliExit, type CliIo } from "../io.ts";
+import { ScaffoldError, scaffoldHandler } from "../scaffold/new-handler.ts";
+
+/** The repository root: the nearest folder up from `start` holding pnpm-workspace.yaml. */
+function repoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    const parent = join(dir, "..");
+    if (parent === dir) throw new CliExit(2, "run new-handler inside the Skyhook repository");
+    dir = parent;
+  }
+}
+
+function run(io: CliIo, root: string, command: string, args: string[]): void {
+  io.err(`$ ${command} ${args.join(" ")}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  if (result.status !== 0)
+    throw new CliExit(
+      1,
+      `${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`,
+    );
+}
+
+export function newHandlerCommand(program: Command, io: CliIo): void {
+  program
+    .command("new-handler")
+    .description(
+      "Create the handler package for EVENT_TYPE OPERATION with its test, register it (contracts, worker, docker-compose.yml) and install it",
+    )
+    .argument("<EVENT_TYPE>", "e.g. PNR_V3")
+    .argument("<OPERATION>", "e.g. BOOKING_TICKETED")
+    .option("--root <dir>", "the repository to change (default: the one you are in)")
+    .option("--no-install", "do not run pnpm install afterwards")
+    .action(
+      (eventType: string, operation: string, options: { root?: string; install: boolean }) => {
+        const root = options.root ?? repoRoot(io.cwd);
+        let made: ReturnType<typeof scaffoldHandler>;
+        try {
+          made = scaffoldHandler(root, eventType, operation);
+        } catch (err) {
+          if (err instanceof ScaffoldError) throw new CliExit(1, err.message);
+          throw err;
+        }
+        for (const file of made.files) io.out(`  wrote ${file}\n`);
+        run(io, root, "pnpm", ["exec", "biome", "check", "--write", ...made.files]);
+        if (options.install) run(io, root, "pnpm", ["install", "--prefer-offline"]);
+        io.out(
+          [
+            `Created ${made.packageName} in ${made.packageDir} and registered it.`,
+            `Next: write the handler in ${made.packageDir}/src, run the tests (./scripts/test.sh),`,
+            `deploy a worker with WORKER_OPERATIONS=${eventType.toUpperCase()}/${operation.toUpperCase()} (compose service ${made.service}).`,
+            "The ingress routes to it and the dashboard lists it once that worker runs; it adopts what waits in the catch-all.",
+            "",
+          ].join("\n"),
+        );
+      },
+    );
+}

@@ -1,0 +1,58 @@
+import { defaultCatalog } from "@skyhook/contracts";
+import { createOpsContext, type OpsContext } from "@skyhook/queue-kit";
+import { createLogger } from "@skyhook/service-kit";
+import { Redis } from "ioredis";
+import type { CliConfig } from "./config.ts";
+import { CliExit } from "./io.ts";
+
+/**
+ * A connection for one command: it waits for Redis a few seconds at most, then the command
+ * ends with a message naming the URL's host, never a hang or a stack trace.
+ */
+async function connect(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (times) => (times > 3 ? null : 200 * times),
+  });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    const { hostname, port } = new URL(url);
+    throw new CliExit(
+      2,
+      `Redis at ${hostname}:${port || 6379} does not answer (${err instanceof Error ? err.message : String(err)}). Set REDIS_URL.`,
+    );
+  }
+}
+
+export async function withOps<T>(
+  config: CliConfig,
+  work: (ops: OpsContext, redis: Redis) => Promise<T>,
+): Promise<T> {
+  const redis = await connect(config.redisUrl);
+  // Operator actions are audited; their log lines go to stderr so --json output stays clean.
+  const logger = createLogger({
+    name: "skyhook-cli",
+    level: config.logLevel === "info" ? "warn" : config.logLevel,
+    redactFields: config.redactFields,
+    destination: process.stderr,
+  });
+  const ops = await createOpsContext({
+    redis,
+    prefix: config.queuePrefix,
+    catalog: defaultCatalog,
+    settings: config.jobs,
+    logger,
+  });
+  try {
+    return await work(ops, redis);
+  } finally {
+    await ops.close();
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,27 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { repoRoot } from "./processes.ts";
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `skyhook <args>` as its own process, the way `pnpm skyhook` does, with no terminal. */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, stdout, stderr };
+}
