@@ -48,7 +48,8 @@ export function newHandlerCommand(program: Command, io: CliIo): void {
         }
         for (const file of made.files) io.out(`  wrote ${file}\n`);
         run(io, root, "pnpm", ["exec", "biome", "check", "--write", ...made.files]);
-        if (options.install) run(io, root, "pnpm", ["install", "--prefer-offline"]);
+        if (options.install)
+          run(io, root, "pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"]);
         io.out(
           [
             `Created ${made.packageName} in ${made.packageDir} and registered it.`,

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   defaultCatalog,
   EventType,
@@ -17,6 +18,29 @@ const samplePayloads: Record<EventType, Record<string, unknown>> = {
   AGENT_TASK_DETAILS: { id: "TASK-1", pnrId: "PNR-1" },
   SERVICE_CHARGE: { entity: {} },
 };
+
+const templates = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
+
+/** A file of `apps/cli/templates` with its `{{name}}` placeholders filled in. */
+function fill(template: string, values: Readonly<Record<string, string>>): string {
+  return readFileSync(join(templates, template), "utf8").replace(
+    /\{\{(\w+)\}\}/g,
+    (_, name: string) => {
+      const value = values[name];
+      if (value === undefined)
+        throw new ScaffoldError(`template ${template}: no value for {{${name}}}`);
+      return value;
+    },
+  );
+}
+
+/** Inserts `lines` after the last top-level import of `text`. */
+function afterImports(text: string, lines: string): string {
+  const imports = [...text.matchAll(/^import [^;]+;\n/gm)];
+  const last = imports.at(-1);
+  const at = last === undefined ? 0 : (last.index ?? 0) + last[0].length;
+  return `${text.slice(0, at)}${lines}${text.slice(at)}`;
+}
 
 const slug = (value: string) => value.toLowerCase().replace(/_/g, "-");
 const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -116,57 +140,21 @@ export function scaffoldHandler(
     `${packageDir}/tsconfig.json`,
     `{ "extends": "../../../tsconfig.base.json", "include": ["src"] }\n`,
   );
-  write(`${packageDir}/src/index.ts`, `export { ${handlerName} } from "./${dir}-handler.ts";\n`);
-  write(
-    `${packageDir}/src/${dir}-handler.ts`,
-    `import { defineHandler } from "@skyhook/handler-kit";
-
-/**
- * Handles ${eventType}/${operation}. It records each event by its ids; replace the body with
- * the real work, keeping it idempotent (ctx.idempotencyKey is stable across redeliveries) and
- * throwing PermanentError when a retry cannot help.
- */
-export const ${handlerName} = defineHandler({
-  eventType: "${eventType}",
-  operation: "${operation}",
-  async handle(event, ctx) {
-    ctx.logger.info(
-      { entityId: event.keys.entityId, pnrId: event.keys.pnrId, deliveryId: ctx.idempotencyKey },
-      "${operation} received",
-    );
-  },
-});
-`,
-  );
-  write(
-    `${packageDir}/src/${dir}-handler.test.ts`,
-    `import { defaultCatalog } from "@skyhook/contracts";
-import { createTestContext } from "@skyhook/handler-kit";
-import { describe, expect, it } from "vitest";
-import { ${handlerName} } from "./${dir}-handler.ts";
-
-describe("${handlerName}", () => {
-  it("handles a ${eventType}/${operation} event that passes its payload schema", async () => {
-    const spec = defaultCatalog.route("${eventType}", "${operation}").spec;
-    expect(spec, "the operation is registered in the contracts").toBeDefined();
-    const payload = spec?.payload.parse(${JSON.stringify(samplePayloads[known.data])});
-    const ctx = createTestContext({});
-    await ${handlerName}.handle(
-      {
-        eventType: "${eventType}",
-        operation: "${operation}",
-        payload,
-        envelope: { payload },
-        keys: {},
-        receivedAt: new Date(),
-      },
-      ctx,
-    );
-    expect(ctx.logs.map((l) => l.msg)).toContain("${operation} received");
-  });
-});
-`,
-  );
+  const values = {
+    eventType,
+    operation,
+    dir,
+    handlerName,
+    specName,
+    packageName,
+    schema,
+    schemaImport: knownOperation ? "payloadSchemas" : "eventTypeSchemas",
+    samplePayload: JSON.stringify(samplePayloads[known.data]),
+    service: `worker-${dir}`,
+  };
+  write(`${packageDir}/src/index.ts`, fill("index.ts.tpl", values));
+  write(`${packageDir}/src/${dir}-handler.ts`, fill("handler.ts.tpl", values));
+  write(`${packageDir}/src/${dir}-handler.test.ts`, fill("handler.test.ts.tpl", values));
 
   const operations = "packages/contracts/src/operations.ts";
   edit(
@@ -174,18 +162,10 @@ describe("${handlerName}", () => {
     operations,
     (text) => {
       let next = text;
-      const schemaImport = knownOperation ? "payloadSchemas" : "eventTypeSchemas";
-      if (
-        !new RegExp(
-          `import \\{[^}]*\\b${schemaImport}\\b[^}]*\\} from "./payload-schemas.ts"`,
-        ).test(next)
-      ) {
-        next = next.replace(
-          /(import \{ createCatalog, defineOperation \} from "\.\/operation-spec\.ts";\n)/,
-          `$1import { ${schemaImport} } from "./payload-schemas.ts";\n`,
-        );
+      if (!new RegExp(`\\b${values.schemaImport}\\b`).test(next)) {
+        next = afterImports(next, fill("schema-import.ts.tpl", values));
       }
-      const definition = `export const ${specName} = defineOperation({\n  eventType: "${eventType}",\n  operation: "${operation}",\n  payload: ${schema},\n});\n\n`;
+      const definition = fill("operation.ts.tpl", values);
       const anchor = next.indexOf("/** Operations that have a queue of their own.");
       if (anchor === -1)
         throw new ScaffoldError(`${operations}: cannot find the routedOperations list`);
@@ -199,10 +179,7 @@ describe("${handlerName}", () => {
     root,
     "apps/worker/src/handlers.ts",
     (text) => {
-      const withImport = text.replace(
-        /(import type \{ Handler \} from "@skyhook\/handler-kit";\n)/,
-        `import { ${handlerName} } from "${packageName}";\n$1`,
-      );
+      const withImport = afterImports(text, fill("handler-import.ts.tpl", values));
       return appendToArray(
         withImport,
         "export const installedHandlers: readonly Handler<WorkerDeps>[] = [",
@@ -227,7 +204,7 @@ describe("${handlerName}", () => {
     files,
   );
 
-  const service = `worker-${dir}`;
+  const service = values.service;
   edit(
     root,
     "docker-compose.yml",
@@ -235,8 +212,7 @@ describe("${handlerName}", () => {
       const anchor = text.indexOf("\n  dashboard:\n");
       if (anchor === -1)
         throw new ScaffoldError("docker-compose.yml: cannot find the dashboard service");
-      const block = `\n  ${service}:\n    <<: *worker\n    environment:\n      <<: *skyhook-env\n      WORKER_OPERATIONS: ${eventType}/${operation}\n      WORKER_CONCURRENCY: \${${operation}_CONCURRENCY:-10}\n      SHUTDOWN_TIMEOUT_MS: "20000"\n`;
-      return `${text.slice(0, anchor)}${block}${text.slice(anchor)}`;
+      return `${text.slice(0, anchor)}${fill("compose-service.yml.tpl", values).trimEnd()}\n${text.slice(anchor)}`;
     },
     files,
   );

@@ -1,0 +1,1 @@
+export { {{handlerName}} } from "./{{dir}}-handler.ts";

@@ -1,0 +1,1 @@
+import { {{schemaImport}} } from "./payload-schemas.ts";

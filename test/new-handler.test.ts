@@ -1,0 +1,166 @@
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { devClient, startIngress } from "./support/in-process.ts";
+import { repoRoot } from "./support/processes.ts";
+import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { spotnanaClient } from "./support/spotnana-client.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+/**
+ * Adds a handler exactly as the README says, in a copy of this checkout: `pnpm skyhook
+ * new-handler PNR_V3 BOOKING_TICKETED`, nothing else edited. Then the copy type-checks and
+ * lints, the tests that list handlers pass, and the new handler runs end to end behind an
+ * ingress that was started before it existed.
+ */
+const copy = mkdtempSync(join(tmpdir(), "skyhook-new-handler-"));
+const prefix = uniquePrefix("newhandler");
+const redis = connect();
+
+async function run(command: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(command, args, {
+    cwd: copy,
+    env: { ...process.env, CI: "true", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => {
+    output += c.toString("utf8");
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    output += c.toString("utf8");
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, output };
+}
+
+beforeAll(async () => {
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  })
+    .split("\0")
+    .filter((f) => f !== "");
+  for (const file of files) {
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    try {
+      copyFileSync(join(repoRoot, file), join(copy, file));
+    } catch {
+      // A file deleted in the working tree but still tracked: the copy goes without it.
+    }
+  }
+  const installed = await run("pnpm", ["install", "--prefer-offline", "--frozen-lockfile"]);
+  expect(installed.code, installed.output).toBe(0);
+}, 180_000);
+
+afterAll(async () => {
+  rmSync(copy, { recursive: true, force: true });
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe("adding a handler with skyhook new-handler", () => {
+  it("scaffolds, registers and installs it; the copy checks and its handler tests pass", async () => {
+    const made = await run("node", [
+      "--import",
+      "tsx",
+      "apps/cli/src/main.ts",
+      "new-handler",
+      "PNR_V3",
+      "BOOKING_TICKETED",
+    ]);
+    expect(made.code, made.output).toBe(0);
+    expect(made.output).toContain(
+      "packages/handlers/booking-ticketed/src/booking-ticketed-handler.ts",
+    );
+    expect(readFileSync(join(copy, "docker-compose.yml"), "utf8")).toContain(
+      "WORKER_OPERATIONS: PNR_V3/BOOKING_TICKETED",
+    );
+    const again = await run("node", [
+      "--import",
+      "tsx",
+      "apps/cli/src/main.ts",
+      "new-handler",
+      "PNR_V3",
+      "BOOKING_TICKETED",
+      "--no-install",
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.output).toContain("already has a handler");
+
+    const check = await run("pnpm", ["run", "check"]);
+    expect(check.code, check.output).toBe(0);
+    const tests = await run("pnpm", [
+      "exec",
+      "vitest",
+      "run",
+      "packages/handlers/booking-ticketed",
+      "apps/worker/src/config.test.ts",
+      "test/deployment.test.ts",
+      "test/dependency-rules.test.ts",
+      "packages/contracts",
+    ]);
+    expect(tests.code, tests.output).toBe(0);
+    expect(tests.output).toMatch(/booking-ticketed-handler\.test\.ts/);
+  }, 240_000);
+
+  it("runs the new handler end to end behind an ingress that predates it", async () => {
+    const ingress = await startIngress({ QUEUE_PREFIX: prefix, ROUTES_REFRESH_MS: "200" });
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const early = await client.deliver(
+      envelope("BOOKING_TICKETED", pnrPayload({ pnrId: "PNR-EARLY" })),
+    );
+    expect(early.status).toBe(200);
+
+    const worker = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
+      cwd: copy,
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        LOG_LEVEL: "info",
+        QUEUE_PREFIX: prefix,
+        WORKER_OPERATIONS: "PNR_V3/BOOKING_TICKETED",
+        OPS_PORT: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    worker.stdout.on("data", (c: Buffer) => {
+      output += c.toString("utf8");
+    });
+    worker.stderr.on("data", (c: Buffer) => {
+      output += c.toString("utf8");
+    });
+    try {
+      const received = (pnrId: string) => {
+        if (worker.exitCode !== null) throw new Error(`the worker exited:\n${output}`);
+        return output
+          .split("\n")
+          .some((line) => line.includes('"BOOKING_TICKETED received"') && line.includes(pnrId));
+      };
+      await waitFor(
+        "the early event adopted and handled",
+        () => (received("PNR-EARLY") ? true : undefined),
+        30_000,
+      );
+      await waitFor(
+        "a new delivery routed to the new queue and handled",
+        async () => {
+          const pnrId = `PNR-LATE-${Date.now()}`;
+          await client.deliver(envelope("BOOKING_TICKETED", pnrPayload({ pnrId })));
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return received(pnrId) ? true : undefined;
+        },
+        30_000,
+      );
+    } finally {
+      worker.kill("SIGTERM");
+      await once(worker, "exit");
+      await ingress.close();
+    }
+  }, 120_000);
+});
