@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import { queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
+import { queueNamesFor, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
 import { Queue } from "bullmq";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,6 +120,27 @@ describe("delivery validation", () => {
     const paths = (body.error.details as Array<{ path: string }>).map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(["operation", "payload", "event_type"]));
     expect(body.error.message).toContain("operation");
+  });
+
+  it("keeps one copy per distinct body of an authenticated delivery that is not a valid envelope", async () => {
+    const body = { event_type: "PNR_V3", payload: { pnrId: "PNR-NO-OPERATION" } };
+    for (let i = 0; i < 2; i++) expect((await client.deliver(body)).status).toBe(400);
+    const unauthenticated = await post(
+      { "content-type": "application/json" },
+      JSON.stringify({ x: 1 }),
+    );
+    expect(unauthenticated.status).toBe(401);
+    const kept = await queue(rejectedQueueName).getWaiting();
+    const copies = kept.filter(
+      (j) =>
+        (j.data.body as { payload?: { pnrId?: string } }).payload?.pnrId === "PNR-NO-OPERATION",
+    );
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.data).toMatchObject({
+      subscription: "spotnana",
+      issues: [expect.objectContaining({ path: "operation" })],
+    });
+    expect(kept.some((j) => (j.data.body as { x?: number }).x === 1)).toBe(false);
   });
 
   it("answers 413 for a body over the configured limit, and stores nothing", async () => {

@@ -1,4 +1,4 @@
-import type { Enqueuer, OutcomeSink, Router } from "@skyhook/queue-kit";
+import type { Enqueuer, OutcomeSink, RejectedWriter, Router } from "@skyhook/queue-kit";
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -25,6 +25,7 @@ export type AppDeps = {
   clients: ClientRegistry;
   subscriptions: readonly Subscription[];
   enqueuer: Enqueuer;
+  rejected: RejectedWriter;
   outcomes: OutcomeSink;
   /** Routes by the catalog and by what running workers announced. */
   router: Pick<Router, "route">;
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
       }),
       failureLimits: deps.failureLimits,
       enqueuer: deps.enqueuer,
+      rejected: deps.rejected,
       router: deps.router,
       bodyLimitBytes: deps.bodyLimitBytes,
       now,

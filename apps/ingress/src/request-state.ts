@@ -17,6 +17,8 @@ export type RequestState = {
   /** Why a subscription filter dropped the event. */
   filtered?: string;
   enqueueSec?: number;
+  /** Whether a copy of a refused, authenticated delivery was kept in `{rejected}`. */
+  rejectedKept?: boolean;
   eventType?: string;
   operation?: string;
   deliveryId?: string;

@@ -21,6 +21,7 @@ export {
   DeadLetterReason,
   EventJob,
   FailedAttempt,
+  RejectedDeliveryJob,
   StaleEventJob,
 } from "./job-data.ts";
 export {
@@ -52,7 +53,13 @@ export {
   PnrV3Payload,
   travelerUserIds,
 } from "./pnr-v3.ts";
-export { type QueueNames, queueLabel, queueNamesFor, unroutedQueueNames } from "./queue-names.ts";
+export {
+  type QueueNames,
+  queueLabel,
+  queueNamesFor,
+  rejectedQueueName,
+  unroutedQueueNames,
+} from "./queue-names.ts";
 export { defaultRetention, defaultRetryPolicy, Retention, RetryPolicy } from "./retry-policy.ts";
 export { ServiceChargePayload } from "./service-charge.ts";
 export { SpotnanaDateTime } from "./spotnana-date-time.ts";

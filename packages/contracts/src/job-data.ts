@@ -69,3 +69,14 @@ export const StaleEventJob = z.object({
   }),
 });
 export type StaleEventJob = z.infer<typeof StaleEventJob>;
+
+/** A copy of an authenticated delivery whose JSON is not a valid envelope, and why. */
+export const RejectedDeliveryJob = z.object({
+  v: z.literal(1),
+  subscription: z.string(),
+  receivedAt: z.iso.datetime(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  body: z.unknown(),
+  trace: z.object({ requestId: z.string(), traceId: z.string().optional() }),
+});
+export type RejectedDeliveryJob = z.infer<typeof RejectedDeliveryJob>;

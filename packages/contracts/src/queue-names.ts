@@ -29,6 +29,12 @@ export function queueNamesFor(eventType: string, operation: string): QueueNames 
 /** Authenticated, valid events that no installed handler routes: kept for re-routing. */
 export const unroutedQueueNames: QueueNames = namesForTag("unrouted");
 
+/**
+ * Authenticated deliveries that are JSON but not a valid envelope: answered 400 (Spotnana
+ * retries, an operator looks), one copy per distinct body kept here for inspection.
+ */
+export const rejectedQueueName = "{rejected}";
+
 /** A readable label for dashboards and logs: the name without its hash-tag braces. */
 export function queueLabel(name: string): string {
   return name.replace(/[{}]/g, "");

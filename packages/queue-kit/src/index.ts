@@ -76,6 +76,7 @@ export {
   tokenOutcomes,
 } from "./outcome.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
+export { createRejectedWriter, type RejectedWriter } from "./rejected-writer.ts";
 export {
   AnnouncedRoute,
   createRouteRegistry,

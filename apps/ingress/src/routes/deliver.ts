@@ -1,5 +1,10 @@
 import { type EventJob, parseEnvelope, payloadKeys } from "@skyhook/contracts";
-import { type Enqueuer, type Router as EventRouter, StorageUnavailable } from "@skyhook/queue-kit";
+import {
+  type Enqueuer,
+  type Router as EventRouter,
+  type RejectedWriter,
+  StorageUnavailable,
+} from "@skyhook/queue-kit";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
@@ -14,6 +19,8 @@ export type DeliverRouteDeps = {
   authenticator: ReturnType<typeof createDeliveryAuthenticator>;
   failureLimits: FailureLimits;
   enqueuer: Enqueuer;
+  /** Keeps a copy of authenticated deliveries that are not valid envelopes. */
+  rejected: RejectedWriter;
   router: Pick<EventRouter, "route">;
   bodyLimitBytes: number;
   now: () => Date;
@@ -80,6 +87,17 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const parsed = parseEnvelope(body);
       if (!parsed.ok) {
         const fields = parsed.issues.map((i) => i.path).join(", ");
+        state.rejectedKept = await deps.rejected.keep(
+          {
+            v: 1,
+            subscription: subscription.name,
+            receivedAt: deps.now().toISOString(),
+            issues: parsed.issues,
+            body,
+            trace: { requestId: state.requestId, traceId: state.traceId },
+          },
+          req.body as Buffer,
+        );
         throw new IngressError("invalid_envelope", `invalid envelope: ${fields}`, parsed.issues);
       }
       const { eventType, operation } = parsed.envelope;

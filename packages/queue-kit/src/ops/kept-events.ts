@@ -3,6 +3,8 @@ import {
   EventJob,
   type QueueNames,
   queueLabel,
+  RejectedDeliveryJob,
+  rejectedQueueName,
   StaleEventJob,
   unroutedQueueNames,
 } from "@skyhook/contracts";
@@ -10,7 +12,7 @@ import { z } from "zod";
 import type { QueuePool } from "../queue-pool.ts";
 
 /** Where Skyhook keeps events that no handler finished: an operator looks at, replays or purges them. */
-export const KeptLocation = z.enum(["dead-letter", "stale", "catch-all"]);
+export const KeptLocation = z.enum(["dead-letter", "stale", "catch-all", "rejected"]);
 export type KeptLocation = z.infer<typeof KeptLocation>;
 
 export type KeptEvent = {
@@ -56,23 +58,32 @@ export type KeptFilter = z.infer<typeof KeptFilter>;
 
 export type Holder = { location: KeptLocation; heldIn: string; ledgerQueue: string };
 
+/** Rejected deliveries are not events: they are listed only when asked for by name. */
+const defaultLocations: readonly KeptLocation[] = ["dead-letter", "stale", "catch-all"];
+
 function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Holder[] {
-  const wanted = new Set(filter.location ?? KeptLocation.options);
+  const wanted = new Set(filter.location ?? defaultLocations);
   const named = filter.queue === undefined ? undefined : queueLabel(filter.queue);
-  return queues.flatMap((names): Holder[] => {
-    if (named !== undefined && queueLabel(names.queue) !== named) return [];
-    if (names.queue === unroutedQueueNames.queue) {
-      return wanted.has("catch-all")
-        ? [{ location: "catch-all", heldIn: names.queue, ledgerQueue: names.queue }]
-        : [];
-    }
-    const out: Holder[] = [];
-    if (wanted.has("dead-letter"))
-      out.push({ location: "dead-letter", heldIn: names.deadLetter, ledgerQueue: names.queue });
-    if (wanted.has("stale"))
-      out.push({ location: "stale", heldIn: names.stale, ledgerQueue: names.queue });
-    return out;
-  });
+  const rejected: Holder[] =
+    wanted.has("rejected") && named === undefined
+      ? [{ location: "rejected", heldIn: rejectedQueueName, ledgerQueue: rejectedQueueName }]
+      : [];
+  return rejected.concat(
+    queues.flatMap((names): Holder[] => {
+      if (named !== undefined && queueLabel(names.queue) !== named) return [];
+      if (names.queue === unroutedQueueNames.queue) {
+        return wanted.has("catch-all")
+          ? [{ location: "catch-all", heldIn: names.queue, ledgerQueue: names.queue }]
+          : [];
+      }
+      const out: Holder[] = [];
+      if (wanted.has("dead-letter"))
+        out.push({ location: "dead-letter", heldIn: names.deadLetter, ledgerQueue: names.queue });
+      if (wanted.has("stale"))
+        out.push({ location: "stale", heldIn: names.stale, ledgerQueue: names.queue });
+      return out;
+    }),
+  );
 }
 
 export function toKept(holder: Holder, jobId: string, data: unknown): KeptEvent | undefined {
@@ -106,6 +117,28 @@ export function toKept(holder: Holder, jobId: string, data: unknown): KeptEvent 
       subscription: event.subscription,
       keptAt: stale.skippedAt,
       why: `stale: version ${stale.order.version ?? "-"} / ${stale.order.timestampMs ?? "-"} older than applied ${stale.newest.version ?? "-"} / ${stale.newest.timestampMs ?? "-"}`,
+    };
+  }
+  if (holder.location === "rejected") {
+    const copy = RejectedDeliveryJob.safeParse(data);
+    if (!copy.success) return undefined;
+    const body = copy.data.body;
+    const field = (name: string) => {
+      const value =
+        typeof body === "object" && body !== null
+          ? (body as Record<string, unknown>)[name]
+          : undefined;
+      return typeof value === "string" ? value : "-";
+    };
+    return {
+      ...base,
+      eventJobId: jobId,
+      event: undefined,
+      eventType: field("event_type") === "-" ? field("eventType") : field("event_type"),
+      operation: field("operation"),
+      subscription: copy.data.subscription,
+      keptAt: copy.data.receivedAt,
+      why: `invalid envelope: ${copy.data.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
     };
   }
   const event = EventJob.safeParse(data);
