@@ -77,6 +77,7 @@ export function composeWorker(
     deps,
     concurrency: config.concurrency,
     lockDurationMs: config.lockDurationMs,
+    stalledIntervalMs: config.stalledIntervalMs,
     orderingHorizonSec: config.orderingHorizonSec,
     entityBusyDelayMs: config.entityBusyDelayMs,
     outcomes,

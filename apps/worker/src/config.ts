@@ -40,6 +40,7 @@ const WorkerEnv = CommonEnv.extend({
     }),
   WORKER_CONCURRENCY: envInt(10, 1),
   LOCK_DURATION_MS: envInt(30_000, 1_000),
+  STALLED_INTERVAL_MS: envInt(5_000, 500),
   ORDERING_HORIZON_SEC: envInt(14 * 24 * 3600, 60),
   ENTITY_BUSY_DELAY_MS: envInt(100, 1),
   SHUTDOWN_TIMEOUT_MS: envInt(20_000, 100),
@@ -56,6 +57,8 @@ export type WorkerConfig = CommonConfig & {
   operations: Array<{ eventType: string; operation: string }> | undefined;
   concurrency: number;
   lockDurationMs: number;
+  /** How often BullMQ looks for jobs whose worker died; a crashed worker's job returns within lock + this. */
+  stalledIntervalMs: number;
   orderingHorizonSec: number;
   entityBusyDelayMs: number;
   shutdownTimeoutMs: number;
@@ -75,6 +78,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     operations: e.WORKER_OPERATIONS,
     concurrency: e.WORKER_CONCURRENCY,
     lockDurationMs: e.LOCK_DURATION_MS,
+    stalledIntervalMs: e.STALLED_INTERVAL_MS,
     orderingHorizonSec: e.ORDERING_HORIZON_SEC,
     entityBusyDelayMs: e.ENTITY_BUSY_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -27,6 +27,7 @@ export type RuntimeOptions<D> = {
   deps: D;
   concurrency: number;
   lockDurationMs: number;
+  stalledIntervalMs: number;
   /** How long an entity's newest applied position is remembered (Spotnana's retry horizon). */
   orderingHorizonSec: number;
   entityBusyDelayMs: number;
@@ -74,6 +75,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         prefix,
         concurrency: options.concurrency,
         lockDuration: options.lockDurationMs,
+        stalledInterval: options.stalledIntervalMs,
       },
     );
     worker.on("error", (err) => logger.error({ err, queue }, "worker error"));
