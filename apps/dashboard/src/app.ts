@@ -1,7 +1,8 @@
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
-import { queueLabel } from "@skyhook/contracts";
+import { defaultCatalog, queueLabel } from "@skyhook/contracts";
+import { createOpsContext, type EventJobSettings } from "@skyhook/queue-kit";
 import { createRedactor } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import express, { type Express } from "express";
@@ -9,6 +10,8 @@ import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Credentials, requireBasicAuth } from "./basic-auth.ts";
+import { opsApi } from "./ops/ops-api.ts";
+import { opsPage } from "./ops/ops-page.ts";
 import { refuseRedactedWrites } from "./refuse-redacted-writes.ts";
 
 export type DashboardDeps = {
@@ -27,8 +30,13 @@ export type DashboardDeps = {
    * values. Only the board's view is redacted; the jobs in Redis stay whole for the handlers.
    */
   redactFields: readonly string[];
+  /** How replays from the ops page create jobs (the settings every process shares). */
+  jobs?: EventJobSettings;
   logger: Logger;
 };
+
+/** Where the "Replay & ledger" page lives under the board's base path. */
+export const opsPath = "/ops";
 
 export type Dashboard = { app: Express; close(): Promise<void> };
 
@@ -82,11 +90,21 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     res.status(200).json({ status: "ok" });
   });
   app.use(requireBasicAuth(deps.credentials, deps.logger));
+  const ops = createOpsContext({
+    redis: deps.connection,
+    prefix: deps.prefix,
+    catalog: defaultCatalog,
+    settings: deps.jobs ?? { dedupTtlSec: 14 * 24 * 3600 },
+    logger: deps.logger,
+  });
+  const opsMount = `${deps.basePath === "/" ? "" : deps.basePath}${opsPath}`;
+  app.use(opsMount, opsApi({ ops, readOnly: deps.readOnly }), opsPage({ readOnly: deps.readOnly }));
   app.use(deps.basePath, refuseRedactedWrites(), board);
 
   return {
     app,
     async close() {
+      await (await ops).close();
       await Promise.all(queues.map((queue) => queue.close()));
     },
   };

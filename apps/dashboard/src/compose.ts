@@ -27,6 +27,7 @@ export function composeDashboard(
     basePath: config.basePath,
     credentials: config.credentials,
     redactFields: config.redactFields,
+    jobs: config.jobs,
     logger,
   });
   return {
