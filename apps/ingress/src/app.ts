@@ -1,5 +1,5 @@
 import type { Catalog } from "@skyhook/contracts";
-import type { Enqueuer, OutcomeSink } from "@skyhook/queue-kit";
+import { disabledTracing, type Enqueuer, type OutcomeSink, type Tracing } from "@skyhook/queue-kit";
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -35,6 +35,8 @@ export type AppDeps = {
   bodyLimitBytes: number;
   defaultTokenTtlSec: number;
   retryAfterSec: number;
+  /** Spans for deliveries; the no-op tracer when omitted. */
+  tracing?: Tracing | undefined;
   now?: () => Date;
 };
 
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
       enqueuer: deps.enqueuer,
       catalog: deps.catalog,
       bodyLimitBytes: deps.bodyLimitBytes,
+      tracing: deps.tracing ?? disabledTracing(),
       now,
     }),
   );

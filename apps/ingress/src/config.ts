@@ -9,6 +9,9 @@ import {
   envPort,
   envString,
   loadConfig,
+  TracingEnv,
+  type TracingSettings,
+  tracingSettingsOf,
 } from "@skyhook/service-kit";
 import { z } from "zod";
 import type { TimestampTolerance } from "./auth/verify-signature.ts";
@@ -55,7 +58,7 @@ const IngressEnv = CommonEnv.extend({
   RETRY_ATTEMPTS: envOptionalInt(1, 100),
   RETRY_BACKOFF_MS: envOptionalInt(0),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
-});
+}).extend(TracingEnv.shape);
 
 export { devCredentials };
 
@@ -81,6 +84,8 @@ export type IngressConfig = CommonConfig & {
   trustProxy: string | undefined;
   subscriptions: Subscription[];
   retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
+  /** From the standard OTEL_* variables; off unless they ask for it. */
+  tracing: TracingSettings;
   /** Names of the development defaults in use, so start-up can say so loudly. */
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
@@ -126,6 +131,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     trustProxy: e.TRUST_PROXY,
     subscriptions,
     retryOverride: { attempts: e.RETRY_ATTEMPTS, backoffMs: e.RETRY_BACKOFF_MS },
+    tracing: tracingSettingsOf(e, "skyhook-ingress"),
     devDefaultsInUse,
   };
 }
