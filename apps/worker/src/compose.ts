@@ -1,14 +1,17 @@
+import type { TracerProvider } from "@opentelemetry/api";
 import { createBookingStore } from "@skyhook/booking-store";
 import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
 import type { Handler } from "@skyhook/handler-kit";
 import {
   createOutcomeSink,
+  createTracing,
   createWorkerConnection,
+  disabledTracing,
   logJobOutcomes,
   type OutcomeSink,
 } from "@skyhook/queue-kit";
-import { ConfigError, type Logger } from "@skyhook/service-kit";
+import { ConfigError, type Logger, startTracing } from "@skyhook/service-kit";
 import type { WorkerConfig } from "./config.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
@@ -45,8 +48,16 @@ export function composeWorker(
   logger: Logger,
   catalog: Catalog = defaultCatalog,
   handlers: readonly Handler<WorkerDeps>[] = installedHandlers,
+  options: {
+    /** Used instead of the one OTEL_* would build (tests: an in-memory exporter); not shut down here. */
+    tracerProvider?: TracerProvider;
+  } = {},
 ): WorkerProcess {
   const assignments = assign(catalog, handlers, config.operations);
+  const telemetry = startTracing(config.tracing, {
+    logger,
+    tracerProvider: options.tracerProvider,
+  });
   const connection = createWorkerConnection(config.redisUrl);
   connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const deps: WorkerDeps = {
@@ -70,6 +81,10 @@ export function composeWorker(
     entityBusyDelayMs: config.entityBusyDelayMs,
     outcomes,
     logger,
+    tracing:
+      telemetry === undefined
+        ? disabledTracing()
+        : createTracing(telemetry.tracerProvider, telemetry.propagator),
   });
   return {
     runtime,
@@ -77,6 +92,7 @@ export function composeWorker(
     async close() {
       await runtime.close(config.shutdownTimeoutMs);
       await connection.quit();
+      await telemetry?.shutdown();
     },
   };
 }

@@ -6,6 +6,9 @@ import {
   envInt,
   envString,
   loadConfig,
+  TracingEnv,
+  type TracingSettings,
+  tracingSettingsOf,
 } from "@skyhook/service-kit";
 import { z } from "zod";
 
@@ -45,7 +48,7 @@ const WorkerEnv = CommonEnv.extend({
   NOTIFY_URL: envString().pipe(z.url({ protocol: /^https?$/ }).optional()),
   NOTIFY_TIMEOUT_MS: envInt(10_000, 100),
   EFFECT_TTL_SEC: envInt(14 * 24 * 3600, 60),
-});
+}).extend(TracingEnv.shape);
 
 export type WorkerConfig = CommonConfig & {
   /** `undefined` means every installed handler. */
@@ -58,6 +61,8 @@ export type WorkerConfig = CommonConfig & {
   notifyUrl: string | undefined;
   notifyTimeoutMs: number;
   effectTtlSec: number;
+  /** From the standard OTEL_* variables; off unless they ask for it. */
+  tracing: TracingSettings;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -73,5 +78,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     notifyUrl: e.NOTIFY_URL,
     notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     effectTtlSec: e.EFFECT_TTL_SEC,
+    tracing: tracingSettingsOf(e, "skyhook-worker"),
   };
 }

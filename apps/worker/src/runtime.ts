@@ -5,8 +5,10 @@ import {
   createLedger,
   createQueuePool,
   createStaleWriter,
+  disabledTracing,
   keyNames,
   type OutcomeSink,
+  type Tracing,
 } from "@skyhook/queue-kit";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -29,6 +31,8 @@ export type RuntimeOptions<D> = {
   entityBusyDelayMs: number;
   outcomes: OutcomeSink;
   logger: Logger;
+  /** Spans for job runs; the no-op tracer when omitted. */
+  tracing?: Tracing | undefined;
 };
 
 export type Runtime = {
@@ -41,6 +45,7 @@ const stalledLimitMessage = "stalled more than allowable limit";
 
 export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
   const { connection, prefix, logger, outcomes } = options;
+  const tracing = options.tracing ?? disabledTracing();
   const shutdown = new AbortController();
   const keys = keyNames(prefix);
   const queues = createQueuePool({ connection, prefix, logger });
@@ -68,6 +73,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         entityBusyDelayMs: options.entityBusyDelayMs,
         logger: logger.child({ queue }),
         shutdown: shutdown.signal,
+        tracing,
       }),
       {
         connection,
