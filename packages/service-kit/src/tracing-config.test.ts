@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { trace } from "@opentelemetry/api";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -126,10 +127,15 @@ describe("tracing settings from OTEL_* variables", () => {
 
 describe("startTracing", () => {
   const logger = pino({ level: "silent" });
+  const sdkLoaded = () =>
+    Object.keys(createRequire(import.meta.url).cache).some((path) =>
+      path.includes("@opentelemetry/sdk-trace-base"),
+    );
 
-  it("builds no provider and registers nothing when tracing is off", () => {
+  it("builds no provider, loads no SDK and registers nothing when tracing is off", () => {
     const before = trace.getTracerProvider();
     expect(startTracing(settingsOf({}), { logger })).toBeUndefined();
+    expect(sdkLoaded()).toBe(false);
     expect(trace.getTracerProvider()).toBe(before);
     expect(trace.getTracer("probe").startSpan("probe").isRecording()).toBe(false);
   });
@@ -139,6 +145,7 @@ describe("startTracing", () => {
     try {
       const span = telemetry?.tracerProvider.getTracer("probe").startSpan("probe");
       expect(span?.isRecording()).toBe(true);
+      expect(sdkLoaded()).toBe(true);
       expect(trace.getTracer("probe").startSpan("probe").isRecording()).toBe(false);
     } finally {
       await telemetry?.shutdown();
