@@ -80,7 +80,7 @@ export const spanAttributes = {
   subscription: "skyhook.subscription",
   deliveryId: "skyhook.delivery_id",
   outcome: "skyhook.outcome",
-  /** A closed set: a filter reason, an error code or a dead-letter reason. */
+  /** A closed set: a filter reason, an error code, a dead-letter reason, or `entity-busy`. */
   reason: "skyhook.reason",
   attempt: "skyhook.attempt",
   eventType: "spotnana.event_type",
