@@ -28,11 +28,31 @@ type Rule = {
   external: { only: readonly string[] } | { never: readonly string[] };
 };
 
+/**
+ * The OpenTelemetry SDK: built once per process where the process is composed (service-kit),
+ * from the OTEL_* settings. Everything else writes spans through `@opentelemetry/api` alone,
+ * which is a no-op until a provider is handed in.
+ */
+const otelSdk = [
+  "@opentelemetry/core",
+  "@opentelemetry/exporter-trace-otlp-http",
+  "@opentelemetry/resources",
+  "@opentelemetry/sdk-trace-base",
+] as const;
+
 const rules: Record<Role, Rule> = {
   contracts: { workspace: [], external: { only: ["zod"] } },
-  "handler-kit": { workspace: ["contracts"], external: { never: ["bullmq", "express"] } },
+  // Handlers get trace headers as plain strings; they never see OpenTelemetry.
+  "handler-kit": {
+    workspace: ["contracts"],
+    external: { never: ["bullmq", "express", "@opentelemetry/api", ...otelSdk] },
+  },
   "booking-store": { workspace: ["contracts"], external: { only: ["ioredis", "zod"] } },
-  "service-kit": { workspace: ["contracts"], external: { only: ["pino", "zod"] } },
+  // The API for the types it hands out, the SDK to build the process's tracer provider.
+  "service-kit": {
+    workspace: ["contracts"],
+    external: { only: ["pino", "zod", "@opentelemetry/api", ...otelSdk] },
+  },
   // What several processes know of BullMQ and Redis; never Express, never handler code.
   "queue-kit": {
     workspace: ["contracts"],
@@ -42,10 +62,10 @@ const rules: Record<Role, Rule> = {
     workspace: ["contracts", "handler-kit", "booking-store"],
     external: { never: ["bullmq", "express"] },
   },
-  ingress: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: [] } },
+  ingress: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: otelSdk } },
   worker: {
     workspace: ["contracts", "handler-kit", "handler", "booking-store", "service-kit", "queue-kit"],
-    external: { never: ["express"] },
+    external: { never: ["express", ...otelSdk] },
   },
   // Not in the table: an app like the ingress that must not load handler code either.
   dashboard: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: [] } },
@@ -292,6 +312,36 @@ describe("dependency rule checker", () => {
     const worker = fakePkg("worker", "@skyhook/worker", { express: "catalog:" });
     expect(forbiddenEdges(ingress, byName)).toHaveLength(2);
     expect(forbiddenEdges(worker, byName)).toEqual([expect.stringContaining("-> express")]);
+  });
+
+  it("reports the OpenTelemetry SDK outside service-kit, and OpenTelemetry in handler-kit", () => {
+    const queueKit = fakePkg("queue-kit", "@skyhook/queue-kit", {
+      "@opentelemetry/api": "catalog:",
+      "@opentelemetry/sdk-trace-base": "catalog:",
+    });
+    const ingress = fakePkg("ingress", "@skyhook/ingress", {
+      "@opentelemetry/api": "catalog:",
+      "@opentelemetry/exporter-trace-otlp-http": "catalog:",
+    });
+    const handlerKit = fakePkg("handler-kit", "@skyhook/handler-kit", {
+      "@opentelemetry/api": "catalog:",
+    });
+    const serviceKit = fakePkg("service-kit", "@skyhook/service-kit", {
+      "@opentelemetry/sdk-trace-base": "catalog:",
+      "@opentelemetry/sdk-node": "catalog:",
+    });
+    expect(forbiddenEdges(queueKit, byName)).toEqual([
+      expect.stringContaining("-> @opentelemetry/sdk-trace-base"),
+    ]);
+    expect(forbiddenEdges(ingress, byName)).toEqual([
+      expect.stringContaining("-> @opentelemetry/exporter-trace-otlp-http"),
+    ]);
+    expect(forbiddenEdges(handlerKit, byName)).toEqual([
+      expect.stringContaining("-> @opentelemetry/api"),
+    ]);
+    expect(forbiddenEdges(serviceKit, byName)).toEqual([
+      expect.stringContaining("-> @opentelemetry/sdk-node"),
+    ]);
   });
 
   it("reports a package no rule covers", () => {

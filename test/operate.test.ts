@@ -160,7 +160,7 @@ describe("a handler that comes up adopts its backlog", () => {
     const ingress = await startIngress(
       { QUEUE_PREFIX: prefix, ROUTES_REFRESH_MS: "200" },
       undefined,
-      createCatalog([bookingCreated]),
+      { catalog: createCatalog([bookingCreated]) },
     );
     cleanups.push(() => ingress.close());
     const { ops, redis, ledger } = await opsFor(prefix);

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { TracerProvider } from "@opentelemetry/api";
 import type { Catalog } from "@skyhook/contracts";
 import { composeIngress, type IngressConfig, loadIngressConfig } from "@skyhook/ingress";
 import { createLogger } from "@skyhook/service-kit";
@@ -10,18 +11,21 @@ import { sharedRedisUrl } from "./redis.ts";
 export const testLogger = (redactFields: readonly string[]) =>
   createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent", redactFields });
 
+/** What a test may put in place of the environment's choice: a tracer provider it reads back. */
+type Injected = { tracerProvider?: TracerProvider };
+
 /** The real ingress (Express, BullMQ, Redis) on an ephemeral port, configured like production. */
 export async function startIngress(
   env: Record<string, string>,
   now?: () => Date,
-  catalog?: Catalog,
+  injected: Injected & { catalog?: Catalog } = {},
 ) {
   const config: IngressConfig = loadIngressConfig({
     NODE_ENV: "test",
     REDIS_URL: sharedRedisUrl,
     ...env,
   });
-  const ingress = composeIngress(config, testLogger(config.redactFields), { now, catalog });
+  const ingress = composeIngress(config, testLogger(config.redactFields), { now, ...injected });
   const server: Server = ingress.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
@@ -37,9 +41,9 @@ export async function startIngress(
 }
 
 /** The real worker runtime with the installed handlers, in this process. */
-export function startWorker(env: Record<string, string>): WorkerProcess {
+export function startWorker(env: Record<string, string>, injected: Injected = {}): WorkerProcess {
   const config = loadWorkerConfig({ REDIS_URL: sharedRedisUrl, ...env });
-  return composeWorker(config, testLogger(config.redactFields));
+  return composeWorker(config, testLogger(config.redactFields), undefined, undefined, injected);
 }
 
 export const devClient = { clientId: "skyhook-dev", clientSecret: "skyhook-dev-secret" };

@@ -1,4 +1,11 @@
-import type { Enqueuer, OutcomeSink, RejectedWriter, Router } from "@skyhook/queue-kit";
+import {
+  disabledTracing,
+  type Enqueuer,
+  type OutcomeSink,
+  type RejectedWriter,
+  type Router,
+  type Tracing,
+} from "@skyhook/queue-kit";
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -36,6 +43,8 @@ export type AppDeps = {
   bodyLimitBytes: number;
   defaultTokenTtlSec: number;
   retryAfterSec: number;
+  /** Spans for deliveries; the no-op tracer when omitted. */
+  tracing?: Tracing | undefined;
   now?: () => Date;
 };
 
@@ -75,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
       rejected: deps.rejected,
       router: deps.router,
       bodyLimitBytes: deps.bodyLimitBytes,
+      tracing: deps.tracing ?? disabledTracing(),
       now,
     }),
   );

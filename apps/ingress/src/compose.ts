@@ -1,3 +1,4 @@
+import type { TracerProvider } from "@opentelemetry/api";
 import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import {
   createEnqueuer,
@@ -8,11 +9,13 @@ import {
   createRejectedWriter,
   createRouteRegistry,
   createRouter,
+  createTracing,
+  disabledTracing,
   keyNames,
   type OutcomeSink,
   pingRedis,
 } from "@skyhook/queue-kit";
-import type { Logger } from "@skyhook/service-kit";
+import { type Logger, startTracing } from "@skyhook/service-kit";
 import type { Express } from "express";
 import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
@@ -25,8 +28,17 @@ export type Ingress = { app: Express; outcomes: OutcomeSink; close(): Promise<vo
 export function composeIngress(
   config: IngressConfig,
   logger: Logger,
-  options: { catalog?: Catalog; now?: () => Date } = {},
+  options: {
+    catalog?: Catalog;
+    now?: () => Date;
+    /** Used instead of the one OTEL_* would build (tests: an in-memory exporter); not shut down here. */
+    tracerProvider?: TracerProvider;
+  } = {},
 ): Ingress {
+  const telemetry = startTracing(config.tracing, {
+    logger,
+    tracerProvider: options.tracerProvider,
+  });
   const redis = createProducerConnection(config.redisUrl, {
     commandTimeoutMs: config.enqueueTimeoutMs,
   });
@@ -62,6 +74,10 @@ export function composeIngress(
     bodyLimitBytes: config.bodyLimitBytes,
     defaultTokenTtlSec: config.token.ttlSec,
     retryAfterSec: config.retryAfterSec,
+    tracing:
+      telemetry === undefined
+        ? disabledTracing()
+        : createTracing(telemetry.tracerProvider, telemetry.propagator),
   });
   return {
     app,
@@ -70,6 +86,7 @@ export function composeIngress(
       router.close();
       await queues.close();
       redis.disconnect();
+      await telemetry?.shutdown();
     },
   };
 }

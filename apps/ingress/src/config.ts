@@ -7,6 +7,9 @@ import {
   envPort,
   envString,
   loadConfig,
+  TracingEnv,
+  type TracingSettings,
+  tracingSettingsOf,
 } from "@skyhook/service-kit";
 import { z } from "zod";
 import type { TimestampTolerance } from "./auth/verify-signature.ts";
@@ -47,7 +50,7 @@ const IngressEnv = CommonEnv.extend({
   AUTH_FAILURE_WINDOW_SEC: envInt(60, 1),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
   ROUTES_REFRESH_MS: envInt(5_000, 100),
-});
+}).extend(TracingEnv.shape);
 
 export { devCredentials };
 
@@ -72,6 +75,8 @@ export type IngressConfig = CommonConfig & {
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
   trustProxy: string | undefined;
   subscriptions: Subscription[];
+  /** From the standard OTEL_* variables; off unless they ask for it. */
+  tracing: TracingSettings;
   /** Names of the development defaults in use, so start-up can say so loudly. */
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
@@ -110,6 +115,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     },
     trustProxy: e.TRUST_PROXY,
     subscriptions,
+    tracing: tracingSettingsOf(e, "skyhook-ingress"),
     devDefaultsInUse,
   };
 }

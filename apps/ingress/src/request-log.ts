@@ -13,7 +13,7 @@ function headerId(req: Request, name: string): string | undefined {
 }
 
 /** Every refusal of a delivery, by the outcome it counts as. */
-const deliveryOutcomeOf: Record<ErrorCode, DeliveryOutcomeName> = {
+const outcomeOfRefusal: Record<ErrorCode, DeliveryOutcomeName> = {
   unauthorized: "unauthorized",
   too_many_auth_failures: "rate_limited",
   bad_request: "invalid",
@@ -25,6 +25,13 @@ const deliveryOutcomeOf: Record<ErrorCode, DeliveryOutcomeName> = {
   storage_unavailable: "unavailable",
   internal: "unavailable",
 };
+
+/** How a finished delivery request ended: what the route decided, else what its refusal counts as. */
+export function deliveryOutcomeOf(state: RequestState): DeliveryOutcomeName {
+  if (state.outcome !== undefined) return state.outcome;
+  const code = state.errorCode as ErrorCode | undefined;
+  return code === undefined ? "invalid" : outcomeOfRefusal[code];
+}
 
 function tokenOutcomeOf(status: number): TokenOutcome["outcome"] {
   if (status === 200) return "issued";
@@ -51,13 +58,12 @@ export function requestLog(logger: Logger, outcomes: OutcomeSink) {
     res.on("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
       if (state.endpoint === "delivery") {
-        const code = state.errorCode as ErrorCode | undefined;
-        state.outcome ??= code === undefined ? "invalid" : deliveryOutcomeOf[code];
+        state.outcome = deliveryOutcomeOf(state);
         outcomes.record({
           kind: "delivery",
           outcome: state.outcome,
           subscription: state.subscription ?? "-",
-          reason: state.filtered ?? code ?? "-",
+          reason: state.filtered ?? state.errorCode ?? "-",
           eventType: state.eventType,
           operation: state.operation,
           queue: state.queue,

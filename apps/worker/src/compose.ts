@@ -1,3 +1,4 @@
+import type { TracerProvider } from "@opentelemetry/api";
 import { createBookingStore } from "@skyhook/booking-store";
 import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
@@ -7,13 +8,15 @@ import {
   createOutcomeSink,
   createQueuePool,
   createRouteRegistry,
+  createTracing,
   createWorkerConnection,
+  disabledTracing,
   keyNames,
   logJobOutcomes,
   type OpsContext,
   type OutcomeSink,
 } from "@skyhook/queue-kit";
-import { ConfigError, type Logger } from "@skyhook/service-kit";
+import { ConfigError, type Logger, startTracing } from "@skyhook/service-kit";
 import { startBacklogAdoption } from "./backlog-adoption.ts";
 import type { WorkerConfig } from "./config.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
@@ -51,8 +54,16 @@ export function composeWorker(
   logger: Logger,
   catalog: Catalog = defaultCatalog,
   handlers: readonly Handler<WorkerDeps>[] = installedHandlers,
+  options: {
+    /** Used instead of the one OTEL_* would build (tests: an in-memory exporter); not shut down here. */
+    tracerProvider?: TracerProvider;
+  } = {},
 ): WorkerProcess {
   const assignments = assign(catalog, handlers, config.operations);
+  const telemetry = startTracing(config.tracing, {
+    logger,
+    tracerProvider: options.tracerProvider,
+  });
   const connection = createWorkerConnection(config.redisUrl);
   connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const deps: WorkerDeps = {
@@ -82,6 +93,10 @@ export function composeWorker(
     entityBusyDelayMs: config.entityBusyDelayMs,
     outcomes,
     logger,
+    tracing:
+      telemetry === undefined
+        ? disabledTracing()
+        : createTracing(telemetry.tracerProvider, telemetry.propagator),
   });
   // Announce what this worker handles, so the ingress routes to it and the dashboard lists it
   // without being redeployed; then take over what waited for it in the catch-all.
@@ -133,6 +148,7 @@ export function composeWorker(
       await runtime.close(config.shutdownTimeoutMs);
       await queues.close();
       await connection.quit();
+      await telemetry?.shutdown();
     },
   };
 }

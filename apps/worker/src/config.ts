@@ -7,6 +7,9 @@ import {
   envInt,
   envString,
   loadConfig,
+  TracingEnv,
+  type TracingSettings,
+  tracingSettingsOf,
 } from "@skyhook/service-kit";
 import { z } from "zod";
 
@@ -50,7 +53,7 @@ const WorkerEnv = CommonEnv.extend({
   ADOPT_BACKLOG: envBool(true),
   ADOPT_INTERVAL_MS: envInt(30_000, 1_000),
   ADOPT_RATE_PER_SEC: envInt(200, 1),
-});
+}).extend(TracingEnv.shape);
 
 export type WorkerConfig = CommonConfig & {
   /** `undefined` means every installed handler. */
@@ -69,6 +72,8 @@ export type WorkerConfig = CommonConfig & {
   adoptBacklog: boolean;
   adoptIntervalMs: number;
   adoptRatePerSec: number;
+  /** From the standard OTEL_* variables; off unless they ask for it. */
+  tracing: TracingSettings;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -88,5 +93,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     adoptBacklog: e.ADOPT_BACKLOG,
     adoptIntervalMs: e.ADOPT_INTERVAL_MS,
     adoptRatePerSec: e.ADOPT_RATE_PER_SEC,
+    tracing: tracingSettingsOf(e, "skyhook-worker"),
   };
 }

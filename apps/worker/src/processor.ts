@@ -1,3 +1,4 @@
+import { type Context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import type { DeadLetterReason } from "@skyhook/contracts";
 import {
   type EntityOrder,
@@ -9,16 +10,21 @@ import {
 } from "@skyhook/contracts";
 import { type Handler, type HandlerEvent, PermanentError } from "@skyhook/handler-kit";
 import {
+  spanAttributes as attr,
   type DeadLetterWriter,
   describeError,
   type JobOutcome,
   type Ledger,
+  markSpanFailed,
+  messagingSystem,
   type OutcomeSink,
   type StaleWriter,
+  type Tracing,
 } from "@skyhook/queue-kit";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { EntityGuard } from "./entity-guard.ts";
+import { deliveryContextOf, traceHeadersOf } from "./job-trace.ts";
 
 export type ProcessorOptions<D> = {
   spec: OperationSpec;
@@ -34,8 +40,13 @@ export type ProcessorOptions<D> = {
   shutdown: AbortSignal;
   /** How long a job whose entity is busy waits before it is tried again. */
   entityBusyDelayMs: number;
+  /** A consumer span per job run and a span around the handler; no-op when tracing is off. */
+  tracing: Tracing;
   now?: () => Date;
 };
+
+/** The error's name: a bounded label for `error.type`, unlike its message. */
+const errorTypeOf = (err: unknown) => (err instanceof Error ? err.name : typeof err);
 
 /**
  * Runs one job through its handler and decides its fate: done; skipped as stale (kept in the
@@ -44,9 +55,13 @@ export type ProcessorOptions<D> = {
  * or shutdown interrupts it. Dead-lettering happens before the job is failed, so a crash in
  * between leaves a job that re-runs, never one that is lost. Each fate is recorded once in
  * the outcome sink; a success is counted in the ledger before BullMQ marks the job completed.
+ *
+ * Each run is one consumer span, parented to the delivery's context carried in the job, with
+ * the handler's own span beneath it. The span gets its outcome where the sink gets it (the
+ * `record` below): an observer of the sink sees the outcome but not the job's span.
  */
 export function createProcessor<D>(options: ProcessorOptions<D>) {
-  const { spec, handler, deps, deadLetters, shutdown, ledger } = options;
+  const { spec, handler, deps, deadLetters, shutdown, ledger, tracing } = options;
   const names = spec.queues;
   const now = options.now ?? (() => new Date());
 
@@ -56,7 +71,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
     throw new DelayedError();
   };
 
-  return async (job: Job, token?: string): Promise<void> => {
+  const run = async (job: Job, token: string | undefined, span: Span, jobContext: Context) => {
     const startedMs = Date.now();
     const attempt = job.attemptsMade + 1;
     const jobId = job.id ?? "unknown";
@@ -66,6 +81,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
     ) => {
       const { envelopeTimestamp, ...fields } = extra;
       const sentMs = timestampMsOf(envelopeTimestamp);
+      span.setAttribute(attr.outcome, outcome);
       options.outcomes.record({
         kind: "job",
         outcome,
@@ -89,6 +105,8 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
         error,
       );
       record("dead_lettered", { reason: `${reason}: ${error}`, ...extra });
+      span.setAttribute(attr.reason, reason);
+      markSpanFailed(span, reason, error);
     };
 
     const data = EventJob.safeParse(job.data);
@@ -98,6 +116,14 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       throw new UnrecoverableError(reason);
     }
     const event = data.data;
+    if (span.isRecording()) {
+      span.setAttributes({
+        [attr.deliveryId]: event.deliveryId,
+        [attr.eventType]: event.eventType,
+        [attr.operation]: event.operation,
+        ...(event.trace.traceId === undefined ? {} : { [attr.b3TraceId]: event.trace.traceId }),
+      });
+    }
     const about = {
       deliveryId: event.deliveryId,
       eventType: event.eventType,
@@ -130,7 +156,13 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       receivedAt: new Date(event.receivedAt),
     };
 
-    const runHandler = async (): Promise<void> => {
+    const callHandler = async (): Promise<void> => {
+      const handlerSpan = tracing.tracer.startSpan(
+        `handle ${event.eventType}/${event.operation}`,
+        { kind: SpanKind.INTERNAL },
+        jobContext,
+      );
+      const handlerContext = trace.setSpan(jobContext, handlerSpan);
       try {
         await handler.handle(handlerEvent, {
           idempotencyKey: event.deliveryId,
@@ -138,8 +170,20 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
           logger,
           signal: shutdown,
           now,
+          trace: { headers: () => traceHeadersOf(tracing, handlerContext, event.trace) },
           deps,
         });
+      } catch (err) {
+        markSpanFailed(handlerSpan, errorTypeOf(err), describeError(err));
+        throw err;
+      } finally {
+        handlerSpan.end();
+      }
+    };
+
+    const runHandler = async (): Promise<void> => {
+      try {
+        await callHandler();
       } catch (err) {
         if (shutdown.aborted && token !== undefined) {
           record("interrupted", about);
@@ -155,6 +199,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
           );
         } else {
           record("retried", { ...about, reason: describeError(err) });
+          markSpanFailed(span, errorTypeOf(err), describeError(err));
         }
         throw permanent ? new UnrecoverableError(describeError(err)) : err;
       }
@@ -169,6 +214,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
     }
     const lock = await options.entities.lock(order.entity);
     if (lock === undefined) {
+      span.setAttribute(attr.reason, "entity-busy");
       if (token === undefined) throw new Error(`entity ${order.entity} is busy`);
       await putBack(job, token, options.entityBusyDelayMs * (1 + Math.random()));
       return;
@@ -187,6 +233,29 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       await lock.advance(order);
     } finally {
       await lock.release();
+    }
+  };
+
+  return async (job: Job, token?: string): Promise<void> => {
+    const parent = deliveryContextOf(tracing, job.data);
+    const span = tracing.tracer.startSpan(
+      `process ${names.queue}`,
+      { kind: SpanKind.CONSUMER },
+      parent,
+    );
+    if (span.isRecording()) {
+      span.setAttributes({
+        [attr.messagingSystem]: messagingSystem,
+        [attr.messagingOperation]: "process",
+        [attr.queue]: names.queue,
+        [attr.jobId]: job.id ?? "unknown",
+        [attr.attempt]: job.attemptsMade + 1,
+      });
+    }
+    try {
+      await run(job, token, span, trace.setSpan(parent, span));
+    } finally {
+      span.end();
     }
   };
 }

@@ -3,10 +3,12 @@ import type { Handler } from "@skyhook/handler-kit";
 import {
   createDeadLetterWriter,
   createStaleWriter,
+  disabledTracing,
   type KeyNames,
   type Ledger,
   type OutcomeSink,
   type QueuePool,
+  type Tracing,
 } from "@skyhook/queue-kit";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -33,6 +35,8 @@ export type RuntimeOptions<D> = {
   entityBusyDelayMs: number;
   outcomes: OutcomeSink;
   logger: Logger;
+  /** Spans for job runs; the no-op tracer when omitted. */
+  tracing?: Tracing | undefined;
 };
 
 export type Runtime = {
@@ -45,6 +49,7 @@ const stalledLimitMessage = "stalled more than allowable limit";
 
 export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
   const { connection, prefix, logger, outcomes, keys, queues, ledger } = options;
+  const tracing = options.tracing ?? disabledTracing();
   const shutdown = new AbortController();
   const deadLetters = createDeadLetterWriter({ queues });
   const staleEvents = createStaleWriter({ queues });
@@ -69,6 +74,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         entityBusyDelayMs: options.entityBusyDelayMs,
         logger: logger.child({ queue }),
         shutdown: shutdown.signal,
+        tracing,
       }),
       {
         connection,

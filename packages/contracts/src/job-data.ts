@@ -19,8 +19,16 @@ export const EventJob = z.object({
   keys: PayloadKeys,
   trace: z.object({
     requestId: z.string(),
+    /** Spotnana's `X-B3-TraceId` / `X-B3-SpanId`, as sent. */
     traceId: z.string().optional(),
     spanId: z.string().optional(),
+    /**
+     * The delivery's trace context in propagator form (W3C `traceparent`, `tracestate`), written
+     * by the ingress when tracing is on, so the worker's spans join the delivery's trace. Jobs
+     * written before it existed, or with tracing off, have none. A carrier that does not parse
+     * is dropped rather than failing the job: losing a trace link must never dead-letter an event.
+     */
+    carrier: z.record(z.string(), z.string()).optional().catch(undefined),
   }),
   envelope: z.looseObject({ payload: z.unknown() }),
 });

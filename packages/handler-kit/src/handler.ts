@@ -18,6 +18,15 @@ export type HandlerEvent<P> = {
   receivedAt: Date;
 };
 
+/**
+ * The trace a handler runs in, as plain headers: handlers know nothing of OpenTelemetry, they
+ * only pass these on to the systems they call so those requests join the delivery's trace.
+ */
+export type HandlerTrace = {
+  /** `traceparent`/`tracestate` of the handler's span (when tracing is on), `X-B3-TraceId`/`X-B3-SpanId` as Spotnana sent them. */
+  headers(): Record<string, string>;
+};
+
 export type HandlerContext<D> = {
   /** Stable across every redelivery of the same Spotnana delivery. */
   idempotencyKey: string;
@@ -27,6 +36,7 @@ export type HandlerContext<D> = {
   /** Aborted when the worker shuts down; pass it to every I/O call. */
   signal: AbortSignal;
   now: () => Date;
+  trace: HandlerTrace;
   deps: D;
 };
 

@@ -18,6 +18,7 @@ export function createTestContext<D>(
     attempt: 1,
     signal: new AbortController().signal,
     now: () => new Date(),
+    trace: { headers: () => ({}) },
     logger: {
       debug: record("debug"),
       info: record("info"),

@@ -86,4 +86,14 @@ export {
   type Router,
 } from "./route-registry.ts";
 export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
+export {
+  contextFromCarrier,
+  createTracing,
+  disabledTracing,
+  markSpanFailed,
+  messagingSystem,
+  spanAttributes,
+  type Tracing,
+  traceCarrierOf,
+} from "./tracing.ts";
 export { withTimeout } from "./with-timeout.ts";

@@ -18,3 +18,11 @@ export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
 export { serveHttp } from "./serve-http.ts";
 export { onShutdownSignal } from "./shutdown.ts";
+export { startTracing, type Telemetry } from "./start-tracing.ts";
+export {
+  type SamplerName,
+  type TraceExporterSetting,
+  TracingEnv,
+  type TracingSettings,
+  tracingSettingsOf,
+} from "./tracing-config.ts";

@@ -4,12 +4,14 @@ import {
   type Router as EventRouter,
   type RejectedWriter,
   StorageUnavailable,
+  type Tracing,
 } from "@skyhook/queue-kit";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
 import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
+import { startDeliveryTrace, tracedEnqueue } from "../delivery-trace.ts";
 import { IngressError } from "../errors.ts";
 import { exceedsJsonDepth, maxJsonDepth } from "../json-depth.ts";
 import { stateOf } from "../request-state.ts";
@@ -23,6 +25,7 @@ export type DeliverRouteDeps = {
   rejected: RejectedWriter;
   router: Pick<EventRouter, "route">;
   bodyLimitBytes: number;
+  tracing: Tracing;
   now: () => Date;
 };
 
@@ -72,8 +75,9 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
   const auth = deps.authenticator;
   router.post(
     ["/webhooks/spotnana", "/webhooks/spotnana/:subscription"],
-    (_req: Request, res: Response, next: NextFunction) => {
+    (req: Request, res: Response, next: NextFunction) => {
       stateOf(res).endpoint = "delivery";
+      startDeliveryTrace(deps.tracing, req, res);
       next();
     },
     failureLimits(deps.failureLimits, (req) => auth.claimedSubscription(req)),
@@ -124,20 +128,29 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
         return;
       }
 
-      const job: EventJob = {
-        v: 1,
-        deliveryId: id.deliveryId,
-        deliveryIdSource: id.source,
-        subscription: subscription.name,
-        receivedAt: deps.now().toISOString(),
-        eventType,
-        operation,
-        keys,
-        trace: { requestId: state.requestId, traceId: state.traceId, spanId: state.spanId },
-        envelope: body as EventJob["envelope"],
-      };
+      const receivedAt = deps.now().toISOString();
       const startedAt = process.hrtime.bigint();
-      state.outcome = await stored(deps.enqueuer.enqueue(route, job, id.jobId));
+      const target = { queue: route.queues.queue, jobId: id.jobId };
+      state.outcome = await tracedEnqueue(deps.tracing, res, target, (carrier) => {
+        const job: EventJob = {
+          v: 1,
+          deliveryId: id.deliveryId,
+          deliveryIdSource: id.source,
+          subscription: subscription.name,
+          receivedAt,
+          eventType,
+          operation,
+          keys,
+          trace: {
+            requestId: state.requestId,
+            traceId: state.traceId,
+            spanId: state.spanId,
+            ...(carrier === undefined ? {} : { carrier }),
+          },
+          envelope: body as EventJob["envelope"],
+        };
+        return stored(deps.enqueuer.enqueue(route, job, id.jobId));
+      });
       state.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
       res.status(200).json({ status: state.outcome, deliveryId: id.deliveryId, jobId: id.jobId });
     },

@@ -139,6 +139,23 @@ describe("flightCancelledHandler", () => {
     }
   });
 
+  it("passes the context's trace headers on to the notifier", async () => {
+    const raw = pnrPayload({ flights: [{ ...outbound, cancelled: true }, inbound] });
+    const notifier = recordingNotifier();
+    const headers = {
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      "X-B3-TraceId": "463ac35c9f6413ad",
+    };
+    const ctx = createTestContext(
+      { bookings, notifier, effectTtlSec },
+      { idempotencyKey: uniqueKey("d"), now: () => now, trace: { headers: () => headers } },
+    );
+
+    await flightCancelledHandler.handle(eventOf(raw), ctx);
+
+    expect(notifier.sent[0]?.options.traceHeaders).toEqual(headers);
+  });
+
   it("sends exactly one notice when the same delivery is handled twice", async () => {
     const raw = pnrPayload({ flights: [{ ...outbound, cancelled: true }, inbound] });
     const notifier = recordingNotifier();

@@ -43,7 +43,7 @@ export const flightCancelledHandler = defineHandler({
         travelerUserIds: record.travelerUserIds,
         cancelledSegments: segments.filter((segment) => cancelled.has(segment.segmentId)),
       },
-      { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
+      { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal, traceHeaders: ctx.trace.headers() },
     );
     await bookings.recordEffect(effectKey, effectTtlSec);
     ctx.logger.info(

@@ -44,6 +44,30 @@ describe("createHttpNotifier", () => {
     expect(request?.body).toEqual(notice);
   });
 
+  it("passes trace headers on, but never in place of its own", async () => {
+    const receiver = await downstream();
+    const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+    await notifier.send(notice, {
+      ...options("delivery-7"),
+      traceHeaders: {
+        traceparent,
+        "X-B3-TraceId": "463ac35c9f6413ad",
+        "X-B3-SpanId": "a2fb4a1d1a96d312",
+        "Idempotency-Key": "forged",
+        "Content-Type": "text/plain",
+      },
+    });
+
+    const [request] = receiver.received;
+    expect(request?.headers.traceparent).toBe(traceparent);
+    expect(request?.headers["x-b3-traceid"]).toBe("463ac35c9f6413ad");
+    expect(request?.headers["x-b3-spanid"]).toBe("a2fb4a1d1a96d312");
+    expect(request?.headers["idempotency-key"]).toBe("delivery-7");
+    expect(request?.headers["content-type"]).toBe("application/json");
+  });
+
   it.each([200, 202, 204])("resolves when the receiver answers %i", async (status) => {
     const receiver = await downstream(() => status);
     const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });

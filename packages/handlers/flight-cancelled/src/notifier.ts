@@ -11,7 +11,12 @@ export type CancellationNotice = {
   cancelledSegments: Segment[];
 };
 
-export type SendOptions = { idempotencyKey: string; signal: AbortSignal };
+export type SendOptions = {
+  idempotencyKey: string;
+  signal: AbortSignal;
+  /** Trace headers to pass on (`traceparent`, `X-B3-TraceId`, …), from the handler's context. */
+  traceHeaders?: Record<string, string> | undefined;
+};
 
 export type Notifier = {
   send(notice: CancellationNotice, options: SendOptions): Promise<void>;
@@ -28,10 +33,14 @@ export class DownstreamError extends Error {
  */
 export function createHttpNotifier(options: { url: string; timeoutMs: number }): Notifier {
   return {
-    async send(notice, { idempotencyKey, signal }) {
+    async send(notice, { idempotencyKey, signal, traceHeaders }) {
+      // Ours are set last, so a trace header can never replace the body type or the key.
+      const headers = new Headers(traceHeaders);
+      headers.set("content-type", "application/json");
+      headers.set("idempotency-key", idempotencyKey);
       const response = await fetch(options.url, {
         method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
+        headers,
         body: JSON.stringify(notice),
         signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
       });
