@@ -3,13 +3,24 @@ import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
 import type { Handler } from "@skyhook/handler-kit";
 import {
+  createMetrics,
   createOutcomeSink,
+  createProducerConnection,
+  createQueuePool,
   createWorkerConnection,
+  keyNames,
   logJobOutcomes,
+  type Metrics,
   type OutcomeSink,
+  pingRedis,
+  registerQueueGauges,
+  registerWorkerReadyGauge,
+  scrapeMetrics,
+  withTimeout,
 } from "@skyhook/queue-kit";
-import { ConfigError, type Logger } from "@skyhook/service-kit";
+import { ConfigError, type Logger, type OpsRoute, opsJson } from "@skyhook/service-kit";
 import type { WorkerConfig } from "./config.ts";
+import { type ConsumptionMonitor, watchConsumption } from "./consumption-monitor.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
 
@@ -38,7 +49,19 @@ export function assign<D>(
   return assignments;
 }
 
-export type WorkerProcess = { runtime: Runtime; outcomes: OutcomeSink; close(): Promise<void> };
+export type WorkerProcess = {
+  runtime: Runtime;
+  outcomes: OutcomeSink;
+  metrics: Metrics;
+  consumption: ConsumptionMonitor;
+  /** What the ops server answers: `/healthz`, `/readyz`, `/metrics`. */
+  opsRoutes: Record<string, OpsRoute>;
+  close(): Promise<void>;
+};
+
+/** Every few seconds, and often enough that a stall is seen soon after it passes the limit. */
+const checkEveryMsFor = (stallAfterMs: number) =>
+  Math.min(5_000, Math.max(250, Math.floor(stallAfterMs / 4)));
 
 export function composeWorker(
   config: WorkerConfig,
@@ -57,7 +80,8 @@ export function composeWorker(
         : createHttpNotifier({ url: config.notifyUrl, timeoutMs: config.notifyTimeoutMs }),
     effectTtlSec: config.effectTtlSec,
   };
-  const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger)]);
+  const metrics = createMetrics();
+  const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
   const runtime = startRuntime({
     connection,
     prefix: config.queuePrefix,
@@ -71,12 +95,75 @@ export function composeWorker(
     outcomes,
     logger,
   });
+
+  // Health checks and scrapes get a connection of their own that fails at once while Redis
+  // is away: on the worker's connection (which waits out outages) they would queue up
+  // unanswered, and a readiness probe must answer, not hang.
+  const opsConnection = createProducerConnection(config.redisUrl, { commandTimeoutMs: 1_000 });
+  // The worker's connection already reports outages; this one would repeat them.
+  opsConnection.on("error", (err) =>
+    logger.debug({ err: err.message }, "ops redis connection error"),
+  );
+  const opsQueues = createQueuePool({
+    connection: opsConnection,
+    prefix: config.queuePrefix,
+    logger,
+    observer: true,
+  });
+  const consumption = watchConsumption({
+    consumers: runtime.consumers,
+    async readWork(queue) {
+      const q = opsQueues.get(queue);
+      // A delayed job whose time has come (a retry, a job put back) is ready work too: a
+      // consuming worker promotes it at once, one that cannot write never does.
+      const [counts, due, paused] = await withTimeout(
+        Promise.all([
+          q.getJobCounts("waiting", "prioritized"),
+          q.getDelayedCount(Date.now()),
+          q.isPaused(),
+        ]),
+        1_000,
+        "redis",
+      );
+      return { ready: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + due, paused };
+    },
+    ping: () => pingRedis(opsConnection, 1_000),
+    stallAfterMs: config.stallAfterMs,
+    checkEveryMs: checkEveryMsFor(config.stallAfterMs),
+    logger,
+  });
+  registerWorkerReadyGauge(metrics.registry, () => consumption.states());
+  registerQueueGauges({
+    registry: metrics.registry,
+    redis: opsConnection,
+    keys: keyNames(config.queuePrefix),
+    pool: opsQueues,
+    queues: () => assignments.map((a) => a.spec.queues),
+    logger,
+  });
+
   return {
     runtime,
     outcomes,
+    metrics,
+    consumption,
+    opsRoutes: {
+      "/healthz": () => opsJson(200, { status: "ok" }),
+      "/readyz": async () => {
+        const readiness = await consumption.readiness();
+        return opsJson(readiness.ready ? 200 : 503, {
+          status: readiness.ready ? "ready" : "not ready",
+          ...readiness,
+        });
+      },
+      "/metrics": () => scrapeMetrics(metrics.registry),
+    },
     async close() {
+      consumption.close();
       await runtime.close(config.shutdownTimeoutMs);
       await connection.quit();
+      await opsQueues.close();
+      opsConnection.disconnect();
     },
   };
 }

@@ -6,10 +6,14 @@ import {
   envInt,
   envString,
   loadConfig,
+  type OpsConfig,
+  OpsEnv,
+  opsConfigOf,
 } from "@skyhook/service-kit";
 import { z } from "zod";
 
 const WorkerEnv = CommonEnv.extend({
+  ...OpsEnv.shape,
   /** `all`, or a comma-separated list of EVENT_TYPE/OPERATION pairs this process consumes. */
   WORKER_OPERATIONS: z
     .string()
@@ -45,6 +49,8 @@ const WorkerEnv = CommonEnv.extend({
   NOTIFY_URL: envString().pipe(z.url({ protocol: /^https?$/ }).optional()),
   NOTIFY_TIMEOUT_MS: envInt(10_000, 100),
   EFFECT_TTL_SEC: envInt(14 * 24 * 3600, 60),
+  /** How long work may wait, with a slot free, before a queue that fetches nothing is stuck. */
+  WORKER_STALL_AFTER_MS: envInt(30_000, 500),
 });
 
 export type WorkerConfig = CommonConfig & {
@@ -58,6 +64,8 @@ export type WorkerConfig = CommonConfig & {
   notifyUrl: string | undefined;
   notifyTimeoutMs: number;
   effectTtlSec: number;
+  ops: OpsConfig;
+  stallAfterMs: number;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -73,5 +81,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     notifyUrl: e.NOTIFY_URL,
     notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     effectTtlSec: e.EFFECT_TTL_SEC,
+    ops: opsConfigOf(e),
+    stallAfterMs: e.WORKER_STALL_AFTER_MS,
   };
 }

@@ -36,6 +36,12 @@ export {
   readLedger,
 } from "./ledger.ts";
 export {
+  createMetrics,
+  type Metrics,
+  registerWorkerReadyGauge,
+  scrapeMetrics,
+} from "./metrics.ts";
+export {
   createOutcomeSink,
   type DeliveryOutcome,
   type DeliveryOutcomeName,
@@ -51,6 +57,7 @@ export {
   type TokenOutcome,
   tokenOutcomes,
 } from "./outcome.ts";
+export { registerQueueGauges } from "./queue-gauges.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
 export {
   AnnouncedRoute,
