@@ -16,10 +16,14 @@ const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/gy;
 const unescapeLabel = (value: string) =>
   value.replace(/\\(["\\n])/g, (_, c: string) => (c === "n" ? "\n" : c));
 
-function parseValue(raw: string): number {
-  if (raw === "+Inf") return Number.POSITIVE_INFINITY;
-  if (raw === "-Inf") return Number.NEGATIVE_INFINITY;
-  return Number(raw);
+/** Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case. */
+function parseValue(raw: string): number | undefined {
+  const lower = raw.toLowerCase();
+  if (lower === "nan") return Number.NaN;
+  if (lower === "+inf" || lower === "inf") return Number.POSITIVE_INFINITY;
+  if (lower === "-inf") return Number.NEGATIVE_INFINITY;
+  const value = Number(raw);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** Parses Prometheus's text exposition format (version 0.0.4), strictly: a bad line throws. */
@@ -46,7 +50,7 @@ export function parsePrometheus(text: string): Scrape {
     }
     if (consumed !== body.length) throw new Error(`bad labels in: ${line}`);
     const value = parseValue(match[3]);
-    if (Number.isNaN(value) && match[3] !== "NaN") throw new Error(`bad value in: ${line}`);
+    if (value === undefined) throw new Error(`bad value in: ${line}`);
     samples.push({ name: match[1], labels, value });
   }
   const matches = (sample: Sample, where: Record<string, string>) =>

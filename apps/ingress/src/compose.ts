@@ -19,6 +19,8 @@ import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
 import type { IngressConfig } from "./config.ts";
+import { errorCatalog } from "./errors.ts";
+import { filterReasons } from "./subscriptions/subscription-filter.ts";
 
 export type Ingress = {
   app: Express;
@@ -51,7 +53,10 @@ export function composeIngress(
       retryOverride: config.retryOverride,
     },
   });
-  const metrics = createMetrics({ subscriptions: config.subscriptions.map((s) => s.name) });
+  const metrics = createMetrics({
+    subscriptions: config.subscriptions.map((s) => s.name),
+    reasons: [...Object.keys(errorCatalog), ...filterReasons],
+  });
   const outcomes = createOutcomeSink(logger, [metrics.observer]);
   // The workers report the queues they consume; the catch-all has no worker, so it is here.
   registerQueueGauges({

@@ -11,7 +11,8 @@ export type StuckQueue = {
   queue: string;
   /** Since when work was waiting, slots were free and nothing was fetched. */
   since: string;
-  waiting: number;
+  /** Jobs ready to run: waiting, prioritized, or delayed and due. */
+  backlog: number;
   inFlight: number;
   concurrency: number;
   /** The worker's last error, which often says why (an OOM refusal, a script error). */
@@ -108,7 +109,7 @@ export function watchConsumption(options: {
         {
           queue,
           since: new Date(since).toISOString(),
-          waiting: state.ready,
+          backlog: state.ready,
           inFlight: state.inFlight,
           lastError: state.lastError,
         },
@@ -126,7 +127,9 @@ export function watchConsumption(options: {
     try {
       work = await options.readWork(consumer.queue);
     } catch (err) {
-      // Unknown backlog: keep what the last check knew rather than guess either way.
+      // Stuck is claimed on fresh evidence only: an old backlog may long be gone. A Redis that
+      // cannot be read is caught by the ping instead.
+      state.pendingSinceMs = undefined;
       options.logger.debug({ err, queue: consumer.queue }, "consumption check: backlog unreadable");
       return;
     }
@@ -169,7 +172,7 @@ export function watchConsumption(options: {
           {
             queue: state.consumer.queue,
             since: new Date(since).toISOString(),
-            waiting: state.ready,
+            backlog: state.ready,
             inFlight: state.inFlight,
             concurrency: state.consumer.concurrency,
             lastError: state.lastError,

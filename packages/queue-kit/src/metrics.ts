@@ -35,12 +35,21 @@ const eventAgeBucketsSec = [
 ] as const;
 
 /**
- * Subscription names and error codes are bounded by configuration and code, but a label is a
- * promise of bounded cardinality to whoever stores the series, so anything else collapses
- * into "other" rather than becoming a series of its own.
+ * Subscription names and reasons are bounded by configuration and code, but a label is a
+ * promise of bounded cardinality to whoever stores the series: a value outside the lists
+ * given (or, without a list, one that does not look like a name or a code) collapses into
+ * "other" rather than becoming a series of its own. Codes have no digits, so no id passes.
  */
-const codeLike = /^[a-z][a-z0-9_-]{0,39}$/;
+const nameLike = /^[A-Za-z0-9_.-]{1,64}$/;
+const codeLike = /^[a-z][a-z_-]{0,39}$/;
 const other = "other";
+
+const bounded = (allowed: readonly string[] | undefined, fallback: RegExp) => {
+  if (allowed === undefined)
+    return (value: string) => (value === "-" || fallback.test(value) ? value : other);
+  const known = new Set(["-", ...allowed]);
+  return (value: string) => (known.has(value) ? value : other);
+};
 
 export type Metrics = {
   /** This process's own registry: never prom-client's global one. */
@@ -53,6 +62,8 @@ export function createMetrics(
   options: {
     /** Known subscription names; a delivery naming any other is counted as "other". */
     subscriptions?: readonly string[];
+    /** Known reasons (error codes, filter reasons); any other is counted as "other". */
+    reasons?: readonly string[];
     /** prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC). */
     processMetrics?: boolean;
   } = {},
@@ -106,17 +117,8 @@ export function createMetrics(
     registers,
   });
 
-  const knownSubscriptions =
-    options.subscriptions === undefined ? undefined : new Set(["-", ...options.subscriptions]);
-  const subscriptionOf = (name: string) =>
-    knownSubscriptions === undefined
-      ? codeLike.test(name) || name === "-"
-        ? name
-        : other
-      : knownSubscriptions.has(name)
-        ? name
-        : other;
-  const reasonOf = (reason: string) => (reason === "-" || codeLike.test(reason) ? reason : other);
+  const subscriptionOf = bounded(options.subscriptions, nameLike);
+  const reasonOf = bounded(options.reasons, codeLike);
   // Queue names come from the contracts, so there are few; the label drops the hash tag.
   const labels = new Map<string, string>();
   const labelOf = (queue: string) => {

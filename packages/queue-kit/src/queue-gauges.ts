@@ -113,14 +113,13 @@ export function registerQueueGauges(options: {
   };
 
   // prom-client collects every metric of a scrape concurrently: the three gauges share one
-  // read of Redis, started by whichever is collected first.
-  let current: { startedMs: number; readings: Promise<QueueReading[]> } | undefined;
+  // read of Redis, started by whichever is collected first. Nothing is kept past it.
+  let current: Promise<QueueReading[]> | undefined;
   const readings = (): Promise<QueueReading[]> => {
-    const now = Date.now();
-    if (current === undefined || now - current.startedMs > timeoutMs) {
-      current = { startedMs: now, readings: readAll() };
-    }
-    return current.readings;
+    current ??= readAll().finally(() => {
+      current = undefined;
+    });
+    return current;
   };
 
   new Gauge({
