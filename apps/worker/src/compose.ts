@@ -96,9 +96,10 @@ export function composeWorker(
     logger,
   });
 
-  // Health checks and scrapes get a connection of their own that fails at once while Redis
-  // is away: on the worker's connection (which waits out outages) they would queue up
-  // unanswered, and a readiness probe must answer, not hang.
+  // Health checks and scrapes get a connection of their own, without an offline queue: on the
+  // worker's connection (which waits out outages) their commands would pile up unanswered.
+  // The ping fails at once while Redis is away; reads through BullMQ wait for the connection
+  // whatever its options, so each is bounded by a timeout (and scrapes by their own).
   const opsConnection = createProducerConnection(config.redisUrl, { commandTimeoutMs: 1_000 });
   // The worker's connection already reports outages; this one would repeat them.
   opsConnection.on("error", (err) =>

@@ -52,8 +52,9 @@ async function readQueue(
  * A scrape never fails because of Redis and never waits long for it: each queue is read on
  * its own, and after `timeoutMs` the scrape answers with the queues read so far. A queue that
  * could not be read is left out rather than reported with stale numbers; the failure is
- * logged once until reads succeed again. Give it a connection that fails fast while Redis is
- * away (no offline queue), or unanswered reads pile up in memory until Redis returns.
+ * logged once until reads succeed again. BullMQ's reads wait for a connection that is down
+ * (whatever its options), so the deadline is what bounds a scrape; give it a connection
+ * without an offline queue all the same, so direct commands fail rather than pile up.
  */
 export function registerQueueGauges(options: {
   registry: Registry;
