@@ -177,7 +177,8 @@ function nonCatalogVersions(name: string, dependencies: Record<string, string>):
   });
 }
 
-const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
+// A module specifier has no whitespace: that keeps `["from", "to"]` from reading as an import.
+const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"'\s]+)["']/g;
 
 function importSpecifiers(source: string): string[] {
   return [...source.matchAll(importPattern)].flatMap((m) => (m[1] === undefined ? [] : [m[1]]));

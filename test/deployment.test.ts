@@ -21,6 +21,7 @@ const Compose = z.object({
       command: z.array(z.string()).optional(),
       environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       stop_grace_period: z.string().optional(),
+      ports: z.array(z.union([z.string(), z.number()])).optional(),
     }),
   ),
 });
@@ -99,6 +100,16 @@ describe("docker-compose.yml", () => {
         .map((h) => defaultCatalog.route(h.eventType, h.operation).queues.queue)
         .sort(),
     );
+  });
+
+  it("publishes no ops port: health, readiness and metrics answer without authentication", () => {
+    for (const [name] of appServices) {
+      const published = (services[name]?.ports ?? []).map((p) => String(p).split(":").at(-1));
+      const env = envOf(name);
+      const opsPort = name === "dashboard" ? undefined : String(env.OPS_PORT ?? 9464);
+      if (opsPort !== undefined) expect(published, name).not.toContain(opsPort);
+    }
+    expect(services.ingress?.ports).toEqual(["8080:8080"]);
   });
 
   it("lets workers finish their graceful stop before Docker's kill", () => {

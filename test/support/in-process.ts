@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { TracerProvider } from "@opentelemetry/api";
 import type { Catalog } from "@skyhook/contracts";
 import { composeIngress, type IngressConfig, loadIngressConfig } from "@skyhook/ingress";
-import { createLogger } from "@skyhook/service-kit";
+import { createLogger, serveOps } from "@skyhook/service-kit";
 import { composeWorker, loadWorkerConfig, type WorkerProcess } from "@skyhook/worker";
 import { sharedRedisUrl } from "./redis.ts";
 
@@ -29,12 +29,21 @@ export async function startIngress(
   const server: Server = ingress.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
+  const ops = await serveOps({
+    port: 0,
+    host: "127.0.0.1",
+    logger: testLogger(config.redactFields),
+    routes: ingress.opsRoutes,
+  });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    opsUrl: `http://127.0.0.1:${ops.port}`,
     config,
+    ingress,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ops.close();
       await ingress.close();
     },
   };
@@ -44,6 +53,25 @@ export async function startIngress(
 export function startWorker(env: Record<string, string>, injected: Injected = {}): WorkerProcess {
   const config = loadWorkerConfig({ REDIS_URL: sharedRedisUrl, ...env });
   return composeWorker(config, testLogger(config.redactFields), undefined, undefined, injected);
+}
+
+/** The real worker runtime in this process, with its ops server on an ephemeral port. */
+export async function startWorkerWithOps(env: Record<string, string>) {
+  const worker = startWorker(env);
+  const ops = await serveOps({
+    port: 0,
+    host: "127.0.0.1",
+    logger: testLogger([]),
+    routes: worker.opsRoutes,
+  });
+  return {
+    worker,
+    opsUrl: `http://127.0.0.1:${ops.port}`,
+    async close() {
+      await worker.close();
+      await ops.close();
+    },
+  };
 }
 
 export const devClient = { clientId: "skyhook-dev", clientSecret: "skyhook-dev-secret" };

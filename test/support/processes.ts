@@ -34,7 +34,8 @@ export function spawnApp(
 ): AppProcess {
   const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", ...env },
+    // OPS_PORT 0: processes of parallel tests must not fight over the default ops port.
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", OPS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogLine[] = [];
@@ -74,4 +75,13 @@ export function spawnApp(
       return exited;
     },
   };
+}
+
+/** The base URL of a process's ops server (`/healthz`, `/readyz`, `/metrics`), from its log. */
+export async function opsUrlOf(app: AppProcess): Promise<string> {
+  const line = await app.waitForLog(
+    "ops server listening",
+    (l) => l.msg === "ops server listening",
+  );
+  return `http://127.0.0.1:${String(line.port)}`;
 }

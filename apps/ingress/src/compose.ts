@@ -1,8 +1,9 @@
 import type { TracerProvider } from "@opentelemetry/api";
-import { type Catalog, defaultCatalog } from "@skyhook/contracts";
+import { type Catalog, defaultCatalog, unroutedQueueNames } from "@skyhook/contracts";
 import {
   createEnqueuer,
   createLedger,
+  createMetrics,
   createOutcomeSink,
   createProducerConnection,
   createQueuePool,
@@ -12,17 +13,29 @@ import {
   createTracing,
   disabledTracing,
   keyNames,
+  type Metrics,
   type OutcomeSink,
   pingRedis,
+  registerQueueGauges,
+  scrapeMetrics,
 } from "@skyhook/queue-kit";
-import { type Logger, startTracing } from "@skyhook/service-kit";
+import { type Logger, type OpsRoute, opsJson, startTracing } from "@skyhook/service-kit";
 import type { Express } from "express";
 import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
 import type { IngressConfig } from "./config.ts";
+import { errorCatalog } from "./errors.ts";
+import { filterReasons } from "./subscriptions/subscription-filter.ts";
 
-export type Ingress = { app: Express; outcomes: OutcomeSink; close(): Promise<void> };
+export type Ingress = {
+  app: Express;
+  outcomes: OutcomeSink;
+  metrics: Metrics;
+  /** What the internal ops server answers: `/metrics`, and `/healthz`, `/readyz` as public. */
+  opsRoutes: Record<string, OpsRoute>;
+  close(): Promise<void>;
+};
 
 /** Wires the ingress from its config: the one place that creates its Redis connection. */
 export function composeIngress(
@@ -57,7 +70,21 @@ export function composeIngress(
     timeoutMs: config.enqueueTimeoutMs,
     settings: config.jobs,
   });
-  const outcomes = createOutcomeSink(logger);
+  const metrics = createMetrics({
+    subscriptions: config.subscriptions.map((s) => s.name),
+    reasons: [...Object.keys(errorCatalog), ...filterReasons],
+  });
+  const outcomes = createOutcomeSink(logger, [metrics.observer]);
+  // The workers report the queues they consume; the catch-all has no worker, so it is here.
+  registerQueueGauges({
+    registry: metrics.registry,
+    redis,
+    keys,
+    pool: queues,
+    queues: () => [unroutedQueueNames],
+    logger,
+  });
+  const isReady = () => pingRedis(redis, 1_000);
   const app = createApp({
     logger,
     tokens: createAccessTokens(config.token),
@@ -70,7 +97,7 @@ export function composeIngress(
     now: options.now,
     failureLimits: config.authFailureLimits,
     trustProxy: config.trustProxy,
-    isReady: () => pingRedis(redis, 1_000),
+    isReady,
     bodyLimitBytes: config.bodyLimitBytes,
     defaultTokenTtlSec: config.token.ttlSec,
     retryAfterSec: config.retryAfterSec,
@@ -82,6 +109,15 @@ export function composeIngress(
   return {
     app,
     outcomes,
+    metrics,
+    opsRoutes: {
+      "/healthz": () => opsJson(200, { status: "ok" }),
+      "/readyz": async () => {
+        const ready = await isReady();
+        return opsJson(ready ? 200 : 503, { status: ready ? "ready" : "redis unavailable" });
+      },
+      "/metrics": () => scrapeMetrics(metrics.registry),
+    },
     async close() {
       router.close();
       await queues.close();

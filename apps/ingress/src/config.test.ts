@@ -204,6 +204,24 @@ describe("loadIngressConfig", () => {
     );
   });
 
+  it("serves ops on 0.0.0.0:9464 by default, and takes OPS_PORT=0 for a free port", () => {
+    expect(loadIngressConfig({}).ops).toEqual({ port: 9464, host: "0.0.0.0" });
+    expect(loadIngressConfig({ OPS_PORT: "0", OPS_HOST: "127.0.0.1" }).ops).toEqual({
+      port: 0,
+      host: "127.0.0.1",
+    });
+  });
+
+  it.each(["abc", "-1", "70000"])("refuses OPS_PORT=%s, naming OPS_PORT", (port) => {
+    const error = configErrorOf(() => loadIngressConfig({ OPS_PORT: port }));
+    expect(error.problems).toEqual([expect.stringMatching(/^OPS_PORT:/)]);
+  });
+
+  it("refuses an OPS_PORT equal to PORT: the ops server stays off the public port", () => {
+    const error = configErrorOf(() => loadIngressConfig({ PORT: "9000", OPS_PORT: "9000" }));
+    expect(error.problems).toEqual([expect.stringMatching(/^OPS_PORT: must differ from PORT/)]);
+  });
+
   it("refuses a port outside 1-65535", () => {
     const error = configErrorOf(() => loadIngressConfig({ PORT: "70000" }));
     expect(error.problems).toEqual([expect.stringMatching(/^PORT:/)]);

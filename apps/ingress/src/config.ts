@@ -7,6 +7,9 @@ import {
   envPort,
   envString,
   loadConfig,
+  type OpsConfig,
+  OpsEnv,
+  opsConfigOf,
   TracingEnv,
   type TracingSettings,
   tracingSettingsOf,
@@ -27,6 +30,7 @@ const spaceSeparated = (item: z.ZodString) =>
 const IngressEnv = CommonEnv.extend({
   PORT: envPort(8080),
   HOST: z.string().default("0.0.0.0"),
+  ...OpsEnv.shape,
   BODY_LIMIT_BYTES: envInt(10 * 1024 * 1024, 1024),
   ENQUEUE_TIMEOUT_MS: envInt(2_000, 50),
   RETRY_AFTER_SEC: envInt(5, 1),
@@ -50,13 +54,27 @@ const IngressEnv = CommonEnv.extend({
   AUTH_FAILURE_WINDOW_SEC: envInt(60, 1),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
   ROUTES_REFRESH_MS: envInt(5_000, 100),
-}).extend(TracingEnv.shape);
+})
+  .extend(TracingEnv.shape)
+  .superRefine((e, ctx) => {
+    // The ops server answers without authentication and its metrics name subscriptions: it
+    // must never share the public port.
+    if (e.OPS_PORT !== 0 && e.OPS_PORT === e.PORT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OPS_PORT"],
+        message: "must differ from PORT (the ops server stays off the public port)",
+      });
+    }
+  });
 
 export { devCredentials };
 
 export type IngressConfig = CommonConfig & {
   port: number;
   host: string;
+  /** The internal ops server (metrics, health), kept off the public port. */
+  ops: OpsConfig;
   bodyLimitBytes: number;
   enqueueTimeoutMs: number;
   retryAfterSec: number;
@@ -96,6 +114,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     ...commonConfigOf(e),
     port: e.PORT,
     host: e.HOST,
+    ops: opsConfigOf(e),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     retryAfterSec: e.RETRY_AFTER_SEC,

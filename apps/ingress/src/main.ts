@@ -3,6 +3,7 @@ import {
   createLogger,
   exitOnConfigError,
   serveHttp,
+  serveOps,
 } from "@skyhook/service-kit";
 import { composeIngress } from "./compose.ts";
 import { devCredentials, loadIngressConfig } from "./config.ts";
@@ -20,13 +21,25 @@ announceDevCredentials(
 );
 
 const ingress = composeIngress(config, logger);
+const ops = await serveOps({
+  port: config.ops.port,
+  host: config.ops.host,
+  logger,
+  routes: ingress.opsRoutes,
+}).catch((err: unknown) => {
+  logger.fatal({ err, port: config.ops.port }, "ops server could not listen (OPS_PORT)");
+  process.exit(1);
+});
 await serveHttp({
   app: ingress.app,
   port: config.port,
   host: config.host,
   logger,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  close: () => ingress.close(),
+  close: async () => {
+    await ops.close();
+    await ingress.close();
+  },
 });
 logger.info(
   { port: config.port, host: config.host, subscriptions: config.subscriptions.map((s) => s.name) },

@@ -5,7 +5,9 @@ import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-c
 import type { Handler } from "@skyhook/handler-kit";
 import {
   createLedger,
+  createMetrics,
   createOutcomeSink,
+  createProducerConnection,
   createQueuePool,
   createRouteRegistry,
   createTracing,
@@ -13,12 +15,25 @@ import {
   disabledTracing,
   keyNames,
   logJobOutcomes,
+  type Metrics,
   type OpsContext,
   type OutcomeSink,
+  pingRedis,
+  registerQueueGauges,
+  registerWorkerReadyGauge,
+  scrapeMetrics,
+  withTimeout,
 } from "@skyhook/queue-kit";
-import { ConfigError, type Logger, startTracing } from "@skyhook/service-kit";
+import {
+  ConfigError,
+  type Logger,
+  type OpsRoute,
+  opsJson,
+  startTracing,
+} from "@skyhook/service-kit";
 import { startBacklogAdoption } from "./backlog-adoption.ts";
 import type { WorkerConfig } from "./config.ts";
+import { type ConsumptionMonitor, watchConsumption } from "./consumption-monitor.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
 
@@ -47,7 +62,19 @@ export function assign<D>(
   return assignments;
 }
 
-export type WorkerProcess = { runtime: Runtime; outcomes: OutcomeSink; close(): Promise<void> };
+export type WorkerProcess = {
+  runtime: Runtime;
+  outcomes: OutcomeSink;
+  metrics: Metrics;
+  consumption: ConsumptionMonitor;
+  /** What the ops server answers: `/healthz`, `/readyz`, `/metrics`. */
+  opsRoutes: Record<string, OpsRoute>;
+  close(): Promise<void>;
+};
+
+/** Every few seconds, and often enough that a stall is seen soon after it passes the limit. */
+const checkEveryMsFor = (stallAfterMs: number) =>
+  Math.min(5_000, Math.max(250, Math.floor(stallAfterMs / 4)));
 
 export function composeWorker(
   config: WorkerConfig,
@@ -74,7 +101,8 @@ export function composeWorker(
         : createHttpNotifier({ url: config.notifyUrl, timeoutMs: config.notifyTimeoutMs }),
     effectTtlSec: config.effectTtlSec,
   };
-  const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger)]);
+  const metrics = createMetrics();
+  const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
   const keys = keyNames(config.queuePrefix);
   const queues = createQueuePool({ connection, prefix: config.queuePrefix, logger });
   const ledger = createLedger(connection, keys);
@@ -139,16 +167,80 @@ export function composeWorker(
         logger,
       })
     : undefined;
+
+  // Health checks and scrapes get a connection of their own, without an offline queue: on the
+  // worker's connection (which waits out outages) their commands would pile up unanswered.
+  // The ping fails at once while Redis is away; reads through BullMQ wait for the connection
+  // whatever its options, so each is bounded by a timeout (and scrapes by their own).
+  const opsConnection = createProducerConnection(config.redisUrl, { commandTimeoutMs: 1_000 });
+  // The worker's connection already reports outages; this one would repeat them.
+  opsConnection.on("error", (err) =>
+    logger.debug({ err: err.message }, "ops redis connection error"),
+  );
+  const opsQueues = createQueuePool({
+    connection: opsConnection,
+    prefix: config.queuePrefix,
+    logger,
+    observer: true,
+  });
+  const consumption = watchConsumption({
+    consumers: runtime.consumers,
+    async readWork(queue) {
+      const q = opsQueues.get(queue);
+      // A delayed job whose time has come (a retry, a job put back) is ready work too: a
+      // consuming worker promotes it at once, one that cannot write never does.
+      const [counts, due, paused] = await withTimeout(
+        Promise.all([
+          q.getJobCounts("waiting", "prioritized"),
+          q.getDelayedCount(Date.now()),
+          q.isPaused(),
+        ]),
+        1_000,
+        "redis",
+      );
+      return { ready: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + due, paused };
+    },
+    ping: () => pingRedis(opsConnection, 1_000),
+    stallAfterMs: config.stallAfterMs,
+    checkEveryMs: checkEveryMsFor(config.stallAfterMs),
+    logger,
+  });
+  registerWorkerReadyGauge(metrics.registry, () => consumption.states());
+  registerQueueGauges({
+    registry: metrics.registry,
+    redis: opsConnection,
+    keys,
+    pool: opsQueues,
+    queues: () => assignments.map((a) => a.spec.queues),
+    logger,
+  });
+
   return {
     runtime,
     outcomes,
+    metrics,
+    consumption,
+    opsRoutes: {
+      "/healthz": () => opsJson(200, { status: "ok" }),
+      "/readyz": async () => {
+        const readiness = await consumption.readiness();
+        return opsJson(readiness.ready ? 200 : 503, {
+          status: readiness.ready ? "ready" : "not ready",
+          ...readiness,
+        });
+      },
+      "/metrics": () => scrapeMetrics(metrics.registry),
+    },
     async close() {
       await announced;
       await adoption?.stop();
+      consumption.close();
       await runtime.close(config.shutdownTimeoutMs);
       await queues.close();
       await connection.quit();
       await telemetry?.shutdown();
+      await opsQueues.close();
+      opsConnection.disconnect();
     },
   };
 }

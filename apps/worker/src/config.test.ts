@@ -50,6 +50,27 @@ describe("loadWorkerConfig", () => {
     expect(error.problems).toEqual([expect.stringMatching(/^NOTIFY_URL:/)]);
   });
 
+  it("serves ops on 0.0.0.0:9464 and calls a queue stuck after 30 s, by default", () => {
+    expect(loadWorkerConfig({})).toMatchObject({
+      ops: { port: 9464, host: "0.0.0.0" },
+      stallAfterMs: 30_000,
+    });
+    expect(loadWorkerConfig({ OPS_PORT: "0", WORKER_STALL_AFTER_MS: "2000" })).toMatchObject({
+      ops: { port: 0 },
+      stallAfterMs: 2_000,
+    });
+  });
+
+  it.each([
+    ["OPS_PORT", "http"],
+    ["OPS_PORT", "65536"],
+    ["WORKER_STALL_AFTER_MS", "soon"],
+    ["WORKER_STALL_AFTER_MS", "10"],
+  ])("refuses %s=%j, naming it", (name, value) => {
+    const error = configErrorOf(() => loadWorkerConfig({ [name]: value }));
+    expect(error.problems).toEqual([expect.stringMatching(new RegExp(`^${name}:`))]);
+  });
+
   it("applies the documented defaults", () => {
     expect(loadWorkerConfig({})).toMatchObject({
       concurrency: 10,

@@ -7,6 +7,9 @@ import {
   envInt,
   envString,
   loadConfig,
+  type OpsConfig,
+  OpsEnv,
+  opsConfigOf,
   TracingEnv,
   type TracingSettings,
   tracingSettingsOf,
@@ -14,6 +17,7 @@ import {
 import { z } from "zod";
 
 const WorkerEnv = CommonEnv.extend({
+  ...OpsEnv.shape,
   /** `all`, or a comma-separated list of EVENT_TYPE/OPERATION pairs this process consumes. */
   WORKER_OPERATIONS: z
     .string()
@@ -53,6 +57,8 @@ const WorkerEnv = CommonEnv.extend({
   ADOPT_BACKLOG: envBool(true),
   ADOPT_INTERVAL_MS: envInt(30_000, 1_000),
   ADOPT_RATE_PER_SEC: envInt(200, 1),
+  /** How long work may wait, with a slot free, before a queue that fetches nothing is stuck. */
+  WORKER_STALL_AFTER_MS: envInt(30_000, 500),
 }).extend(TracingEnv.shape);
 
 export type WorkerConfig = CommonConfig & {
@@ -74,6 +80,8 @@ export type WorkerConfig = CommonConfig & {
   adoptRatePerSec: number;
   /** From the standard OTEL_* variables; off unless they ask for it. */
   tracing: TracingSettings;
+  ops: OpsConfig;
+  stallAfterMs: number;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -94,5 +102,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     adoptIntervalMs: e.ADOPT_INTERVAL_MS,
     adoptRatePerSec: e.ADOPT_RATE_PER_SEC,
     tracing: tracingSettingsOf(e, "skyhook-worker"),
+    ops: opsConfigOf(e),
+    stallAfterMs: e.WORKER_STALL_AFTER_MS,
   };
 }

@@ -39,8 +39,18 @@ export type RuntimeOptions<D> = {
   tracing?: Tracing | undefined;
 };
 
+/** One queue this process consumes, as the consumption monitor sees it. */
+export type Consumer = {
+  queue: string;
+  worker: Worker;
+  concurrency: number;
+  /** Jobs whose processor is running right now. */
+  inFlight(): number;
+};
+
 export type Runtime = {
   workers: readonly Worker[];
+  consumers: readonly Consumer[];
   /** Stops taking jobs, waits for running ones, and after `graceMs` interrupts and releases them. */
   close(graceMs: number): Promise<void>;
 };
@@ -58,24 +68,35 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
     markTtlSec: options.orderingHorizonSec,
   });
 
-  const workers = options.assignments.map(({ spec, handler }) => {
+  const consumers = options.assignments.map(({ spec, handler }): Consumer => {
     const queue = spec.queues.queue;
+    const run = createProcessor({
+      spec,
+      handler,
+      deps: options.deps,
+      deadLetters,
+      staleEvents,
+      entities,
+      ledger,
+      outcomes,
+      entityBusyDelayMs: options.entityBusyDelayMs,
+      logger: logger.child({ queue }),
+      shutdown: shutdown.signal,
+      tracing,
+    });
+    // Counted here rather than from Worker events: a job put back (entity busy, shutdown)
+    // leaves the processor without any event.
+    let inFlight = 0;
     const worker = new Worker(
       queue,
-      createProcessor({
-        spec,
-        handler,
-        deps: options.deps,
-        deadLetters,
-        staleEvents,
-        entities,
-        ledger,
-        outcomes,
-        entityBusyDelayMs: options.entityBusyDelayMs,
-        logger: logger.child({ queue }),
-        shutdown: shutdown.signal,
-        tracing,
-      }),
+      async (job, token) => {
+        inFlight += 1;
+        try {
+          await run(job, token);
+        } finally {
+          inFlight -= 1;
+        }
+      },
       {
         connection,
         prefix,
@@ -107,11 +128,13 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         );
     });
     logger.info({ queue, concurrency: options.concurrency }, "consuming");
-    return worker;
+    return { queue, worker, concurrency: options.concurrency, inFlight: () => inFlight };
   });
+  const workers = consumers.map((c) => c.worker);
 
   return {
     workers,
+    consumers,
     async close(graceMs) {
       const timer = setTimeout(() => shutdown.abort(new Error("worker shutting down")), graceMs);
       try {

@@ -36,6 +36,12 @@ export {
   readLedger,
 } from "./ledger.ts";
 export {
+  createMetrics,
+  type Metrics,
+  registerWorkerReadyGauge,
+  scrapeMetrics,
+} from "./metrics.ts";
+export {
   type AuditEntry,
   adoptBacklog,
   createOpsContext,
@@ -75,6 +81,7 @@ export {
   type TokenOutcome,
   tokenOutcomes,
 } from "./outcome.ts";
+export { registerQueueGauges } from "./queue-gauges.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
 export { createRejectedWriter, type RejectedWriter } from "./rejected-writer.ts";
 export {

@@ -12,11 +12,21 @@ export {
   envString,
   envValue,
   loadConfig,
+  type OpsConfig,
+  OpsEnv,
+  opsConfigOf,
   refuseDevDefaults,
 } from "./load-config.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
 export { serveHttp } from "./serve-http.ts";
+export {
+  type OpsResponse,
+  type OpsRoute,
+  type OpsServer,
+  opsJson,
+  serveOps,
+} from "./serve-ops.ts";
 export { onShutdownSignal } from "./shutdown.ts";
 export { startTracing, type Telemetry } from "./start-tracing.ts";
 export {

@@ -124,6 +124,18 @@ export const CommonEnv = z.object({
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
+/**
+ * The internal ops server (health, readiness, metrics) of the ingress and the workers. Port 0
+ * picks a free port (tests); the bound port is logged.
+ */
+export const OpsEnv = z.object({
+  OPS_PORT: envInt(9464, 0, 65_535),
+  OPS_HOST: z.string().trim().min(1).default("0.0.0.0"),
+});
+export type OpsEnv = z.infer<typeof OpsEnv>;
+export type OpsConfig = { port: number; host: string };
+export const opsConfigOf = (e: OpsEnv): OpsConfig => ({ port: e.OPS_PORT, host: e.OPS_HOST });
+
 /** The settings every Skyhook process shares, as each app's config carries them. */
 export type CommonConfig = {
   nodeEnv: CommonEnv["NODE_ENV"];

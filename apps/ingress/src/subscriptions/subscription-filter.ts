@@ -1,12 +1,14 @@
 import type { PayloadKeys } from "@skyhook/contracts";
 import type { Subscription } from "./subscription.ts";
 
-export type FilterReason =
-  | "event-type"
-  | "operation-excluded"
-  | "organization"
-  | "contracting-tmc"
-  | "booking-tmc";
+export const filterReasons = [
+  "event-type",
+  "operation-excluded",
+  "organization",
+  "contracting-tmc",
+  "booking-tmc",
+] as const;
+export type FilterReason = (typeof filterReasons)[number];
 
 const outside = (allowed: readonly string[] | undefined, value: string | undefined) =>
   allowed !== undefined && value !== undefined && !allowed.includes(value);
