@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { queueNamesFor } from "@skyhook/contracts";
+import { queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
 import { defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -16,7 +16,7 @@ const authorized = {
   authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`,
 };
 const names = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
-const queueNames = [names.queue, names.deadLetter];
+const listedNames = [names.queue, names.deadLetter, names.stale, unroutedQueueNames.queue];
 const encoded = encodeURIComponent(names.queue);
 
 type Running = { url: string; dashboard: Dashboard; server: Server; prefix: string };
@@ -32,11 +32,13 @@ describe("createDashboardApp (real Redis)", () => {
     const dashboard = createDashboardApp({
       connection,
       prefix,
-      queueNames,
+      queues: [names],
       readOnly,
       basePath: "/",
       credentials,
       redactFields: defaultRedactedFields,
+      httpsOnly: false,
+      timeZone: "UTC",
       logger: pino({ level: "silent" }),
     });
     const server = dashboard.app.listen(0, "127.0.0.1");
@@ -87,7 +89,7 @@ describe("createDashboardApp (real Redis)", () => {
     expect(await page.text()).toContain('<base href="/"');
     const api = await fetch(`${url}/api/queues`, { headers: authorized });
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name)).toEqual(queueNames);
+    expect(body.queues.map((q) => q.name)).toEqual(listedNames);
   });
 
   it("resolves hash-tagged queue names in the job API and the UI's deep links", async () => {
