@@ -25,9 +25,15 @@ import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 
 /**
- * The dashboard as an operator sees it: the real process, listening on 127.0.0.2 (not
- * `localhost`, which browsers treat as a secure origin and so hides what goes wrong over plain
- * HTTP at any other address), opened in Debian's Chromium.
+ * The dashboard as an operator sees it: the real process, listening on 127.0.0.2, opened in
+ * Debian's Chromium over plain HTTP.
+ *
+ * Browsers treat every loopback address (all of 127/8, not only `localhost`) as a secure
+ * context, where `upgrade-insecure-requests` rewrites nothing, so at `http://127.0.0.2` a board
+ * that is broken for everyone on a LAN address still loads. The browser therefore opens it by a
+ * host name it cannot know to be loopback, resolved to 127.0.0.2 by the browser's own resolver
+ * rules: a non-secure context, exactly as at `http://10.1.2.3:3001`, with no traffic leaving
+ * this machine. The raw address is checked too.
  */
 const chromiumPath = "/usr/bin/chromium";
 const haveChromium = existsSync(chromiumPath);
@@ -39,7 +45,8 @@ if (!haveChromium && !inCi) {
   );
 }
 
-const host = "127.0.0.2";
+const address = "127.0.0.2";
+const hostName = "skyhook-dashboard.test";
 const silentLogger = createLogger({
   name: "dashboard-browser-test",
   level: "silent",
@@ -99,6 +106,7 @@ describe.skipIf(!haveChromium && !inCi)(
   () => {
     const prefix = uniquePrefix("dash-browser");
     const requests: string[] = [];
+    const servedBy = new Set<string>();
     const consoleProblems: string[] = [];
     let redis: Redis;
     let pool: QueuePool;
@@ -106,6 +114,7 @@ describe.skipIf(!haveChromium && !inCi)(
     let browser: Browser | undefined;
     let context: BrowserContext;
     let page: Page;
+    let port: number;
     let origin: string;
 
     const cspViolations = () =>
@@ -123,10 +132,10 @@ describe.skipIf(!haveChromium && !inCi)(
       pool = createQueuePool({ connection: redis, prefix, logger: silentLogger });
       await seed(pool);
 
-      const port = await freePort();
-      origin = `http://${host}:${port}`;
+      port = await freePort();
+      origin = `http://${hostName}:${port}`;
       dashboard = spawnApp("dashboard", {
-        HOST: host,
+        HOST: address,
         PORT: String(port),
         REDIS_URL: sharedRedisUrl,
         QUEUE_PREFIX: prefix,
@@ -151,6 +160,7 @@ describe.skipIf(!haveChromium && !inCi)(
           "--disable-background-networking",
           "--disable-component-update",
           "--disable-sync",
+          `--host-resolver-rules=MAP ${hostName} ${address}`,
         ],
       });
       context = await browser.newContext({
@@ -159,6 +169,10 @@ describe.skipIf(!haveChromium && !inCi)(
         viewport: { width: 1440, height: 900 },
       });
       context.on("request", (request) => requests.push(request.url()));
+      context.on("response", async (response) => {
+        const server = await response.serverAddr();
+        servedBy.add(server === null ? "unknown" : server.ipAddress);
+      });
       // A blocked request fires no request event, so violations are recorded where they happen.
       await context.addInitScript({
         content: `globalThis.cspViolations = [];
@@ -173,6 +187,8 @@ describe.skipIf(!haveChromium && !inCi)(
       });
       page.on("pageerror", (err) => consoleProblems.push(`uncaught: ${err.message}`));
       await page.goto(`${origin}/`);
+      // Else this test would no longer show what an operator on a LAN address sees.
+      expect(await page.evaluate("isSecureContext"), "a non-secure context").toBe(false);
       try {
         await page
           .getByText("catch-all (no handler yet)", { exact: true })
@@ -267,10 +283,21 @@ describe.skipIf(!haveChromium && !inCi)(
       await page.screenshot({ path: "/tmp/skyhook-dashboard-dead-letters.png" });
     });
 
-    it("sends every request to its own origin over plain HTTP, and violates no policy", async () => {
+    it("also renders at the bare address", async () => {
+      const direct = await context.newPage();
+      try {
+        await direct.goto(`http://${address}:${port}/`);
+        await direct.getByText("catch-all (no handler yet)", { exact: true }).waitFor();
+      } finally {
+        await direct.close();
+      }
+    });
+
+    it("sends every request to the dashboard over plain HTTP, and violates no policy", async () => {
       expect(requests.length).toBeGreaterThan(5);
-      const elsewhere = requests.filter((url) => new URL(url).origin !== origin);
-      expect(elsewhere).toEqual([]);
+      const own = [origin, `http://${address}:${port}`];
+      expect(requests.filter((url) => !own.includes(new URL(url).origin))).toEqual([]);
+      expect([...servedBy]).toEqual([address]);
       expect(await cspViolations()).toEqual([]);
       expect(consoleProblems).toEqual([]);
     });
