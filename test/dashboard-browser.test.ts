@@ -283,6 +283,14 @@ describe.skipIf(!haveChromium && !inCi)(
       await page.screenshot({ path: "/tmp/skyhook-dashboard-dead-letters.png" });
     });
 
+    it("says why a skipped event was stale in the list", async () => {
+      // The sidebar lists raw queue names.
+      await page.locator(`a[title="${flightCancelled.stale}"]`).click();
+      await page
+        .getByText("skipped stale — version 3, older than the applied version 5", { exact: true })
+        .waitFor();
+    });
+
     it("also renders at the bare address", async () => {
       const direct = await context.newPage();
       try {
