@@ -173,7 +173,7 @@ describe.skipIf(!haveChromium && !inCi)(
         const server = await response.serverAddr();
         servedBy.add(server === null ? "unknown" : server.ipAddress);
       });
-      // A blocked request fires no request event, so violations are recorded where they happen.
+      // The policy is the second line of defence: what it blocks is recorded where it happens.
       await context.addInitScript({
         content: `globalThis.cspViolations = [];
         document.addEventListener("securitypolicyviolation", (e) =>
