@@ -78,3 +78,19 @@ ensure_redis() {
   echo "skyhook: redis-server did not start on port $REDIS_PORT." >&2
   exit 1
 }
+
+# The dashboard browser test drives Chromium at /usr/bin/chromium (Debian's package). Without
+# it that test is skipped with a warning (and fails when CI is set). Installs it when it can.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "skyhook: installing Chromium for the dashboard browser test (apt-get, about a minute)."
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1; then
+      return 0
+    fi
+    echo "skyhook: apt-get could not install chromium; the dashboard browser test will be skipped." >&2
+    return 0
+  fi
+  echo "skyhook: /usr/bin/chromium not found; the dashboard browser test will be skipped." >&2
+  echo "  Install it (Debian: sudo apt-get install -y chromium), then run the tests again." >&2
+}

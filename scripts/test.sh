@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick start, command 2: installs dependencies, makes sure Redis answers, then lints,
-# type-checks and runs every test. Extra arguments go to vitest.
+# Quick start, command 2: installs dependencies, makes sure Redis answers (and Chromium, for
+# the dashboard's browser test, is there), then lints, type-checks and runs every test. Extra
+# arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -8,5 +9,6 @@ require_node
 find_pnpm
 install_dependencies
 ensure_redis ephemeral
+ensure_chromium
 "${PNPM[@]}" run check
 "${PNPM[@]}" exec vitest run "$@"

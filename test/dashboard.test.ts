@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { defaultCatalog } from "@skyhook/contracts";
+import { defaultCatalog, queueLabel, unroutedQueueNames } from "@skyhook/contracts";
 import {
   createDashboardApp,
   type Dashboard,
   devCredentials,
   loadDashboardConfig,
 } from "@skyhook/dashboard";
+import { knownQueues } from "@skyhook/queue-kit";
 import { ConfigError, createLogger, defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -18,7 +19,11 @@ import { deletePrefix } from "./support/redis.ts";
 
 const redisUrl = "redis://127.0.0.1:6379";
 const credentials = { user: "ops", password: "correct horse battery staple" };
-const queueNames = defaultCatalog.allQueueNames();
+const queueGroups = knownQueues(defaultCatalog, []);
+// The catch-all is never consumed, so nothing can be dead-lettered or skipped there: its
+// dead-letter and stale queues are not listed.
+const unlisted = [unroutedQueueNames.deadLetter, unroutedQueueNames.stale];
+const queueNames = defaultCatalog.allQueueNames().filter((name) => !unlisted.includes(name));
 const basePath = "/ops/queues";
 
 const basic = (user: string, password: string) =>
@@ -33,11 +38,13 @@ async function startDashboard(connection: Redis, readOnly: boolean): Promise<Run
   const dashboard = createDashboardApp({
     connection,
     prefix,
-    queueNames,
+    queues: queueGroups,
     readOnly,
     basePath,
     credentials,
     redactFields: defaultRedactedFields,
+    httpsOnly: false,
+    timeZone: "UTC",
     logger: createLogger({
       name: "dashboard-test",
       level: "silent",
@@ -117,7 +124,7 @@ describe("dashboard over HTTP (real Redis)", () => {
     expect(res.headers.get("www-authenticate")).toBe('Basic realm="skyhook-dashboard"');
   });
 
-  it("lists every queue, dead-letter queues included, and shows a job added to one", async () => {
+  it("lists every queue that can hold events, dead letters included, and shows a job added to one", async () => {
     const added = await producer(deadLetterName, writable.prefix).add("dead-lettered", {
       reason: "test",
     });
@@ -130,8 +137,10 @@ describe("dashboard over HTTP (real Redis)", () => {
     const listing = (await res.json()) as QueueListing;
 
     expect(listing.queues.map((q) => q.name).sort()).toEqual([...queueNames].sort());
+    for (const name of unlisted) expect(listing.queues.map((q) => q.name)).not.toContain(name);
     const deadLetter = listing.queues.find((q) => q.name === deadLetterName);
-    expect(deadLetter?.displayName).toBe(deadLetterName.replace(/[{}]/g, ""));
+    const operation = queueLabel(deadLetterName.replace(/\.dead-letter$/, ""));
+    expect(deadLetter?.displayName).toBe(`${operation} · dead letters`);
     expect(deadLetter?.counts.waiting).toBe(1);
     expect(deadLetter?.jobs.map((job) => job.id)).toEqual([added.id]);
   });

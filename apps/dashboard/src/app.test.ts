@@ -2,21 +2,21 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { queueNamesFor } from "@skyhook/contracts";
+import { type DeadLetterJob, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
 import { defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix } from "../../../test/support/redis.ts";
-import { createDashboardApp, type Dashboard } from "./app.ts";
+import { createDashboardApp, type Dashboard, type DashboardDeps } from "./app.ts";
 
 const credentials = { user: "ops", password: "app-test-password" };
 const authorized = {
   authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`,
 };
 const names = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
-const queueNames = [names.queue, names.deadLetter];
+const listedNames = [names.queue, names.deadLetter, names.stale, unroutedQueueNames.queue];
 const encoded = encodeURIComponent(names.queue);
 
 type Running = { url: string; dashboard: Dashboard; server: Server; prefix: string };
@@ -26,18 +26,21 @@ describe("createDashboardApp (real Redis)", () => {
   const running: Running[] = [];
   const producers: Queue[] = [];
 
-  async function start(readOnly: boolean): Promise<Running> {
+  async function start(readOnly: boolean, extra: Partial<DashboardDeps> = {}): Promise<Running> {
     // A prefix of its own isolates these keys on the shared Redis; nothing is flushed.
     const prefix = `test-dash-${randomUUID()}`;
     const dashboard = createDashboardApp({
       connection,
       prefix,
-      queueNames,
+      queues: [names],
       readOnly,
       basePath: "/",
       credentials,
       redactFields: defaultRedactedFields,
+      httpsOnly: false,
+      timeZone: "UTC",
       logger: pino({ level: "silent" }),
+      ...extra,
     });
     const server = dashboard.app.listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -87,7 +90,7 @@ describe("createDashboardApp (real Redis)", () => {
     expect(await page.text()).toContain('<base href="/"');
     const api = await fetch(`${url}/api/queues`, { headers: authorized });
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name)).toEqual(queueNames);
+    expect(body.queues.map((q) => q.name)).toEqual(listedNames);
   });
 
   it("resolves hash-tagged queue names in the job API and the UI's deep links", async () => {
@@ -241,5 +244,168 @@ describe("createDashboardApp (real Redis)", () => {
     const { dashboard } = await start(false);
     await dashboard.close();
     expect(await connection.ping()).toBe("PONG");
+  });
+
+  describe("security headers", () => {
+    const policyOf = (res: Response) => res.headers.get("content-security-policy") ?? "";
+
+    it("over plain HTTP sends no upgrade-insecure-requests and no HSTS, so the page loads at any address", async () => {
+      const { url } = await start(false);
+      const page = await fetch(`${url}/`, { headers: authorized });
+      expect(page.status).toBe(200);
+      expect(policyOf(page)).not.toContain("upgrade-insecure-requests");
+      expect(page.headers.get("strict-transport-security")).toBeNull();
+    });
+
+    it("allows the page's own origin only: no https: or other origin for any kind of resource", async () => {
+      const { url } = await start(false);
+      const policy = policyOf(await fetch(`${url}/`, { headers: authorized }));
+      for (const directive of [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+      ]) {
+        expect(policy).toContain(directive);
+      }
+      expect(policy).not.toMatch(/https:|http:|\*/);
+    });
+
+    it("serves the page without bull-board's Google Fonts stylesheet or any other origin", async () => {
+      const { url } = await start(false);
+      const html = await (await fetch(`${url}/`, { headers: authorized })).text();
+      expect(html).toContain('<link href="static/css/');
+      expect(html).not.toContain("fonts.googleapis.com");
+      expect(html).not.toMatch(/(?:href|src)=["']?(?:https?:)?\/\//);
+    });
+
+    it("adds HSTS and upgrade-insecure-requests to a request a trusted proxy says came over TLS", async () => {
+      const { url } = await start(false, { trustProxy: "loopback" });
+      const page = await fetch(`${url}/`, {
+        headers: { ...authorized, "x-forwarded-proto": "https" },
+      });
+      expect(policyOf(page)).toContain("upgrade-insecure-requests");
+      expect(page.headers.get("strict-transport-security")).toMatch(/^max-age=\d+/);
+    });
+
+    it("ignores X-Forwarded-Proto when no proxy is trusted: anyone can send the header", async () => {
+      const { url } = await start(false);
+      const page = await fetch(`${url}/`, {
+        headers: { ...authorized, "x-forwarded-proto": "https" },
+      });
+      expect(policyOf(page)).not.toContain("upgrade-insecure-requests");
+      expect(page.headers.get("strict-transport-security")).toBeNull();
+    });
+
+    it("sends both on every response when the board is declared HTTPS-only", async () => {
+      const { url } = await start(false, { httpsOnly: true });
+      for (const res of [
+        await fetch(`${url}/`, { headers: authorized }),
+        await fetch(`${url}/healthz`),
+      ]) {
+        expect(policyOf(res)).toContain("upgrade-insecure-requests");
+        expect(res.headers.get("strict-transport-security")).toMatch(/^max-age=\d+/);
+      }
+    });
+  });
+
+  describe("queue presentation", () => {
+    type Listed = {
+      name: string;
+      displayName?: string;
+      hasWorkers: boolean | null;
+      jobs: { id: string; name: string }[];
+    };
+    const listing = async (url: string, activeQueue?: string): Promise<Listed[]> => {
+      const query =
+        activeQueue === undefined ? "" : `?activeQueue=${encodeURIComponent(activeQueue)}`;
+      const res = await fetch(`${url}/api/queues${query}`, { headers: authorized });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { queues: Listed[] }).queues;
+    };
+
+    it("reports workers as unknown, not missing, for queues nothing consumes by design", async () => {
+      const { url } = await start(false);
+      const byName = new Map((await listing(url)).map((q) => [q.name, q]));
+      // No worker runs in this test: for the operation's own queue that is a real alarm.
+      expect(byName.get(names.queue)?.hasWorkers).toBe(false);
+      for (const name of [names.deadLetter, names.stale, unroutedQueueNames.queue]) {
+        expect(byName.get(name)?.hasWorkers, name).toBeNull();
+      }
+    });
+
+    it("titles a dead letter with its reason and cause chain in the job list", async () => {
+      const { url, prefix } = await start(false);
+      const error =
+        "TypeError: fetch failed ← Error: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)";
+      const letter: DeadLetterJob = {
+        v: 1,
+        event: { traveler: { email: "ada@example.com" } },
+        failure: {
+          reason: "retries-exhausted",
+          error,
+          queue: names.queue,
+          jobId: "wh-1",
+          attemptsMade: 8,
+          history: [{ attempt: 8, error: "TypeError: fetch failed" }],
+          deadLetteredAt: new Date().toISOString(),
+        },
+      };
+      await producer(names.deadLetter, prefix).add("PNR_V3.FLIGHT_CANCELLED", letter, {
+        jobId: "dl-wh-1",
+      });
+      const queue = (await listing(url, names.deadLetter)).find((q) => q.name === names.deadLetter);
+      expect(queue?.jobs).toEqual([
+        expect.objectContaining({
+          id: "dl-wh-1",
+          name: `retries-exhausted — ${error}`,
+          data: expect.objectContaining({ event: { traveler: { email: "[redacted]" } } }),
+        }),
+      ]);
+    });
+
+    it("adds the queues of an operation announced later, once, beside the ones it had", async () => {
+      const { url, dashboard, prefix } = await start(false);
+      const later = queueNamesFor("TRAVELER_V2", "TRAVELER_UPDATED");
+      dashboard.addQueues([names, later, unroutedQueueNames]);
+      dashboard.addQueues([later]);
+      const listed = (await listing(url)).map((q) => q.name);
+      expect(listed).toEqual([
+        names.queue,
+        names.deadLetter,
+        names.stale,
+        later.queue,
+        later.deadLetter,
+        later.stale,
+        unroutedQueueNames.queue,
+      ]);
+      const job = await producer(later.deadLetter, prefix).add("kept", { n: 1 });
+      const res = await fetch(
+        `${url}/api/queues/${encodeURIComponent(later.deadLetter)}/${encodeURIComponent(job.id ?? "")}`,
+        { headers: authorized },
+      );
+      expect(res.status).toBe(200);
+    });
+
+    it("dates and zones every timestamp, and links the replay and ledger page", async () => {
+      const { url } = await start(false, { timeZone: "Europe/Berlin", basePath: "/" });
+      const html = await (await fetch(`${url}/`, { headers: authorized })).text();
+      const json = /<script id="__UI_CONFIG__" type="application\/json">(.*?)<\/script>/s.exec(
+        html,
+      )?.[1];
+      const ui = JSON.parse(json ?? "{}") as {
+        dateFormats: Record<"short" | "common" | "full", Intl.DateTimeFormatOptions>;
+        miscLinks: { text: string; url: string }[];
+      };
+      for (const format of Object.values(ui.dateFormats)) {
+        expect(
+          new Intl.DateTimeFormat("en-US", format).format(Date.UTC(2026, 5, 1, 12, 3, 7)),
+        ).toBe("Jun 01, 2026, 14:03:07 GMT+2");
+      }
+      expect(ui.miscLinks).toEqual([{ text: "Replay & ledger", url: "/ops" }]);
+    });
   });
 });

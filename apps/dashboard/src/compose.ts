@@ -1,8 +1,14 @@
-import { defaultCatalog } from "@skyhook/contracts";
-import { createWorkerConnection } from "@skyhook/queue-kit";
+import { type Catalog, defaultCatalog } from "@skyhook/contracts";
+import {
+  createRouteRegistry,
+  createWorkerConnection,
+  keyNames,
+  knownQueues,
+} from "@skyhook/queue-kit";
 import type { Logger } from "@skyhook/service-kit";
 import { createDashboardApp, type Dashboard } from "./app.ts";
 import type { DashboardConfig } from "./config.ts";
+import { watchRoutes } from "./watch-routes.ts";
 
 /**
  * Wires the dashboard from its config: the one place that creates its Redis connection.
@@ -11,28 +17,43 @@ import type { DashboardConfig } from "./config.ts";
  * ingress's fail-fast one: nobody retries against the dashboard on a deadline, so a page that
  * loads late after a Redis blip beats a 500, and a per-command timeout would cut off the slow
  * but legitimate commands an operator runs here (listing or cleaning a large dead-letter queue).
+ *
+ * The board starts with the catalog's queues and adds those of routes workers announce later,
+ * re-read every `refreshMs`.
  */
 export function composeDashboard(
   config: DashboardConfig,
   logger: Logger,
-  queueNames: readonly string[] = defaultCatalog.allQueueNames(),
+  catalog: Catalog = defaultCatalog,
 ): Dashboard {
   const redis = createWorkerConnection(config.redisUrl);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const dashboard = createDashboardApp({
     connection: redis,
     prefix: config.queuePrefix,
-    queueNames,
+    queues: knownQueues(catalog, []),
     readOnly: config.readOnly,
     basePath: config.basePath,
     credentials: config.credentials,
     redactFields: config.redactFields,
     jobs: config.jobs,
+    httpsOnly: config.httpsOnly,
+    trustProxy: config.trustProxy,
+    timeZone: config.timeZone,
     logger,
+  });
+  const watch = watchRoutes({
+    catalog,
+    registry: createRouteRegistry(redis, keyNames(config.queuePrefix)),
+    refreshMs: config.refreshMs,
+    logger,
+    onQueues: (groups) => dashboard.addQueues(groups),
   });
   return {
     app: dashboard.app,
+    addQueues: dashboard.addQueues,
     async close() {
+      watch.close();
       await dashboard.close();
       redis.disconnect();
     },

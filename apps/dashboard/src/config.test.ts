@@ -28,6 +28,10 @@ describe("loadDashboardConfig", () => {
       readOnly: false,
       basePath: "/",
       queuePrefix: "skyhook",
+      httpsOnly: false,
+      trustProxy: undefined,
+      refreshMs: 10_000,
+      timeZone: "UTC",
     });
   });
 
@@ -114,4 +118,38 @@ describe("loadDashboardConfig", () => {
       expect(problemsOf({ DASHBOARD_BASE_PATH: value })[0]).toMatch(/^DASHBOARD_BASE_PATH:/);
     },
   );
+
+  it("reads DASHBOARD_HTTPS_ONLY as a boolean", () => {
+    expect(loadDashboardConfig({ DASHBOARD_HTTPS_ONLY: "true" }).httpsOnly).toBe(true);
+    expect(problemsOf({ DASHBOARD_HTTPS_ONLY: "always" })[0]).toMatch(/^DASHBOARD_HTTPS_ONLY:/);
+  });
+
+  it.each([
+    ["true", true],
+    ["false", false],
+    ["1", 1],
+    ["loopback", "loopback"],
+    ["10.0.0.0/8, 192.168.1.7", "10.0.0.0/8, 192.168.1.7"],
+  ])("reads DASHBOARD_TRUST_PROXY=%j as Express's trust proxy %j", (value, expected) => {
+    expect(loadDashboardConfig({ DASHBOARD_TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(["yes-please", "10.0.0.0/33", "300.1.1.1"])(
+    "refuses DASHBOARD_TRUST_PROXY=%j, naming it",
+    (value) => {
+      expect(problemsOf({ DASHBOARD_TRUST_PROXY: value })[0]).toMatch(/^DASHBOARD_TRUST_PROXY:/);
+    },
+  );
+
+  it("reads DASHBOARD_REFRESH_MS and refuses one so short it would hammer Redis", () => {
+    expect(loadDashboardConfig({ DASHBOARD_REFRESH_MS: "2500" }).refreshMs).toBe(2_500);
+    expect(problemsOf({ DASHBOARD_REFRESH_MS: "10" })[0]).toMatch(/^DASHBOARD_REFRESH_MS:/);
+  });
+
+  it("takes an IANA DASHBOARD_TIME_ZONE and refuses a zone no browser knows", () => {
+    expect(loadDashboardConfig({ DASHBOARD_TIME_ZONE: "Europe/Berlin" }).timeZone).toBe(
+      "Europe/Berlin",
+    );
+    expect(problemsOf({ DASHBOARD_TIME_ZONE: "Mars/Olympus" })[0]).toMatch(/^DASHBOARD_TIME_ZONE:/);
+  });
 });

@@ -1,4 +1,11 @@
 export { createDashboardApp, type Dashboard, type DashboardDeps } from "./app.ts";
 export { type Credentials, dashboardRealm, requireBasicAuth } from "./basic-auth.ts";
+export { type BoardQueue, boardQueuesOf, type QueueRole } from "./board-queues.ts";
 export { composeDashboard } from "./compose.ts";
-export { type DashboardConfig, devCredentials, loadDashboardConfig } from "./config.ts";
+export {
+  type DashboardConfig,
+  devCredentials,
+  loadDashboardConfig,
+  type TrustProxy,
+} from "./config.ts";
+export { opsPage, opsPageUrl } from "./ui-config.ts";

@@ -11,7 +11,7 @@ const read = (name: string) => readFileSync(join(assets, name), "utf8");
  * and a replay of what matches, and the ledger. Plain HTML, one same-origin script and one
  * stylesheet, so it loads under the dashboard's strict CSP with no third-party request.
  */
-export function opsPage(options: { readOnly: boolean }): Router {
+export function opsPageRouter(options: { readOnly: boolean }): Router {
   const router = Router();
   const page = read("ops.html").replace("{{readOnly}}", options.readOnly ? "true" : "false");
   const script = read("ops.js");

@@ -1,0 +1,313 @@
+import { existsSync } from "node:fs";
+import {
+  defaultRetryPolicy,
+  type EventJob,
+  queueNamesFor,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import { opsPageUrl } from "@skyhook/dashboard";
+import {
+  createDeadLetterWriter,
+  createQueuePool,
+  createRouteRegistry,
+  createStaleWriter,
+  describeError,
+  jobNameOf,
+  keyNames,
+  type QueuePool,
+} from "@skyhook/queue-kit";
+import { createLogger } from "@skyhook/service-kit";
+import type { Redis } from "ioredis";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
+import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
+
+/**
+ * The dashboard as an operator sees it: the real process, listening on 127.0.0.2, opened in
+ * Debian's Chromium over plain HTTP.
+ *
+ * Browsers treat every loopback address (all of 127/8, not only `localhost`) as a secure
+ * context, where `upgrade-insecure-requests` rewrites nothing, so at `http://127.0.0.2` a board
+ * that is broken for everyone on a LAN address still loads. The browser therefore opens it by a
+ * host name it cannot know to be loopback, resolved to 127.0.0.2 by the browser's own resolver
+ * rules: a non-secure context, exactly as at `http://10.1.2.3:3001`, with no traffic leaving
+ * this machine. The raw address is checked too.
+ */
+const chromiumPath = "/usr/bin/chromium";
+const haveChromium = existsSync(chromiumPath);
+const inCi = (process.env.CI ?? "") !== "" && process.env.CI !== "false";
+if (!haveChromium && !inCi) {
+  console.warn(
+    `\n*** SKIPPED: the dashboard browser test needs Chromium at ${chromiumPath}. ` +
+      "Install it with `apt-get install -y chromium` (scripts/test.sh does so when run as root). ***\n",
+  );
+}
+
+const address = "127.0.0.2";
+const hostName = "skyhook-dashboard.test";
+const silentLogger = createLogger({
+  name: "dashboard-browser-test",
+  level: "silent",
+  redactFields: [],
+});
+const credentials = { username: "ops", password: "browser-test-password" };
+const flightCancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+const announced = queueNamesFor("TRAVELER_V2", "TRAVELER_UPDATED");
+const failure = describeError(
+  new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+  }),
+);
+
+function eventJob(deliveryId: string, version: number): EventJob {
+  return {
+    v: 1,
+    deliveryId,
+    deliveryIdSource: "webhook-id",
+    subscription: "spotnana",
+    receivedAt: new Date().toISOString(),
+    eventType: "PNR_V3",
+    operation: "FLIGHT_CANCELLED",
+    keys: { pnrId: "PNR-1", version },
+    trace: { requestId: `req-${deliveryId}` },
+    envelope: envelope("FLIGHT_CANCELLED", pnrPayload({ pnrId: "PNR-1", version })),
+  };
+}
+
+/** Puts one dead letter, one skipped-stale event and one catch-all event in place, as a worker would. */
+async function seed(pool: QueuePool): Promise<void> {
+  const main = pool.get(flightCancelled.queue);
+  const failed = eventJob("wh-browser-failed", 4);
+  const failedJob = await main.add(jobNameOf(failed), failed, { jobId: failed.deliveryId });
+  await createDeadLetterWriter({ queues: pool }).write(
+    failedJob,
+    { queue: flightCancelled.queue, deadLetterQueue: flightCancelled.deadLetter },
+    "retries-exhausted",
+    failure,
+  );
+  const late = eventJob("wh-browser-late", 3);
+  const lateJob = await main.add(jobNameOf(late), late, { jobId: late.deliveryId });
+  await createStaleWriter({ queues: pool }).write(
+    lateJob,
+    late,
+    flightCancelled,
+    { entity: "pnr:PNR-1", version: 3 },
+    { entity: "pnr:PNR-1", version: 5 },
+  );
+  await pool
+    .get(unroutedQueueNames.queue)
+    .add("TRAVELER_V2.TRAVELER_UPDATED", { v: 1, note: "kept for re-routing" });
+}
+
+describe.skipIf(!haveChromium && !inCi)(
+  "the dashboard in Chromium at a non-localhost address",
+  () => {
+    const prefix = uniquePrefix("dash-browser");
+    const requests: string[] = [];
+    const servedBy = new Set<string>();
+    const consoleProblems: string[] = [];
+    let redis: Redis;
+    let pool: QueuePool;
+    let dashboard: AppProcess | undefined;
+    let browser: Browser | undefined;
+    let context: BrowserContext;
+    let page: Page;
+    let port: number;
+    let origin: string;
+
+    const cspViolations = () =>
+      page.evaluate("globalThis.cspViolations ?? []") as Promise<string[]>;
+    const cardOf = (label: string) =>
+      page.locator("li").filter({ has: page.locator(`a[title="${label}"]`) });
+
+    beforeAll(async () => {
+      if (!haveChromium) {
+        throw new Error(
+          `CI is set but ${chromiumPath} is missing: .ci/run installs Chromium with apt-get; it failed`,
+        );
+      }
+      redis = connect();
+      pool = createQueuePool({ connection: redis, prefix, logger: silentLogger });
+      await seed(pool);
+
+      port = await freePort();
+      origin = `http://${hostName}:${port}`;
+      dashboard = spawnApp("dashboard", {
+        HOST: address,
+        PORT: String(port),
+        REDIS_URL: sharedRedisUrl,
+        QUEUE_PREFIX: prefix,
+        DASHBOARD_USER: credentials.username,
+        DASHBOARD_PASSWORD: credentials.password,
+        DASHBOARD_REFRESH_MS: "250",
+      });
+      await dashboard.waitForLog(
+        "the dashboard listening",
+        (line) => line.msg === "dashboard listening",
+      );
+
+      // Playwright gives every launch a fresh, temporary user-data directory.
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--host-resolver-rules=MAP ${hostName} ${address}`,
+        ],
+      });
+      context = await browser.newContext({
+        httpCredentials: credentials,
+        locale: "en-US",
+        viewport: { width: 1440, height: 900 },
+      });
+      context.on("request", (request) => requests.push(request.url()));
+      context.on("response", async (response) => {
+        const server = await response.serverAddr();
+        servedBy.add(server === null ? "unknown" : server.ipAddress);
+      });
+      // The policy is the second line of defence: what it blocks is recorded where it happens.
+      await context.addInitScript({
+        content: `globalThis.cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (e) =>
+          globalThis.cspViolations.push(e.violatedDirective + " " + e.blockedURI));`,
+      });
+      page = await context.newPage();
+      page.on("console", (message) => {
+        if (/content security policy|refused to/i.test(message.text())) {
+          consoleProblems.push(message.text());
+        }
+      });
+      page.on("pageerror", (err) => consoleProblems.push(`uncaught: ${err.message}`));
+      await page.goto(`${origin}/`);
+      // Else this test would no longer show what an operator on a LAN address sees.
+      expect(await page.evaluate("isSecureContext"), "a non-secure context").toBe(false);
+      try {
+        await page
+          .getByText("catch-all (no handler yet)", { exact: true })
+          .waitFor({ timeout: 20_000 });
+      } catch (err) {
+        // Why a board never renders is in what the page asked for and what was refused.
+        throw new Error(
+          `the board did not render at ${origin}: ${(err as Error).message}\n` +
+            `requests: ${JSON.stringify(requests)}\npolicy violations: ${JSON.stringify(await cspViolations())}`,
+        );
+      }
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await dashboard?.stop();
+      await pool?.close();
+      if (redis !== undefined) {
+        await deletePrefix(redis, prefix);
+        redis.disconnect();
+      }
+    });
+
+    it("renders the board, each queue labelled as what it is", async () => {
+      for (const label of [
+        "pnr-v3.flight-cancelled",
+        "pnr-v3.flight-cancelled · dead letters",
+        "pnr-v3.flight-cancelled · skipped stale",
+        "catch-all (no handler yet)",
+      ]) {
+        await cardOf(label).first().waitFor();
+      }
+    });
+
+    it('shows "No workers" on an operation queue only, never on queues nothing consumes', async () => {
+      await page.getByText("catch-all (no handler yet)", { exact: true }).waitFor();
+      // The operation's own queue has no worker in this test: there the badge is a real alarm.
+      await cardOf("pnr-v3.flight-cancelled").getByText("No workers").waitFor();
+      for (const label of [
+        "pnr-v3.flight-cancelled · dead letters",
+        "pnr-v3.flight-cancelled · skipped stale",
+        "catch-all (no handler yet)",
+      ]) {
+        expect(await cardOf(label).getByText("No workers").count(), label).toBe(0);
+      }
+    });
+
+    it("does not list the catch-all's dead-letter and stale queues, which can never hold anything", async () => {
+      await page.getByText(unroutedQueueNames.queue, { exact: true }).waitFor();
+      for (const name of [unroutedQueueNames.deadLetter, unroutedQueueNames.stale]) {
+        expect(await page.getByText(name).count(), name).toBe(0);
+      }
+    });
+
+    it("lists the queues of an operation announced after it started, without a restart", async () => {
+      await createRouteRegistry(redis, keyNames(prefix)).announce([
+        {
+          eventType: "TRAVELER_V2",
+          operation: "TRAVELER_UPDATED",
+          queues: announced,
+          retry: defaultRetryPolicy,
+        },
+      ]);
+      for (const label of [
+        "traveler-v2.traveler-updated",
+        "traveler-v2.traveler-updated · dead letters",
+        "traveler-v2.traveler-updated · skipped stale",
+      ]) {
+        await page.locator(`a[title="${label}"]`).first().waitFor({ timeout: 20_000 });
+      }
+    });
+
+    it("links the replay and ledger page from the header", async () => {
+      await page.locator('header button[aria-haspopup="menu"]').last().click();
+      const link = page.getByRole("menuitem", { name: "Replay & ledger" });
+      await link.waitFor();
+      expect(await link.getAttribute("href")).toBe(opsPageUrl("/"));
+      await page.keyboard.press("Escape");
+    });
+
+    it("shows a dead letter's failure and its causes in the list, with a dated, zoned time", async () => {
+      await cardOf("pnr-v3.flight-cancelled · dead letters")
+        .locator('a[title="pnr-v3.flight-cancelled · dead letters"]')
+        .click();
+      await page.getByText(`retries-exhausted — ${failure}`, { exact: true }).waitFor();
+      const time = (await page.locator("time").first().textContent()) ?? "";
+      const year = new Date().getUTCFullYear();
+      // e.g. "Dec 01, 2026, 08:07:31 UTC": the date, the time to the second, and the zone.
+      expect(time.replace(/\s+/g, " ")).toMatch(
+        new RegExp(`^[A-Z][a-z]{2} \\d{2}, ${year}, \\d{2}:\\d{2}:\\d{2} UTC$`),
+      );
+      await page.screenshot({ path: "/tmp/skyhook-dashboard-dead-letters.png" });
+    });
+
+    it("says why a skipped event was stale in the list", async () => {
+      // The sidebar lists raw queue names.
+      await page.locator(`a[title="${flightCancelled.stale}"]`).click();
+      await page
+        .getByText("skipped stale — version 3, older than the applied version 5", { exact: true })
+        .waitFor();
+    });
+
+    it("also renders at the bare address", async () => {
+      const direct = await context.newPage();
+      try {
+        await direct.goto(`http://${address}:${port}/`);
+        await direct.getByText("catch-all (no handler yet)", { exact: true }).waitFor();
+      } finally {
+        await direct.close();
+      }
+    });
+
+    it("sends every request to the dashboard over plain HTTP, and violates no policy", async () => {
+      expect(requests.length).toBeGreaterThan(5);
+      const own = [origin, `http://${address}:${port}`];
+      expect(requests.filter((url) => !own.includes(new URL(url).origin))).toEqual([]);
+      expect([...servedBy]).toEqual([address]);
+      expect(await cspViolations()).toEqual([]);
+      expect(consoleProblems).toEqual([]);
+    });
+  },
+);
