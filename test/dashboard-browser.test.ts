@@ -301,6 +301,23 @@ describe.skipIf(!haveChromium && !inCi)(
       }
     });
 
+    it("replays a dead letter from the Replay & ledger page", async () => {
+      const ops = await context.newPage();
+      try {
+        await ops.goto(`${origin}${opsPageUrl("/")}`);
+        await ops.locator("#ledger table").getByText("pnr-v3.flight-cancelled").first().waitFor();
+        const row = ops.locator("#kept tr").filter({ hasText: "retries-exhausted" });
+        await row.waitFor();
+        expect(await row.textContent()).toContain("ECONNREFUSED");
+        await row.getByRole("button", { name: "Replay" }).click();
+        await ops.getByText(`moved 1 to ${flightCancelled.queue.replace(/[{}]/g, "")}`).waitFor();
+        expect(await pool.get(flightCancelled.deadLetter).getWaitingCount()).toBe(0);
+        expect(await pool.get(flightCancelled.queue).getJob("rp1-wh-browser-failed")).toBeDefined();
+      } finally {
+        await ops.close();
+      }
+    });
+
     it("sends every request to the dashboard over plain HTTP, and violates no policy", async () => {
       expect(requests.length).toBeGreaterThan(5);
       const own = [origin, `http://${address}:${port}`];
