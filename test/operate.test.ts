@@ -5,7 +5,13 @@ import {
   queueNamesFor,
   unroutedQueueNames,
 } from "@skyhook/contracts";
-import { createOpsContext, inspectKept, readLedger, replayKept } from "@skyhook/queue-kit";
+import {
+  createDeadLetterWriter,
+  createOpsContext,
+  inspectKept,
+  readLedger,
+  replayKept,
+} from "@skyhook/queue-kit";
 import { loadWorkerConfig } from "@skyhook/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
@@ -39,9 +45,9 @@ const cancelledPnr = (pnrId: string) =>
     }),
   );
 
-async function opsFor(prefix: string) {
+async function opsFor(prefix: string, env: Record<string, string> = {}) {
   const redis = connect();
-  const settings = loadWorkerConfig({ QUEUE_PREFIX: prefix, RETRY_ATTEMPTS: "2" }).jobs;
+  const settings = loadWorkerConfig({ QUEUE_PREFIX: prefix, RETRY_ATTEMPTS: "2", ...env }).jobs;
   const ops = await createOpsContext({
     redis,
     prefix,
@@ -150,6 +156,60 @@ describe("replaying dead letters once the cause is fixed", () => {
     expect(queue).toMatchObject({ expected: 4, completed: 4, deadLettered: 0, difference: 0 });
     const audit = await ops.redis.xlen(ops.keys.audit());
     expect(audit).toBe(3);
+  });
+});
+
+describe("a replay cut short and run again", () => {
+  it("does not apply an event twice, even after its replayed job finished and was removed", async () => {
+    const prefix = uniquePrefix("replay-again");
+    // Retention removes a completed job at once here, as it does hours later in production.
+    const retention = { RETAIN_COMPLETED_COUNT: "0" };
+    const { ops, ledger } = await opsFor(prefix, retention);
+    const event = {
+      v: 1 as const,
+      deliveryId: "msg-again",
+      deliveryIdSource: "webhook-id" as const,
+      subscription: "spotnana",
+      receivedAt: new Date().toISOString(),
+      eventType: "PNR_V3",
+      operation: "FLIGHT_CANCELLED",
+      keys: { pnrId: "PNR-AGAIN", version: 1 },
+      trace: { requestId: "req-again" },
+      envelope: cancelledPnr("PNR-AGAIN"),
+    };
+    const main = ops.queues.get(cancelled.queue);
+    const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId: "wh-msg-again" });
+    const letters = createDeadLetterWriter({ queues: ops.queues });
+    const from = { queue: cancelled.queue, deadLetterQueue: cancelled.deadLetter };
+    await letters.write(original, from, "retries-exhausted", "Error: boom");
+    // A dead-lettered job sits in BullMQ's failed set; here it simply leaves the queue.
+    await original.remove();
+    const replay = () =>
+      replayKept(
+        ops,
+        { jobId: "dl-wh-msg-again" },
+        { dryRun: false, ratePerSec: 1000, actor: "test" },
+      );
+
+    const worker = startWorker({ QUEUE_PREFIX: prefix, ...retention });
+    try {
+      expect((await replay()).moved).toEqual({ [cancelled.queue]: 1 });
+      const completed = async () =>
+        (await ledger()).queues.find((q) => q.queue === cancelled.queue)?.completed;
+      await waitFor("the replayed job completed", async () =>
+        (await completed()) === 1 ? true : undefined,
+      );
+      await waitFor("and removed by retention", async () =>
+        (await main.getJob("rp1-wh-msg-again")) === undefined ? true : undefined,
+      );
+    } finally {
+      await worker.close();
+    }
+    // The same dead letter reappears, as when a replay crashed between adding the job and
+    // removing the dead letter; running the replay again must not bring the event back.
+    await letters.write(original, from, "retries-exhausted", "Error: boom");
+    await replay();
+    expect(await main.getJob("rp1-wh-msg-again"), "deduplicated, not added again").toBeUndefined();
   });
 });
 
