@@ -4,7 +4,7 @@ import { keyNames } from "@skyhook/queue-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
-import { envelope, pnrPayload } from "./support/events.ts";
+import { cancelledFlightEnvelope } from "./support/events.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { newSigningSecret } from "./support/sign.ts";
@@ -20,23 +20,6 @@ let ingress: Awaited<ReturnType<typeof startIngress>>;
 let worker: ReturnType<typeof startWorker>;
 let downstream: Awaited<ReturnType<typeof startDownstream>>;
 
-const cancelledPnr = (pnrId: string) =>
-  envelope(
-    "FLIGHT_CANCELLED",
-    pnrPayload({
-      pnrId,
-      flights: [
-        {
-          origin: "SFO",
-          destination: "JFK",
-          flight: "UA9",
-          departure: "2026-12-02T08:00:00",
-          cancelled: true,
-        },
-      ],
-    }),
-  );
-
 beforeAll(async () => {
   downstream = await startDownstream(() => 503);
   ingress = await startIngress({
@@ -48,7 +31,8 @@ beforeAll(async () => {
   });
   worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
   const client = spotnanaClient(ingress.baseUrl, devClient);
-  for (const pnrId of ["PNR-C1", "PNR-C2", "PNR-C3"]) await client.deliver(cancelledPnr(pnrId));
+  for (const pnrId of ["PNR-C1", "PNR-C2", "PNR-C3"])
+    await client.deliver(cancelledFlightEnvelope(pnrId));
   await waitFor("three dead letters", async () =>
     (await redis.llen(`${prefix}:${cancelled.deadLetter}:wait`)) === 3 ? true : undefined,
   );

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { queueNamesFor } from "@skyhook/contracts";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
-import { envelope, pnrPayload } from "./support/events.ts";
+import { cancelledFlightEnvelope, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
@@ -69,23 +69,6 @@ async function receiver() {
     held,
   };
 }
-
-const cancelledEvent = (pnrId: string) =>
-  envelope(
-    "FLIGHT_CANCELLED",
-    pnrPayload({
-      pnrId,
-      flights: [
-        {
-          origin: "SFO",
-          destination: "JFK",
-          flight: "UA7",
-          departure: "2026-12-03T09:00:00",
-          cancelled: true,
-        },
-      ],
-    }),
-  );
 
 describe("the ledger after a mixed run", () => {
   it("balances with retries, dead letters, stale events, duplicates, filtered events, replays and a worker killed mid-job", async () => {
@@ -153,7 +136,7 @@ describe("the ledger after a mixed run", () => {
     for (const pnrId of ["PNR-K1", "PNR-K2"]) notices.behaviour.set(pnrId, "flaky");
     notices.behaviour.set("PNR-H1", "hang");
     for (const pnrId of ["PNR-F1", "PNR-F2", "PNR-F3", "PNR-K1", "PNR-K2", "PNR-H1"])
-      await send(cancelledEvent(pnrId));
+      await send(cancelledFlightEnvelope(pnrId));
 
     // The worker dies while PNR-H1's notice is in flight; a new one recovers the job.
     await waitFor("the notice request held open", () =>

@@ -15,7 +15,7 @@ import {
 import { loadWorkerConfig } from "@skyhook/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { envelope, pnrPayload } from "./support/events.ts";
+import { cancelledFlightEnvelope, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { spotnanaClient } from "./support/spotnana-client.ts";
@@ -27,23 +27,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const cancelledPnr = (pnrId: string) =>
-  envelope(
-    "FLIGHT_CANCELLED",
-    pnrPayload({
-      pnrId,
-      flights: [
-        {
-          origin: "SFO",
-          destination: "JFK",
-          flight: "UA100",
-          departure: "2026-12-01T10:00:00",
-          cancelled: true,
-        },
-      ],
-    }),
-  );
 
 async function opsFor(prefix: string, env: Record<string, string> = {}) {
   const redis = connect();
@@ -84,7 +67,8 @@ describe("replaying dead letters once the cause is fixed", () => {
     const client = spotnanaClient(ingress.baseUrl, devClient);
 
     const pnrs = ["PNR-R1", "PNR-R2", "PNR-R3", "PNR-R4"];
-    for (const pnrId of pnrs) expect((await client.deliver(cancelledPnr(pnrId))).status).toBe(200);
+    for (const pnrId of pnrs)
+      expect((await client.deliver(cancelledFlightEnvelope(pnrId))).status).toBe(200);
     expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
 
     const deadLetters = () =>
@@ -175,7 +159,7 @@ describe("a replay cut short and run again", () => {
       operation: "FLIGHT_CANCELLED",
       keys: { pnrId: "PNR-AGAIN", version: 1 },
       trace: { requestId: "req-again" },
-      envelope: cancelledPnr("PNR-AGAIN"),
+      envelope: cancelledFlightEnvelope("PNR-AGAIN"),
     };
     const main = ops.queues.get(cancelled.queue);
     const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId: "wh-msg-again" });
@@ -225,7 +209,7 @@ describe("a handler that comes up adopts its backlog", () => {
     cleanups.push(() => ingress.close());
     const { ops, redis, ledger } = await opsFor(prefix);
     const client = spotnanaClient(ingress.baseUrl, devClient);
-    const early = ["PNR-A1", "PNR-A2", "PNR-A3"].map((pnrId) => cancelledPnr(pnrId));
+    const early = ["PNR-A1", "PNR-A2", "PNR-A3"].map((pnrId) => cancelledFlightEnvelope(pnrId));
     const answers = [];
     for (const body of early)
       answers.push((await (await client.deliver(body)).json()) as { jobId: string });
@@ -244,7 +228,7 @@ describe("a handler that comes up adopts its backlog", () => {
 
     // Within ROUTES_REFRESH_MS the ingress routes the pair to the new queue by itself.
     await waitFor("the ingress routing to the announced queue", async () => {
-      const response = await client.deliver(cancelledPnr(`PNR-LIVE-${Date.now()}`));
+      const response = await client.deliver(cancelledFlightEnvelope(`PNR-LIVE-${Date.now()}`));
       const { jobId } = (await response.json()) as { jobId: string };
       return (await ops.queues.get(cancelled.queue).getJob(jobId)) !== undefined ? true : undefined;
     });

@@ -51,3 +51,17 @@ export function envelope(operation: string, payload: object, eventType = "PNR_V3
 
 export const segmentId = (f: Flight) => `${f.flight}-${f.origin}-${f.destination}-${f.departure}`;
 export { defaultFlights };
+
+/** A FLIGHT_CANCELLED envelope for `pnrId` whose one flight is cancelled. */
+export function cancelledFlightEnvelope(pnrId: string) {
+  const flight = {
+    origin: "SFO",
+    destination: "JFK",
+    flight: "UA100",
+    departure: "2026-12-01T10:00:00",
+  };
+  return envelope(
+    "FLIGHT_CANCELLED",
+    pnrPayload({ pnrId, flights: [{ ...flight, cancelled: true }] }),
+  );
+}
