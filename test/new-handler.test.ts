@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { defaultCatalog, knownOperations } from "@skyhook/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
@@ -13,10 +14,15 @@ import { waitFor } from "./support/wait-for.ts";
 
 /**
  * Adds a handler exactly as the README says, in a copy of this checkout: `pnpm skyhook
- * new-handler PNR_V3 BOOKING_TICKETED`, nothing else edited. Then the copy type-checks and
+ * new-handler PNR_V3 <an operation with no handler yet>` (BOOKING_TICKETED until someone adds
+ * it), nothing else edited. Then the copy type-checks and
  * lints, the tests that list handlers pass, and the new handler runs end to end behind an
  * ingress that was started before it existed.
  */
+const operation =
+  knownOperations.PNR_V3.find((op) => defaultCatalog.route("PNR_V3", op).spec === undefined) ??
+  "SKYHOOK_TEST_OPERATION";
+const dir = operation.toLowerCase().replace(/_/g, "-");
 const copy = mkdtempSync(join(tmpdir(), "skyhook-new-handler-"));
 const prefix = uniquePrefix("newhandler");
 const redis = connect();
@@ -71,14 +77,12 @@ describe("adding a handler with skyhook new-handler", () => {
       "apps/cli/src/main.ts",
       "new-handler",
       "PNR_V3",
-      "BOOKING_TICKETED",
+      operation,
     ]);
     expect(made.code, made.output).toBe(0);
-    expect(made.output).toContain(
-      "packages/handlers/booking-ticketed/src/booking-ticketed-handler.ts",
-    );
+    expect(made.output).toContain(`packages/handlers/${dir}/src/${dir}-handler.ts`);
     expect(readFileSync(join(copy, "docker-compose.yml"), "utf8")).toContain(
-      "WORKER_OPERATIONS: PNR_V3/BOOKING_TICKETED",
+      `WORKER_OPERATIONS: PNR_V3/${operation}`,
     );
     const again = await run("node", [
       "--import",
@@ -86,7 +90,7 @@ describe("adding a handler with skyhook new-handler", () => {
       "apps/cli/src/main.ts",
       "new-handler",
       "PNR_V3",
-      "BOOKING_TICKETED",
+      operation,
       "--no-install",
     ]);
     expect(again.code).toBe(1);
@@ -98,22 +102,20 @@ describe("adding a handler with skyhook new-handler", () => {
       "exec",
       "vitest",
       "run",
-      "packages/handlers/booking-ticketed",
+      `packages/handlers/${dir}`,
       "apps/worker/src/config.test.ts",
       "test/deployment.test.ts",
       "test/dependency-rules.test.ts",
       "packages/contracts",
     ]);
     expect(tests.code, tests.output).toBe(0);
-    expect(tests.output).toMatch(/booking-ticketed-handler\.test\.ts/);
+    expect(tests.output).toContain(`${dir}-handler.test.ts`);
   }, 240_000);
 
   it("runs the new handler end to end behind an ingress that predates it", async () => {
     const ingress = await startIngress({ QUEUE_PREFIX: prefix, ROUTES_REFRESH_MS: "200" });
     const client = spotnanaClient(ingress.baseUrl, devClient);
-    const early = await client.deliver(
-      envelope("BOOKING_TICKETED", pnrPayload({ pnrId: "PNR-EARLY" })),
-    );
+    const early = await client.deliver(envelope(operation, pnrPayload({ pnrId: "PNR-EARLY" })));
     expect(early.status).toBe(200);
 
     const worker = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
@@ -123,7 +125,7 @@ describe("adding a handler with skyhook new-handler", () => {
         NODE_ENV: "test",
         LOG_LEVEL: "info",
         QUEUE_PREFIX: prefix,
-        WORKER_OPERATIONS: "PNR_V3/BOOKING_TICKETED",
+        WORKER_OPERATIONS: `PNR_V3/${operation}`,
         OPS_PORT: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -140,7 +142,7 @@ describe("adding a handler with skyhook new-handler", () => {
         if (worker.exitCode !== null) throw new Error(`the worker exited:\n${output}`);
         return output
           .split("\n")
-          .some((line) => line.includes('"BOOKING_TICKETED received"') && line.includes(pnrId));
+          .some((line) => line.includes(`"${operation} received"`) && line.includes(pnrId));
       };
       await waitFor(
         "the early event adopted and handled",
@@ -151,7 +153,7 @@ describe("adding a handler with skyhook new-handler", () => {
         "a new delivery routed to the new queue and handled",
         async () => {
           const pnrId = `PNR-LATE-${Date.now()}`;
-          await client.deliver(envelope("BOOKING_TICKETED", pnrPayload({ pnrId })));
+          await client.deliver(envelope(operation, pnrPayload({ pnrId })));
           await new Promise((resolve) => setTimeout(resolve, 300));
           return received(pnrId) ? true : undefined;
         },
