@@ -64,6 +64,8 @@ export function composeIngress(
     refreshMs: config.routesRefreshMs,
     logger,
   });
+  // The connection queues nothing while it connects: read the routes as soon as it can.
+  redis.on("ready", () => void router.refresh());
   const enqueuer = createEnqueuer({
     queues,
     ledger: createLedger(redis, keys),

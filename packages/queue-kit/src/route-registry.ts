@@ -69,7 +69,8 @@ export type Router = {
 
 /**
  * Routes by the catalog first, then by what workers announced. The announced routes are read
- * in the background, so routing never waits on Redis; a failed read keeps the last known ones.
+ * in the background every `refreshMs` (and whenever `refresh` is called, e.g. once the
+ * connection is ready), so routing never waits on Redis; a failed read keeps the last known.
  */
 export function createRouter(options: {
   catalog: Catalog;
@@ -88,7 +89,6 @@ export function createRouter(options: {
   };
   const timer = setInterval(() => void refresh(), options.refreshMs);
   timer.unref();
-  void refresh();
   return {
     route(eventType, operation) {
       const own = options.catalog.route(eventType, operation);
