@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { keyNames } from "@skyhook/queue-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
 import { startIngress } from "./support/in-process.ts";
@@ -170,6 +171,47 @@ describe("failed-authentication limits never lock out valid credentials", () => 
     // Failures that claim no client at all count for the address only.
     const unclaimed = await statusesOf([1, 2, 3].map(() => () => badBearer(baseUrl, shared)));
     expect(unclaimed).toEqual([401, 401, 401]);
+  });
+
+  it("keeps no per-client count for an address already over its limit, however many client ids it invents", async () => {
+    const prefix = ownPrefix("limits-keys");
+    const { baseUrl } = await ingressWith(
+      { AUTH_FAILURES_PER_ADDRESS: "3", AUTH_FAILURES_PER_CLIENT_ADDRESS: "3" },
+      prefix,
+    );
+    const claiming = (clientId: string) =>
+      fetch(`${baseUrl}/oauth/token`, {
+        method: "POST",
+        headers: { "x-forwarded-for": shared },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: clientId,
+          client_secret: "guess",
+        }),
+      });
+    const statuses = await statusesOf(
+      Array.from({ length: 10 }, (_, i) => () => claiming(`invented-${i}`)),
+    );
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    const redis = connect();
+    try {
+      const clientKeys: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, found] = await redis.scan(
+          cursor,
+          "MATCH",
+          `${keyNames(prefix).authFailures("client", "")}*`,
+          "COUNT",
+          1_000,
+        );
+        clientKeys.push(...found);
+        cursor = next;
+      } while (cursor !== "0");
+      expect(clientKeys).toHaveLength(3);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("forgets failures once the window has passed", async () => {
