@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCatalog, rejectedQueueName } from "@skyhook/contracts";
+import { keyNames } from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -309,9 +310,13 @@ describe("the ingress under hostile input", () => {
 
     // Keys outside the known queues (their ledgers and marks included) and the copies of
     // authenticated but invalid envelopes would be writes nobody accounted for.
-    const known = [...defaultCatalog.allQueueNames(), rejectedQueueName].map(
-      (name) => `${prefix}:${name}:`,
-    );
+    // Failed authentications are counted in Redis (one key per address and claimed client).
+    const failureCounters = keyNames(prefix);
+    const known = [
+      ...[...defaultCatalog.allQueueNames(), rejectedQueueName].map((name) => `${prefix}:${name}:`),
+      failureCounters.authFailures("address", ""),
+      failureCounters.authFailures("client", ""),
+    ];
     const strayKeys: string[] = [];
     let cursor = "0";
     do {

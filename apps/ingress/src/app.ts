@@ -17,7 +17,7 @@ import type { Logger } from "pino";
 import type { AccessTokens } from "./auth/access-tokens.ts";
 import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
-import type { FailureLimits } from "./auth/failure-limits.ts";
+import type { FailureLimiter } from "./auth/failure-limits.ts";
 import { fromClientError, IngressError } from "./errors.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
@@ -36,7 +36,8 @@ export type AppDeps = {
   outcomes: OutcomeSink;
   /** Routes by the catalog and by what running workers announced. */
   router: Pick<Router, "route">;
-  failureLimits: FailureLimits;
+  /** Counts failed authentications (shared by both routes and, through Redis, all replicas). */
+  failureLimiter: FailureLimiter;
   /** Express `trust proxy`, for the client address behind a load balancer. */
   trustProxy?: string | undefined;
   isReady: () => Promise<boolean>;
@@ -68,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
       clients: deps.clients,
       tokens: deps.tokens,
       defaultTtlSec: deps.defaultTokenTtlSec,
-      failureLimits: deps.failureLimits,
+      failureLimiter: deps.failureLimiter,
     }),
   );
   app.use(
@@ -79,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
         clients: deps.clients,
         nowSec: () => Math.floor(now().getTime() / 1000),
       }),
-      failureLimits: deps.failureLimits,
+      failureLimiter: deps.failureLimiter,
       enqueuer: deps.enqueuer,
       rejected: deps.rejected,
       router: deps.router,

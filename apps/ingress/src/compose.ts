@@ -1,6 +1,7 @@
 import type { TracerProvider } from "@opentelemetry/api";
 import { type Catalog, defaultCatalog, unroutedQueueNames } from "@skyhook/contracts";
 import {
+  createAuthFailureCounter,
   createEnqueuer,
   createLedger,
   createMetrics,
@@ -24,6 +25,7 @@ import type { Express } from "express";
 import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
+import { createFailureLimiter } from "./auth/failure-limits.ts";
 import type { IngressConfig } from "./config.ts";
 import { errorCatalog } from "./errors.ts";
 import { filterReasons } from "./subscriptions/subscription-filter.ts";
@@ -97,7 +99,10 @@ export function composeIngress(
     outcomes,
     router,
     now: options.now,
-    failureLimits: config.authFailureLimits,
+    failureLimiter: createFailureLimiter({
+      counter: createAuthFailureCounter(redis, keys),
+      limits: config.authFailureLimits,
+    }),
     trustProxy: config.trustProxy,
     isReady,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -1,3 +1,8 @@
+export {
+  type AuthFailureCount,
+  type AuthFailureCounter,
+  createAuthFailureCounter,
+} from "./auth-failure-counter.ts";
 export { createProducerConnection, createWorkerConnection, pingRedis } from "./connections.ts";
 export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
 export { describeError } from "./describe-error.ts";

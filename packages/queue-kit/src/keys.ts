@@ -24,6 +24,12 @@ export function keyNames(prefix: string) {
     routes: () => `${prefix}:sk:routes`,
     /** Audit trail of operator actions (replay, purge): a capped stream. */
     audit: () => `${prefix}:sk:audit`,
+    /**
+     * Failed authentications in the current window, shared by every ingress replica and route.
+     * Scope `address` counts per source address, `client` per (claimed client, address).
+     */
+    authFailures: (scope: "address" | "client", id: string) =>
+      `${prefix}:sk:auth-failures:${scope}:${id}`,
     entityLock: (entity: string) => `${prefix}:entity-lock:${entity}`,
     entityNewest: (entity: string) => `${prefix}:entity-newest:${entity}`,
   };

@@ -6,6 +6,7 @@ import type { Subscription } from "../subscriptions/subscription.ts";
 import type { AccessTokens } from "./access-tokens.ts";
 import type { ClientRegistry } from "./client-registry.ts";
 import { allMatch } from "./constant-time.ts";
+import { noClaimedClient } from "./failure-limits.ts";
 import { signingKeyOf } from "./signing-secret.ts";
 import { type SignedDelivery, verifySignature } from "./verify-signature.ts";
 
@@ -84,7 +85,7 @@ export function createDeliveryAuthenticator(deps: {
     /** For failure counting: the subscription the request names, before anything is verified. */
     claimedSubscription(req: Request): string {
       const named = req.params.subscription;
-      return typeof named === "string" ? named.slice(0, 64) : "-";
+      return typeof named === "string" ? named.slice(0, 64) : noClaimedClient;
     },
 
     /**

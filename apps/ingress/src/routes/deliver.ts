@@ -9,7 +9,7 @@ import {
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
-import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
+import type { FailureLimiter } from "../auth/failure-limits.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
 import { startDeliveryTrace, tracedEnqueue } from "../delivery-trace.ts";
 import { IngressError } from "../errors.ts";
@@ -19,7 +19,7 @@ import { filteredOut } from "../subscriptions/subscription-filter.ts";
 
 export type DeliverRouteDeps = {
   authenticator: ReturnType<typeof createDeliveryAuthenticator>;
-  failureLimits: FailureLimits;
+  failureLimiter: FailureLimiter;
   enqueuer: Enqueuer;
   /** Keeps a copy of authenticated deliveries that are not valid envelopes. */
   rejected: RejectedWriter;
@@ -73,6 +73,23 @@ async function stored<T>(work: Promise<T>): Promise<T> {
 export function deliverRouter(deps: DeliverRouteDeps): Router {
   const router = Router();
   const auth = deps.authenticator;
+  /**
+   * A refused authentication is counted, and answered 429 instead of 401 once its address is
+   * over the limit. Credentials are always checked first: a signed delivery is verified even
+   * from an address over the limit (its body read within the size limit, one HMAC per
+   * candidate secret), because refusing it unread would lock out the real sender.
+   */
+  const limitFailures =
+    (req: Request, res: Response, next: NextFunction) =>
+    (err?: unknown): void => {
+      if (!(err instanceof IngressError && err.code === "unauthorized")) {
+        next(err);
+        return;
+      }
+      deps.failureLimiter
+        .failed(req, res, auth.claimedSubscription(req))
+        .then((limited) => next(limited ?? err), next);
+    };
   router.post(
     ["/webhooks/spotnana", "/webhooks/spotnana/:subscription"],
     (req: Request, res: Response, next: NextFunction) => {
@@ -80,10 +97,9 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       startDeliveryTrace(deps.tracing, req, res);
       next();
     },
-    failureLimits(deps.failureLimits, (req) => auth.claimedSubscription(req)),
-    (req, res, next) => auth.beforeBody(req, res, next),
+    (req, res, next) => auth.beforeBody(req, res, limitFailures(req, res, next)),
     express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
-    (req, res, next) => auth.afterBody(req, res, next),
+    (req, res, next) => auth.afterBody(req, res, limitFailures(req, res, next)),
     async (req: Request, res: Response) => {
       const state = stateOf(res);
       const subscription = subscriptionOf(res);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AccessTokens } from "../auth/access-tokens.ts";
 import type { ClientRegistry } from "../auth/client-registry.ts";
 import { allMatch } from "../auth/constant-time.ts";
-import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
+import { type FailureLimiter, noClaimedClient } from "../auth/failure-limits.ts";
 import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
 
@@ -46,7 +46,7 @@ export type TokenRouteDeps = {
   clients: ClientRegistry;
   tokens: AccessTokens;
   defaultTtlSec: number;
-  failureLimits: FailureLimits;
+  failureLimiter: FailureLimiter;
 };
 
 /** The client a token request claims to be, for counting its failures; nothing is trusted yet. */
@@ -54,7 +54,77 @@ function claimedClient(req: Request): string {
   const basic = basicCredentials(req);
   if (basic !== undefined && basic !== "malformed") return basic.id.slice(0, 128);
   const id: unknown = (req.body as { client_id?: unknown } | undefined)?.client_id;
-  return typeof id === "string" ? id.slice(0, 128) : "-";
+  return typeof id === "string" ? id.slice(0, 128) : noClaimedClient;
+}
+
+type TokenAnswer =
+  | { status: 200; subscription: string; clientId: string; ttlSec: number }
+  | {
+      status: 400 | 401;
+      error: OAuthError;
+      description: string;
+      basic: boolean;
+      /** Named when the secret matched but a required field or header did not. */
+      subscription?: string | undefined;
+    };
+
+/** Decides a token request from its own fields and credentials alone; touches no shared state. */
+function judgeTokenRequest(req: Request, deps: TokenRouteDeps): TokenAnswer {
+  const refuse = (status: 400 | 401, error: OAuthError, description: string, basic = false) => ({
+    status,
+    error,
+    description,
+    basic,
+  });
+  const body = TokenRequest.safeParse(req.body ?? {});
+  if (!body.success) {
+    return refuse(400, "invalid_request", "token request fields must be strings");
+  }
+  const { grant_type: grantType, client_id: bodyId, client_secret: bodySecret } = body.data;
+  if (grantType === undefined) {
+    return refuse(400, "invalid_request", "grant_type is required");
+  }
+  if (grantType !== "client_credentials") {
+    return refuse(400, "unsupported_grant_type", "only client_credentials is supported");
+  }
+
+  const basic = basicCredentials(req);
+  if (basic === "malformed") {
+    return refuse(401, "invalid_client", "malformed Basic credentials", true);
+  }
+  if (
+    basic !== undefined &&
+    (bodySecret !== undefined || (bodyId !== undefined && bodyId !== basic.id))
+  ) {
+    return refuse(400, "invalid_request", "use one client authentication method, not two");
+  }
+  const id = basic?.id ?? bodyId;
+  const secret = basic?.secret ?? bodySecret;
+  if (id === undefined || secret === undefined) {
+    return refuse(401, "invalid_client", "client_id and client_secret are required", true);
+  }
+  const subscription = deps.clients.authenticate(id, secret);
+  // Onboarding's "other form fields": compared in constant time, refused like a bad secret.
+  const fieldsMatch = allMatch(
+    subscription?.requiredTokenFields ?? {},
+    (name) => (body.data as Record<string, unknown>)[name],
+  );
+  const headersMatch = allMatch(
+    subscription?.requiredTokenHeaders ?? {},
+    (name) => req.headers[name],
+  );
+  if (subscription?.oauth === undefined || !fieldsMatch || !headersMatch) {
+    return {
+      ...refuse(401, "invalid_client", "client authentication failed", basic !== undefined),
+      subscription: subscription?.name,
+    };
+  }
+  return {
+    status: 200,
+    subscription: subscription.name,
+    clientId: subscription.oauth.clientId,
+    ttlSec: subscription.oauth.tokenTtlSec ?? deps.defaultTtlSec,
+  };
 }
 
 /**
@@ -71,61 +141,26 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
     },
     express.urlencoded({ extended: false, limit: "16kb", parameterLimit: 20 }),
     express.json({ limit: "16kb" }),
-    failureLimits(deps.failureLimits, claimedClient),
-    (req: Request, res: Response) => {
-      const body = TokenRequest.safeParse(req.body ?? {});
-      if (!body.success) {
-        oauthError(res, 400, "invalid_request", "token request fields must be strings");
+    async (req: Request, res: Response, next: express.NextFunction) => {
+      const answer = judgeTokenRequest(req, deps);
+      stateOf(res).subscription = answer.subscription;
+      if (answer.status === 401) {
+        // Judged first, counted after: valid credentials are never refused for others' failures.
+        const limited = await deps.failureLimiter.failed(req, res, claimedClient(req));
+        if (limited !== undefined) {
+          res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
+          next(limited);
+          return;
+        }
+      }
+      if (answer.status !== 200) {
+        oauthError(res, answer.status, answer.error, answer.description, answer.basic);
         return;
       }
-      const { grant_type: grantType, client_id: bodyId, client_secret: bodySecret } = body.data;
-      if (grantType === undefined) {
-        oauthError(res, 400, "invalid_request", "grant_type is required");
-        return;
-      }
-      if (grantType !== "client_credentials") {
-        oauthError(res, 400, "unsupported_grant_type", "only client_credentials is supported");
-        return;
-      }
-
-      const basic = basicCredentials(req);
-      if (basic === "malformed") {
-        oauthError(res, 401, "invalid_client", "malformed Basic credentials", true);
-        return;
-      }
-      if (
-        basic !== undefined &&
-        (bodySecret !== undefined || (bodyId !== undefined && bodyId !== basic.id))
-      ) {
-        oauthError(res, 400, "invalid_request", "use one client authentication method, not two");
-        return;
-      }
-      const id = basic?.id ?? bodyId;
-      const secret = basic?.secret ?? bodySecret;
-      if (id === undefined || secret === undefined) {
-        oauthError(res, 401, "invalid_client", "client_id and client_secret are required", true);
-        return;
-      }
-      const subscription = deps.clients.authenticate(id, secret);
-      stateOf(res).subscription = subscription?.name;
-      // Onboarding's "other form fields": compared in constant time, refused like a bad secret.
-      const fieldsMatch = allMatch(
-        subscription?.requiredTokenFields ?? {},
-        (name) => (body.data as Record<string, unknown>)[name],
-      );
-      const headersMatch = allMatch(
-        subscription?.requiredTokenHeaders ?? {},
-        (name) => req.headers[name],
-      );
-      if (subscription?.oauth === undefined || !fieldsMatch || !headersMatch) {
-        oauthError(res, 401, "invalid_client", "client authentication failed", basic !== undefined);
-        return;
-      }
-
-      const ttlSec = subscription.oauth.tokenTtlSec ?? deps.defaultTtlSec;
+      const { clientId, ttlSec } = answer;
       res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
       res.status(200).json({
-        access_token: deps.tokens.issue(subscription.oauth.clientId, ttlSec),
+        access_token: deps.tokens.issue(clientId, ttlSec),
         token_type: "Bearer",
         expires_in: ttlSec,
       });
