@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
 import { type FailureLimits, failureLimits } from "../auth/failure-limits.ts";
+import { refuseDeclaredOversize } from "../declared-length.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
 import { startDeliveryTrace, tracedEnqueue } from "../delivery-trace.ts";
 import { IngressError } from "../errors.ts";
@@ -80,6 +81,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       startDeliveryTrace(deps.tracing, req, res);
       next();
     },
+    refuseDeclaredOversize(deps.bodyLimitBytes),
     failureLimits(deps.failureLimits, (req) => auth.claimedSubscription(req)),
     (req, res, next) => auth.beforeBody(req, res, next),
     express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
