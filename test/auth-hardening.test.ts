@@ -149,7 +149,12 @@ describe("token signing keys", () => {
 describe("token verification is pinned", () => {
   const key = "pinned-signing-key-0123456789-0123456789";
   const kid = createHash("sha256").update(key).digest("hex").slice(0, 16);
-  const claims = { sub: devClient.clientId, iss: "skyhook", aud: "skyhook-webhooks" };
+  const claims = {
+    sub: devClient.clientId,
+    iss: "skyhook",
+    aud: "skyhook-webhooks",
+    jti: "pinned",
+  };
 
   it("refuses another HMAC algorithm, a token not yet valid, and a wrong issuer or audience", async () => {
     const ingress = await ingressWith({ TOKEN_SIGNING_KEY: key });

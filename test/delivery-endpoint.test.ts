@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { queueNamesFor, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
 import { Queue } from "bullmq";
@@ -56,16 +57,41 @@ describe("delivery authentication", () => {
     expect(response.status).toBe(401);
   });
 
-  it("refuses an expired token", async () => {
-    const expired = jwt.sign({}, ingress.config.token.signingKey, {
+  /** The ingress's documented key id: 16 hex digits of SHA-256 of the signing key. */
+  const realKid = () =>
+    createHash("sha256").update(ingress.config.token.signingKey, "utf8").digest("hex").slice(0, 16);
+
+  /** Signed with the real key and its real kid, so only the claims decide. */
+  const withRealKey = (claims: object, options: jwt.SignOptions) =>
+    jwt.sign(claims, ingress.config.token.signingKey, {
       algorithm: "HS256",
+      keyid: realKid(),
       issuer: ingress.config.token.issuer,
       audience: ingress.config.token.audience,
       subject: devClient.clientId,
-      expiresIn: -10,
+      jwtid: "test",
+      ...options,
     });
-    const response = await post({ authorization: `Bearer ${expired}` }, valid);
+
+  const expectInvalidToken = async (token: string) => {
+    const response = await post({ authorization: `Bearer ${token}` }, valid);
     expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(((await response.json()) as ErrorBody).error.code).toBe("unauthorized");
+  };
+
+  it("accepts a token built the same way but unexpired (the forger is faithful)", async () => {
+    const token = withRealKey({}, { expiresIn: 600 });
+    const response = await post({ authorization: `Bearer ${token}` }, valid);
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses an expired token", async () => {
+    await expectInvalidToken(withRealKey({}, { expiresIn: -10 }));
+  });
+
+  it("refuses a correctly signed token without exp (it would never expire)", async () => {
+    await expectInvalidToken(withRealKey({}, {}));
   });
 
   it("refuses a token signed with another key", async () => {
@@ -82,14 +108,16 @@ describe("delivery authentication", () => {
 
   it("refuses an unsigned (alg none) token", async () => {
     const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-    const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64({
+    const nowSec = Math.floor(Date.now() / 1000);
+    const unsigned = `${b64({ alg: "none", typ: "JWT", kid: realKid() })}.${b64({
       sub: devClient.clientId,
       iss: ingress.config.token.issuer,
       aud: ingress.config.token.audience,
-      exp: Math.floor(Date.now() / 1000) + 600,
+      jti: "test",
+      iat: nowSec,
+      exp: nowSec + 600,
     })}.`;
-    const response = await post({ authorization: `Bearer ${unsigned}` }, valid);
-    expect(response.status).toBe(401);
+    await expectInvalidToken(unsigned);
   });
 
   it("refuses HTTP Basic credentials on the delivery endpoint", async () => {

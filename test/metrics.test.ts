@@ -229,6 +229,8 @@ describe("metrics on the ops servers", () => {
       "malformed_json",
       "invalid_envelope",
       "payload_too_large",
+      "header_too_large",
+      "request_timeout",
       "unsupported_encoding",
       "not_found",
       "storage_unavailable",

@@ -26,7 +26,8 @@ export async function startIngress(
     ...env,
   });
   const ingress = composeIngress(config, testLogger(config.redactFields), { now, ...injected });
-  const server: Server = ingress.app.listen(0, "127.0.0.1");
+  const server: Server = ingress.createServer();
+  server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   const ops = await serveOps({

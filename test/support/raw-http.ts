@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { Agent, type IncomingHttpHeaders, request } from "node:http";
+import { connect, type Socket } from "node:net";
 
 /** A request exactly as it goes on the wire: headers in order, duplicates allowed, raw bytes. */
 export type WireRequest = {
@@ -62,4 +64,55 @@ export function sendRaw(
     });
     req.end(wire.body);
   });
+}
+
+/** What one raw TCP connection received, and whether and when the server closed it. */
+export type SocketExchange = {
+  socket: Socket;
+  received(): Buffer;
+  /** Milliseconds from connecting to the server closing the connection; undefined while open. */
+  closedAfterMs(): number | undefined;
+};
+
+/**
+ * A bare TCP connection, for what node:http refuses to send: bad request lines, conflicting
+ * framing, bodies that never arrive. Writes are the caller's; reads are collected.
+ */
+export async function openSocket(port: number, host = "127.0.0.1"): Promise<SocketExchange> {
+  const socket = connect({ port, host });
+  const startedAt = Date.now();
+  const chunks: Buffer[] = [];
+  let closedAt: number | undefined;
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  // A reset from a server that answered and closed is still a close; errors are not failures.
+  socket.on("error", () => undefined);
+  socket.on("close", () => {
+    closedAt = Date.now();
+  });
+  await once(socket, "connect");
+  return {
+    socket,
+    received: () => Buffer.concat(chunks),
+    closedAfterMs: () => (closedAt === undefined ? undefined : closedAt - startedAt),
+  };
+}
+
+/** The first response in raw bytes: its status, headers (lower-case names) and body. */
+export function parseRawResponse(raw: Buffer): {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const text = raw.toString("latin1");
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) throw new Error(`no complete response head in ${JSON.stringify(text)}`);
+  const [statusLine = "", ...lines] = text.slice(0, end).split("\r\n");
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+  const headers = Object.fromEntries(
+    lines.map((line) => {
+      const colon = line.indexOf(":");
+      return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
+  return { status, headers, body: text.slice(end + 4) };
 }

@@ -1,5 +1,6 @@
 import {
   announceDevCredentials,
+  createHttpServer,
   createLogger,
   exitOnConfigError,
   serveHttp,
@@ -21,7 +22,7 @@ announceDevCredentials(
 
 const dashboard = composeDashboard(config, logger);
 await serveHttp({
-  app: dashboard.app,
+  server: createHttpServer(dashboard.app),
   port: config.port,
   host: config.host,
   logger,

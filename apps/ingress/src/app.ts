@@ -18,7 +18,7 @@ import type { AccessTokens } from "./auth/access-tokens.ts";
 import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
 import type { FailureLimiter } from "./auth/failure-limits.ts";
-import { fromClientError, IngressError } from "./errors.ts";
+import { errorBodyOf, fromClientError, IngressError } from "./errors.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
 import { deliverRouter } from "./routes/deliver.ts";
@@ -108,14 +108,7 @@ export function createApp(deps: AppDeps): Express {
     }
     if (error.code === "storage_unavailable")
       res.setHeader("Retry-After", String(deps.retryAfterSec));
-    res.status(error.status).json({
-      error: {
-        code: error.code,
-        message: error.message,
-        requestId: state.requestId,
-        ...(error.details === undefined ? {} : { details: error.details }),
-      },
-    });
+    res.status(error.status).json(errorBodyOf(error, state.requestId));
   };
   app.use(errors);
   return app;

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { TracerProvider } from "@opentelemetry/api";
 import { type Catalog, defaultCatalog, unroutedQueueNames } from "@skyhook/contracts";
 import {
@@ -20,12 +21,19 @@ import {
   registerQueueGauges,
   scrapeMetrics,
 } from "@skyhook/queue-kit";
-import { type Logger, type OpsRoute, opsJson, startTracing } from "@skyhook/service-kit";
+import {
+  createHttpServer,
+  type Logger,
+  type OpsRoute,
+  opsJson,
+  startTracing,
+} from "@skyhook/service-kit";
 import type { Express } from "express";
 import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
 import { createFailureLimiter } from "./auth/failure-limits.ts";
+import { answerClientError } from "./client-error.ts";
 import type { IngressConfig } from "./config.ts";
 import { errorCatalog } from "./errors.ts";
 import { filterReasons } from "./subscriptions/subscription-filter.ts";
@@ -36,6 +44,12 @@ export type Ingress = {
   metrics: Metrics;
   /** What the internal ops server answers: `/metrics`, and `/healthz`, `/readyz` as public. */
   opsRoutes: Record<string, OpsRoute>;
+  /**
+   * The public HTTP server, not yet listening: the app with the configured timeouts, and
+   * malformed requests answered with the JSON error body. The one way production and tests
+   * serve the ingress.
+   */
+  createServer(): Server;
   close(): Promise<void>;
 };
 
@@ -124,6 +138,11 @@ export function composeIngress(
         return opsJson(ready ? 200 : 503, { status: ready ? "ready" : "redis unavailable" });
       },
       "/metrics": () => scrapeMetrics(metrics.registry),
+    },
+    createServer() {
+      const server = createHttpServer(app, config.http);
+      server.on("clientError", answerClientError(logger));
+      return server;
     },
     async close() {
       router.close();

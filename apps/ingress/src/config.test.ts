@@ -86,6 +86,34 @@ describe("loadIngressConfig", () => {
     expect(config.devDefaultsInUse).toEqual([]);
   });
 
+  it("bounds every stage of a connection by default, and reads the limits from the environment", () => {
+    expect(loadIngressConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 30_000,
+    });
+    const config = loadIngressConfig({
+      HEADERS_TIMEOUT_MS: "2000",
+      REQUEST_TIMEOUT_MS: "20000",
+      KEEP_ALIVE_TIMEOUT_MS: "65000",
+      IDLE_TIMEOUT_MS: "0",
+    });
+    expect(config.http).toEqual({
+      headersTimeoutMs: 2_000,
+      requestTimeoutMs: 20_000,
+      keepAliveTimeoutMs: 65_000,
+      idleTimeoutMs: 0,
+    });
+  });
+
+  it("refuses a headers timeout longer than the request timeout", () => {
+    const error = configErrorOf(() =>
+      loadIngressConfig({ HEADERS_TIMEOUT_MS: "20000", REQUEST_TIMEOUT_MS: "10000" }),
+    );
+    expect(error.problems).toContainEqual(expect.stringMatching(/^HEADERS_TIMEOUT_MS:/));
+  });
+
   it("refuses production without credentials, naming every missing variable", () => {
     const error = configErrorOf(() => loadIngressConfig({ NODE_ENV: "production" }));
     for (const name of ["SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"]) {

@@ -2,10 +2,12 @@ import {
   type CommonConfig,
   CommonEnv,
   commonConfigOf,
+  defaultHttpLimits,
   envBool,
   envInt,
   envPort,
   envString,
+  type HttpLimits,
   loadConfig,
   type OpsConfig,
   OpsEnv,
@@ -53,10 +55,22 @@ const IngressEnv = CommonEnv.extend({
   AUTH_FAILURES_PER_CLIENT_ADDRESS: envInt(10, 1),
   AUTH_FAILURE_WINDOW_SEC: envInt(60, 1),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
+  HEADERS_TIMEOUT_MS: envInt(defaultHttpLimits.headersTimeoutMs, 100),
+  REQUEST_TIMEOUT_MS: envInt(defaultHttpLimits.requestTimeoutMs, 100),
+  KEEP_ALIVE_TIMEOUT_MS: envInt(defaultHttpLimits.keepAliveTimeoutMs, 100),
+  IDLE_TIMEOUT_MS: envInt(defaultHttpLimits.idleTimeoutMs, 0),
   ROUTES_REFRESH_MS: envInt(5_000, 100),
 })
   .extend(TracingEnv.shape)
   .superRefine((e, ctx) => {
+    // Node refuses to start a server whose headers may take longer than the whole request.
+    if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HEADERS_TIMEOUT_MS"],
+        message: "must not exceed REQUEST_TIMEOUT_MS",
+      });
+    }
     // The ops server answers without authentication and its metrics name subscriptions: it
     // must never share the public port.
     if (e.OPS_PORT !== 0 && e.OPS_PORT === e.PORT) {
@@ -79,6 +93,8 @@ export type IngressConfig = CommonConfig & {
   enqueueTimeoutMs: number;
   retryAfterSec: number;
   shutdownTimeoutMs: number;
+  /** Header, request and idle timeouts of the public server. */
+  http: HttpLimits;
   /** How often the routes announced by running workers are re-read. */
   routesRefreshMs: number;
   token: {
@@ -119,6 +135,12 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     retryAfterSec: e.RETRY_AFTER_SEC,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.IDLE_TIMEOUT_MS,
+    },
     routesRefreshMs: e.ROUTES_REFRESH_MS,
     token: {
       issuer: e.TOKEN_ISSUER,

@@ -9,6 +9,8 @@ export const errorCatalog = {
   malformed_json: 400,
   invalid_envelope: 400,
   payload_too_large: 413,
+  header_too_large: 431,
+  request_timeout: 408,
   unsupported_encoding: 415,
   not_found: 404,
   storage_unavailable: 503,
@@ -55,4 +57,16 @@ export function fromClientError(err: unknown): IngressError | undefined {
     return new IngressError("bad_request", "the request could not be read (bad encoding or URL)");
   }
   return undefined;
+}
+
+/** The one error body every refusal carries, from the error middleware or the raw socket. */
+export function errorBodyOf(error: IngressError, requestId: string) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
 }

@@ -31,7 +31,7 @@ const ops = await serveOps({
   process.exit(1);
 });
 await serveHttp({
-  app: ingress.app,
+  server: ingress.createServer(),
   port: config.port,
   host: config.host,
   logger,

@@ -22,6 +22,8 @@ const outcomeOfRefusal: Record<ErrorCode, DeliveryOutcomeName> = {
   unsupported_encoding: "invalid",
   not_found: "invalid",
   payload_too_large: "too_large",
+  header_too_large: "too_large",
+  request_timeout: "invalid",
   storage_unavailable: "unavailable",
   internal: "unavailable",
 };

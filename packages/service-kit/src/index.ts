@@ -1,5 +1,6 @@
 export { announceDevCredentials } from "./announce-dev-credentials.ts";
 export { exitOnConfigError } from "./exit-on-config-error.ts";
+export { createHttpServer, defaultHttpLimits, type HttpLimits } from "./http-server.ts";
 export {
   type CommonConfig,
   CommonEnv,

@@ -1,21 +1,21 @@
 import { once } from "node:events";
-import { createServer, type RequestListener, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { onShutdownSignal } from "./shutdown.ts";
 
 /**
- * Listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish, then runs
+ * Listens on a server made by `createHttpServer` (so its limits are set), and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish, then runs
  * `close` (queues, connections). `shutdownTimeoutMs` bounds the whole stop.
  */
 export async function serveHttp(options: {
-  app: RequestListener;
+  server: Server;
   port: number;
   host: string;
   logger: Logger;
   shutdownTimeoutMs: number;
   close: () => Promise<void>;
 }): Promise<Server> {
-  const server = createServer(options.app);
+  const server = options.server;
   server.listen(options.port, options.host);
   await once(server, "listening");
   onShutdownSignal(options.logger, options.shutdownTimeoutMs, async () => {

@@ -1,5 +1,6 @@
 import { createHash, createSecretKey, type KeyObject, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
+import { z } from "zod";
 
 export type AccessTokens = {
   issue(clientId: string, ttlSec: number): string;
@@ -8,6 +9,20 @@ export type AccessTokens = {
 };
 
 const algorithm = "HS256";
+
+/**
+ * Every claim `issue` writes must be present: jsonwebtoken checks `exp` only when a token has
+ * one, so without this a token signed with a real key but lacking `exp` would never expire.
+ * `iss` and `aud` values are checked by jsonwebtoken; here only their presence and type.
+ */
+const IssuedClaims = z.object({
+  iss: z.string().min(1),
+  aud: z.string().min(1),
+  sub: z.string().min(1),
+  jti: z.string().min(1),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
 
 /** A key's id: derived from the key, so every ingress replica agrees without configuration. */
 const keyIdOf = (secret: string) =>
@@ -57,10 +72,12 @@ export function createAccessTokens(options: {
           issuer: options.issuer,
           audience: options.audience,
         });
-        if (typeof claims === "string" || typeof claims.sub !== "string") {
-          return { ok: false, reason: "token has no subject" };
+        const issued = IssuedClaims.safeParse(claims);
+        if (!issued.success) {
+          const missing = issued.error.issues.map((i) => i.path.join(".")).join(", ");
+          return { ok: false, reason: `token lacks issued claims: ${missing}` };
         }
-        return { ok: true, clientId: claims.sub };
+        return { ok: true, clientId: issued.data.sub };
       } catch (err) {
         return { ok: false, reason: err instanceof Error ? err.message : "invalid token" };
       }

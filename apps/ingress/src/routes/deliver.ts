@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
 import { subscriptionOf } from "../auth/authenticate-delivery.ts";
 import type { FailureLimiter } from "../auth/failure-limits.ts";
+import { refuseDeclaredOversize } from "../declared-length.ts";
 import { deliveryIdOf } from "../delivery-id.ts";
 import { startDeliveryTrace, tracedEnqueue } from "../delivery-trace.ts";
 import { IngressError } from "../errors.ts";
@@ -97,6 +98,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       startDeliveryTrace(deps.tracing, req, res);
       next();
     },
+    refuseDeclaredOversize(deps.bodyLimitBytes),
     (req, res, next) => auth.beforeBody(req, res, limitFailures(req, res, next)),
     express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
     (req, res, next) => auth.afterBody(req, res, limitFailures(req, res, next)),

@@ -5,6 +5,7 @@ import type { AccessTokens } from "../auth/access-tokens.ts";
 import type { ClientRegistry } from "../auth/client-registry.ts";
 import { allMatch } from "../auth/constant-time.ts";
 import { type FailureLimiter, noClaimedClient } from "../auth/failure-limits.ts";
+import { refuseDeclaredOversize } from "../declared-length.ts";
 import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
 
@@ -127,6 +128,9 @@ function judgeTokenRequest(req: Request, deps: TokenRouteDeps): TokenAnswer {
   };
 }
 
+/** A client-credentials request is a few hundred bytes. */
+const tokenBodyLimitBytes = 16 * 1024;
+
 /**
  * The OAuth 2.0 client-credentials endpoint Spotnana's legacy mode calls: form-urlencoded as
  * Spotnana sends it, plus HTTP Basic client authentication and JSON for other clients.
@@ -139,8 +143,9 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
       stateOf(res).endpoint = "token";
       next();
     },
-    express.urlencoded({ extended: false, limit: "16kb", parameterLimit: 20 }),
-    express.json({ limit: "16kb" }),
+    refuseDeclaredOversize(tokenBodyLimitBytes),
+    express.urlencoded({ extended: false, limit: tokenBodyLimitBytes, parameterLimit: 20 }),
+    express.json({ limit: tokenBodyLimitBytes }),
     async (req: Request, res: Response, next: express.NextFunction) => {
       const answer = judgeTokenRequest(req, deps);
       stateOf(res).subscription = answer.subscription;

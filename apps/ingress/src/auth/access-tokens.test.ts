@@ -1,0 +1,78 @@
+import { createHash, createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createAccessTokens } from "./access-tokens.ts";
+
+const signingKey = "a-signing-key-of-at-least-32-characters-0123";
+const options = { signingKey, issuer: "skyhook", audience: "skyhook-webhooks" };
+const tokens = createAccessTokens(options);
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const kidOf = (key: string) => createHash("sha256").update(key, "utf8").digest("hex").slice(0, 16);
+
+/** A JWT built by hand (not by jsonwebtoken), signed with the real key and its real kid. */
+function forge(claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+  const head = b64({ alg: "HS256", typ: "JWT", kid: kidOf(signingKey), ...header });
+  const body = b64(claims);
+  const mac = createHmac("sha256", signingKey).update(`${head}.${body}`).digest("base64url");
+  return `${head}.${body}.${mac}`;
+}
+
+/** The claims of a token the ingress really issued, so a test removes exactly one of them. */
+function issuedClaims(): Record<string, unknown> {
+  const [, payload] = tokens.issue("client-a", 600).split(".");
+  return JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8")) as Record<
+    string,
+    unknown
+  >;
+}
+
+const without = (name: string) => {
+  const claims = issuedClaims();
+  delete claims[name];
+  return claims;
+};
+
+describe("access tokens", () => {
+  it("accepts a token it issued", () => {
+    expect(tokens.verify(tokens.issue("client-a", 600))).toEqual({
+      ok: true,
+      clientId: "client-a",
+    });
+  });
+
+  it("accepts a hand-built token carrying every claim it issues (the forger is faithful)", () => {
+    expect(tokens.verify(forge(issuedClaims()))).toEqual({ ok: true, clientId: "client-a" });
+  });
+
+  it.each(["exp", "iat", "jti", "sub", "iss", "aud"])(
+    "refuses a correctly signed token without %s",
+    (claim) => {
+      expect(tokens.verify(forge(without(claim))).ok).toBe(false);
+    },
+  );
+
+  it("refuses an expired token that names the real key", () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const claims = { ...issuedClaims(), iat: nowSec - 900, exp: nowSec - 120 };
+    expect(tokens.verify(forge(claims))).toEqual({ ok: false, reason: "jwt expired" });
+  });
+
+  it.each([
+    ["iss", "skyhook-other"],
+    ["aud", "skyhook-webhooks-other"],
+    ["sub", 42],
+    ["jti", 7],
+    ["exp", "never"],
+    ["iat", "now"],
+  ])("refuses a token whose %s is %j", (claim, value) => {
+    expect(tokens.verify(forge({ ...issuedClaims(), [claim]: value })).ok).toBe(false);
+  });
+
+  it("refuses a token without a key id, and one whose header says alg none", () => {
+    const claims = issuedClaims();
+    const noKid = forge(claims, { kid: undefined });
+    expect(tokens.verify(noKid).ok).toBe(false);
+    const [head, body] = forge(claims, { alg: "none" }).split(".");
+    expect(tokens.verify(`${head}.${body}.`).ok).toBe(false);
+  });
+});
