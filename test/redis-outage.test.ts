@@ -130,9 +130,11 @@ describe("Redis unavailable", () => {
     const readyStartedAt = performance.now();
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
     const readyMs = Math.round(performance.now() - readyStartedAt);
-    console.info(`503 while Redis is frozen after ${elapsedMs.join(", ")} ms; /readyz ${readyMs} ms`);
-    // The fastest of three shows the bound; every one must still beat the old 2 s default,
-    // which a busy shared machine cannot push an 800 ms deadline past.
+    console.info(
+      `503 while Redis is frozen after ${elapsedMs.join(", ")} ms; /readyz ${readyMs} ms`,
+    );
+    // The fastest of three shows the bound without a loaded host's scheduling noise; each
+    // must still be well under the old 2 s default.
     expect(Math.min(...elapsedMs)).toBeLessThan(1_000);
     expect(Math.max(...elapsedMs)).toBeLessThan(2_000);
 
