@@ -14,13 +14,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function ingressOn(redisUrl: string): Promise<{ app: AppProcess; baseUrl: string }> {
+async function ingressOn(
+  redisUrl: string,
+  env: Record<string, string> = { ENQUEUE_TIMEOUT_MS: "1000" },
+): Promise<{ app: AppProcess; baseUrl: string }> {
   const port = await freePort();
   const app = spawnApp("ingress", {
     PORT: String(port),
     HOST: "127.0.0.1",
     REDIS_URL: redisUrl,
-    ENQUEUE_TIMEOUT_MS: "1000",
+    ...env,
   });
   cleanups.push(() => app.stop("SIGKILL"));
   await app.waitForLog("ingress listening", (l) => String(l.msg).startsWith("ingress listening"));
@@ -100,5 +103,67 @@ describe("Redis unavailable", () => {
     const restarted = await startPrivateRedis(redis.port);
     cleanups.push(() => restarted.kill());
     await expectStoredOnceAccepted(client, restarted.url);
+  });
+
+  it("answers 503 with Retry-After within 1 s by default while Redis is frozen, and 200 to the re-send once it thaws", async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.kill());
+    // No ENQUEUE_TIMEOUT_MS: the default is what Spotnana meets.
+    const { baseUrl } = await ingressOn(redis.url, {});
+    const client = spotnanaClient(baseUrl, devClient);
+    expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
+
+    // Frozen, not dead: the connection stays open and nothing answers, so only a timer can help.
+    redis.pause();
+    const body = envelope("BOOKING_CREATED", pnrPayload());
+    const headers = { "x-spotnana-webhook-id": "msg-frozen" };
+    const elapsedMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const startedAt = performance.now();
+      const refused = await client.deliver(body, headers);
+      const json = (await refused.json()) as ErrorBody;
+      elapsedMs.push(Math.round(performance.now() - startedAt));
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(json.error.code).toBe("storage_unavailable");
+    }
+    const readyStartedAt = performance.now();
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
+    const readyMs = Math.round(performance.now() - readyStartedAt);
+    console.info(
+      `503 while Redis is frozen after ${elapsedMs.join(", ")} ms; /readyz ${readyMs} ms`,
+    );
+    // The fastest of three shows the bound without a loaded host's scheduling noise; each
+    // must still be well under the old 2 s default.
+    expect(Math.min(...elapsedMs)).toBeLessThan(1_000);
+    expect(Math.max(...elapsedMs)).toBeLessThan(2_000);
+
+    redis.resume();
+    // What Redis was sent while frozen runs when it thaws: the event may already be stored,
+    // and then the re-send is answered duplicate. Either way it is stored once.
+    const resent = await waitFor(
+      "a 200 to the re-send once Redis thaws",
+      async () => {
+        const response = await client.deliver(body, headers);
+        return response.status === 200
+          ? ((await response.json()) as { status: string; jobId: string })
+          : undefined;
+      },
+      20_000,
+      250,
+    );
+    expect(["accepted", "duplicate"]).toContain(resent.status);
+    const connection = connect(redis.url);
+    const queue = new Queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue, {
+      connection,
+      prefix: "skyhook",
+    });
+    try {
+      expect(await queue.getJobState(resent.jobId)).toBe("waiting");
+      expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 2 });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 });

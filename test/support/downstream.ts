@@ -2,7 +2,8 @@ import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Received = { headers: IncomingHttpHeaders; body: unknown };
+/** `atMs`: when the whole request had arrived (`Date.now()`), for tests that time a recovery. */
+export type Received = { headers: IncomingHttpHeaders; body: unknown; atMs: number };
 
 /**
  * A notification receiver whose answers the test scripts: `respond` picks the status for the
@@ -17,6 +18,7 @@ export async function startDownstream(respond: (n: number) => number | "hang" = 
     req.on("end", () => {
       const answer = respond(count++);
       received.push({
+        atMs: Date.now(),
         headers: req.headers,
         body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
       });

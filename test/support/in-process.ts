@@ -23,6 +23,10 @@ export async function startIngress(
   const config: IngressConfig = loadIngressConfig({
     NODE_ENV: "test",
     REDIS_URL: sharedRedisUrl,
+    // The 800 ms default is for Spotnana. Here the test runner shares the ingress's event loop
+    // and a loaded host can stall it past that, turning a stored delivery into a 503 that the
+    // test did not ask about. Tests of the deadline set it, or run the real process.
+    ENQUEUE_TIMEOUT_MS: "5000",
     ...env,
   });
   const ingress = composeIngress(config, testLogger(config.redactFields), { now, ...injected });

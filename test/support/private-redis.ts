@@ -40,9 +40,22 @@ export async function startPrivateRedis(port?: number) {
     }
   });
   probe.disconnect();
+  const signal = (name: "SIGSTOP" | "SIGCONT") => {
+    if (child.pid === undefined) throw new Error("redis-server has no pid");
+    process.kill(child.pid, name);
+  };
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
+    pid: child.pid,
+    /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+    pause() {
+      signal("SIGSTOP");
+    },
+    /** Thaws it (SIGCONT): what was sent while frozen is executed now. */
+    resume() {
+      signal("SIGCONT");
+    },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGKILL");

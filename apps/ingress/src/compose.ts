@@ -102,7 +102,8 @@ export function composeIngress(
     queues: () => [unroutedQueueNames],
     logger,
   });
-  const isReady = () => pingRedis(redis, 1_000);
+  // The same bound as a delivery: a probe must not wait longer on a frozen Redis than Spotnana does.
+  const isReady = () => pingRedis(redis, config.enqueueTimeoutMs);
   const app = createApp({
     logger,
     tokens: createAccessTokens(config.token),

@@ -57,6 +57,7 @@ describe("loadIngressConfig", () => {
       queuePrefix: "skyhook",
       bodyLimitBytes: 10 * 1024 * 1024,
       jobs: { dedupTtlSec: 14 * 24 * 3600 },
+      enqueueTimeoutMs: 800,
     });
   });
 

@@ -77,7 +77,19 @@ describe("loadWorkerConfig", () => {
       notifyUrl: undefined,
       effectTtlSec: 14 * 24 * 3600,
       queuePrefix: "skyhook",
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 5_000,
     });
+  });
+
+  it("refuses a STALLED_INTERVAL_MS longer than LOCK_DURATION_MS, naming it, and takes an equal one", () => {
+    const error = configErrorOf(() =>
+      loadWorkerConfig({ LOCK_DURATION_MS: "3000", STALLED_INTERVAL_MS: "3001" }),
+    );
+    expect(error.problems).toEqual([expect.stringMatching(/^STALLED_INTERVAL_MS:/)]);
+    expect(
+      loadWorkerConfig({ LOCK_DURATION_MS: "3000", STALLED_INTERVAL_MS: "3000" }),
+    ).toMatchObject({ lockDurationMs: 3_000, stalledIntervalMs: 3_000 });
   });
 });
 

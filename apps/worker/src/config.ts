@@ -59,7 +59,21 @@ const WorkerEnv = CommonEnv.extend({
   ADOPT_RATE_PER_SEC: envInt(200, 1),
   /** How long work may wait, with a slot free, before a queue that fetches nothing is stuck. */
   WORKER_STALL_AFTER_MS: envInt(30_000, 500),
-}).extend(TracingEnv.shape);
+})
+  .extend(TracingEnv.shape)
+  .superRefine((e, ctx) => {
+    // BullMQ re-runs a dead worker's job in two checks: one marks it, a later one moves it once
+    // its lock has lapsed. Marking happens within one interval of the last lock renewal, so the
+    // job is back within lock + interval only while the interval is no longer than the lock.
+    if (e.STALLED_INTERVAL_MS > e.LOCK_DURATION_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STALLED_INTERVAL_MS"],
+        message:
+          "must not exceed LOCK_DURATION_MS (a crashed worker's job would take up to twice it)",
+      });
+    }
+  });
 
 export type WorkerConfig = CommonConfig & {
   /** `undefined` means every installed handler. */

@@ -11,8 +11,9 @@ export type FlightCancelledDeps = {
 
 /**
  * Marks the cancelled segments on the booking and tells the affected travelers' system.
- * The projection update is idempotent (a set union); the notice is sent once per delivery,
- * and re-sent with the same Idempotency-Key only if a crash fell between send and record.
+ * The projection update is idempotent (a set union) and comes first, so a re-run finds it
+ * applied and goes on to the notice. The notice is sent at least once per delivery, always
+ * under the delivery id as Idempotency-Key, and the receiver drops repeats.
  */
 export const flightCancelledHandler = defineHandler({
   eventType: "PNR_V3",
@@ -34,6 +35,11 @@ export const flightCancelledHandler = defineHandler({
       return;
     }
     const cancelled = new Set(cancelledSegmentIds);
+    // The one window in which a notice goes out twice: from the receiver taking the POST to
+    // Redis acknowledging the record below (the receiver's own work, its answer in transit,
+    // one SET). A worker dying there, or the SET failing, re-runs the job and re-sends under
+    // the same key. Recording before the POST would close the window by losing the notice on
+    // such a crash instead, so nothing else is awaited between the answer and the record.
     await notifier.send(
       {
         type: "FLIGHT_CANCELLED",

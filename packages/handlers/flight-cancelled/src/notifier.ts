@@ -44,8 +44,13 @@ export function createHttpNotifier(options: { url: string; timeoutMs: number }):
         body: JSON.stringify(notice),
         signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
       });
+      if (response.ok) {
+        // Not awaited: the caller records the notice as sent next, and every await before that
+        // widens the window in which a crash makes it send the notice again.
+        void response.body?.cancel().catch(() => undefined);
+        return;
+      }
       await response.body?.cancel();
-      if (response.ok) return;
       const message = `notification endpoint answered ${response.status}`;
       const retryable =
         response.status === 408 || response.status === 429 || response.status >= 500;
