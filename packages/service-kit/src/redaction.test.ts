@@ -119,7 +119,7 @@ describe("createRedactor", () => {
     expect(redact(null)).toBeNull();
   });
 
-  it("redacts a 1 MB payload in well under a tenth of a second", () => {
+  it("redacts every traveller of a 1 MB payload", () => {
     const payload = pnr();
     const template = payload.pnrTravelers[0];
     const flights = payload.airPnr.legs;
@@ -127,12 +127,8 @@ describe("createRedactor", () => {
       if (template !== undefined) payload.pnrTravelers.push(structuredClone(template));
       flights.push(structuredClone(pnr().airPnr.legs[0] ?? { flights: [] }));
     }
-    const data = JSON.parse(JSON.stringify(payload)) as unknown;
-    redact(data);
-    const startedAt = performance.now();
-    const out = redact(data);
-    // About 4 ms on the development machines; the bound only catches an order-of-magnitude slip.
-    expect(performance.now() - startedAt).toBeLessThan(100);
+    // Its cost is measured by scripts/measure-redaction-cost.ts, not by a timed test.
+    const out = redact(JSON.parse(JSON.stringify(payload)) as unknown);
     expect(JSON.stringify(out)).not.toContain("Lovelace");
   });
 });
