@@ -65,7 +65,7 @@ describe("requestLog", () => {
 
   it("leaves out an id that is not a safe token rather than logging what the sender wrote", async () => {
     await fetch(`${baseUrl}/ok`, {
-      headers: { "x-request-id": "req-unsafe", "x-b3-traceid": "a b;c=\"d\"" },
+      headers: { "x-request-id": "req-unsafe", "x-b3-traceid": 'a b;c="d"' },
     });
     expect((await lineFor("req-unsafe")).traceId).toBeUndefined();
   });
