@@ -1,3 +1,4 @@
+import { digestJobId, sha256Id } from "@skyhook/queue-kit";
 import { describe, expect, it } from "vitest";
 import { deliveryIdOf } from "./delivery-id.ts";
 
@@ -40,5 +41,9 @@ describe("deliveryIdOf", () => {
     expect(deliveryIdOf({}, reordered).jobId).toBe(deliveryIdOf({}, event).jobId);
     const other = { ...event, payload: { pnrId: "P1", version: 3 } };
     expect(deliveryIdOf({}, other).jobId).not.toBe(deliveryIdOf({}, event).jobId);
+  });
+
+  it("digests an event that has no JSON form as the empty string", () => {
+    expect(deliveryIdOf({}, undefined).jobId).toBe(digestJobId(sha256Id("")));
   });
 });

@@ -1,5 +1,5 @@
 import type { DeadLetterJob } from "@skyhook/contracts";
-import { Queue } from "bullmq";
+import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +62,21 @@ describe("createDeadLetterWriter", () => {
     expect((await letterOf("wh-2"))?.failure.history).toEqual([
       { attempt: 1, error: "Error: only" },
     ]);
+  });
+
+  it("stamps the letter with the current time when no clock is given", async () => {
+    const job = await source.add("PNR_V3.X", {}, { jobId: "wh-4" });
+    const before = Date.now();
+    await createDeadLetterWriter({ queues }).write(job, from, "stalled", "e");
+    const stamped = Date.parse((await letterOf("wh-4"))?.failure.deadLetteredAt ?? "");
+    expect(stamped).toBeGreaterThanOrEqual(before - 1_000);
+    expect(stamped).toBeLessThanOrEqual(Date.now() + 1_000);
+  });
+
+  it("files a job that has no id under dl-unknown", async () => {
+    const job = new Job(source, "PNR_V3.X", { orphan: true });
+    await writer.write(job, from, "invalid-job", "e");
+    expect((await letterOf("unknown"))?.failure.jobId).toBe("unknown");
   });
 
   it("adds nothing on a repeat: the first letter stays", async () => {
