@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { createServer, type Socket } from "node:net";
 import { createCatalog, type EventJob, queueNamesFor, type Route } from "@skyhook/contracts";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -90,13 +92,39 @@ describe("createEnqueuer", () => {
       timeoutMs: 1_000,
       settings,
     });
-    await expect(failing.enqueue(route, job("d4"), "wh-d4")).rejects.toBeInstanceOf(
-      StorageUnavailable,
-    );
+    const refused = await failing.enqueue(route, job("d4"), "wh-d4").catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(StorageUnavailable);
+    expect(refused).toMatchObject({
+      name: "StorageUnavailable",
+      message: "the event could not be stored",
+    });
+    expect((refused as Error).cause).toBeInstanceOf(Error);
     await expect(
       failing.filtered(route, { subscription: "s", eventType: "PNR_V3", operation: "X" }, "f", "r"),
     ).rejects.toBeInstanceOf(StorageUnavailable);
     await deadQueues.close().catch(() => undefined);
     dead.disconnect();
+  });
+
+  it("gives up after timeoutMs when Redis takes the connection but never answers", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)).listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    const { port } = silent.address() as { port: number };
+    const mute = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: null });
+    mute.on("error", () => undefined);
+    const muteQueues = createQueuePool({ connection: mute, prefix, logger });
+    const failing = createEnqueuer({
+      queues: muteQueues,
+      ledger: createLedger(mute, keyNames(prefix)),
+      timeoutMs: 300,
+      settings,
+    });
+    const refused = await failing.enqueue(route, job("d5"), "wh-d5").catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(StorageUnavailable);
+    expect(((refused as Error).cause as Error).message).toBe("Redis did not answer within 300 ms");
+    mute.disconnect();
+    for (const socket of sockets) socket.destroy();
+    silent.close();
   });
 });
