@@ -217,6 +217,14 @@ describe("per-entity ordering", () => {
       calls.filter((c) => c.phase === "start" && c.version === 5).map((c) => c.pnrId),
     );
     expect(env.downstream.requestCount()).toBe(notified.size);
+    // A job whose PNR was busy is put back without spending an attempt: had it failed instead,
+    // its retry would reach the same end state, and only its attempt count would show it.
+    const completed = [
+      ...(await env.createdQ.getCompleted(0, -1)),
+      ...(await env.cancelledQ.getCompleted(0, -1)),
+    ];
+    expect(completed).toHaveLength(deliveries.length);
+    expect(completed.filter((job) => job.attemptsMade > 1).map((job) => job.id)).toEqual([]);
   }, 90_000);
 
   it("keeps an event older than the applied state as skipped-stale, without applying or notifying it", async () => {
