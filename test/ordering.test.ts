@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { queueNamesFor, type StaleEventJob } from "@skyhook/contracts";
+import type { Handler } from "@skyhook/handler-kit";
+import { installedHandlers, type WorkerDeps } from "@skyhook/worker";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
@@ -36,22 +38,71 @@ function seededRandom(seed: number) {
   };
 }
 
+type HandlerCall = { pnrId: string; version: number; phase: "start" | "end" };
+
+/**
+ * The installed handlers, each call logged at its start and end. Each call is held open a
+ * little so that two runs on one PNR would overlap if the entity lock let them both in.
+ */
+function loggedHandlers(log: HandlerCall[]): Handler<WorkerDeps>[] {
+  return installedHandlers.map((handler) => ({
+    ...handler,
+    async handle(event, ctx) {
+      const call = { pnrId: String(event.keys.pnrId), version: Number(event.keys.version) };
+      log.push({ ...call, phase: "start" });
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      try {
+        await handler.handle(event, ctx);
+      } finally {
+        log.push({ ...call, phase: "end" });
+      }
+    },
+  }));
+}
+
+/** Per PNR: calls never overlap, and each applies a newer version than the one before. */
+function serialisedPerPnr(log: readonly HandlerCall[]): Record<string, string[]> {
+  const problems: Record<string, string[]> = {};
+  for (const pnrId of new Set(log.map((call) => call.pnrId))) {
+    const calls = log.filter((call) => call.pnrId === pnrId);
+    const found: string[] = [];
+    let running: number | undefined;
+    let applied = 0;
+    for (const call of calls) {
+      if (call.phase === "start") {
+        if (running !== undefined) found.push(`v${call.version} started while v${running} ran`);
+        if (call.version <= applied) found.push(`v${call.version} handled after v${applied}`);
+        running = call.version;
+      } else {
+        applied = Math.max(applied, call.version);
+        running = undefined;
+      }
+    }
+    if (found.length > 0) problems[pnrId] = found;
+  }
+  return problems;
+}
+
 async function environment(options: {
   workers: number;
   ingressEnv?: Record<string, string>;
   now?: () => Date;
+  handlers?: readonly Handler<WorkerDeps>[];
 }) {
   const prefix = uniquePrefix("order");
   const redis = connect();
   const downstream = await startDownstream();
   const ingress = await startIngress({ QUEUE_PREFIX: prefix, ...options.ingressEnv }, options.now);
   const workers = Array.from({ length: options.workers }, () =>
-    startWorker({
-      QUEUE_PREFIX: prefix,
-      WORKER_CONCURRENCY: "4",
-      NOTIFY_URL: downstream.url,
-      ENTITY_BUSY_DELAY_MS: "5",
-    }),
+    startWorker(
+      {
+        QUEUE_PREFIX: prefix,
+        WORKER_CONCURRENCY: "4",
+        NOTIFY_URL: downstream.url,
+        ENTITY_BUSY_DELAY_MS: "5",
+      },
+      options.handlers === undefined ? {} : { handlers: options.handlers },
+    ),
   );
   const queues = [
     created.queue,
@@ -108,7 +159,8 @@ function versionOf(pnrId: string, version: number) {
 
 describe("per-entity ordering", () => {
   it("ends every PNR at its newest version when a shuffled stream is handled by two concurrent workers", async () => {
-    const env = await environment({ workers: 2 });
+    const calls: HandlerCall[] = [];
+    const env = await environment({ workers: 2, handlers: loggedHandlers(calls) });
     const client = spotnanaClient(env.ingress.baseUrl, devClient);
     const pnrs = ["PNR-A", "PNR-B", "PNR-C", "PNR-D"];
     const newest = 15;
@@ -156,6 +208,23 @@ describe("per-entity ordering", () => {
     }
     expect(await env.createdDead.count()).toBe(0);
     expect(await env.cancelledDead.count()).toBe(0);
+    // The booking store refuses older versions by itself, so the projection alone cannot show
+    // the entity guard at work: the handler calls can. None overlaps another of its PNR, none
+    // runs an older version after a newer one was applied, and the stale ones were skipped.
+    expect(serialisedPerPnr(calls)).toEqual({});
+    expect(calls.filter((c) => c.phase === "start").length + kept.length).toBe(deliveries.length);
+    const notified = new Set(
+      calls.filter((c) => c.phase === "start" && c.version === 5).map((c) => c.pnrId),
+    );
+    expect(env.downstream.requestCount()).toBe(notified.size);
+    // A job whose PNR was busy is put back without spending an attempt: had it failed instead,
+    // its retry would reach the same end state, and only its attempt count would show it.
+    const completed = [
+      ...(await env.createdQ.getCompleted(0, -1)),
+      ...(await env.cancelledQ.getCompleted(0, -1)),
+    ];
+    expect(completed).toHaveLength(deliveries.length);
+    expect(completed.filter((job) => job.attemptsMade > 1).map((job) => job.id)).toEqual([]);
   }, 90_000);
 
   it("keeps an event older than the applied state as skipped-stale, without applying or notifying it", async () => {

@@ -3,9 +3,15 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TracerProvider } from "@opentelemetry/api";
 import type { Catalog } from "@skyhook/contracts";
+import type { Handler } from "@skyhook/handler-kit";
 import { composeIngress, type IngressConfig, loadIngressConfig } from "@skyhook/ingress";
 import { createLogger, serveOps } from "@skyhook/service-kit";
-import { composeWorker, loadWorkerConfig, type WorkerProcess } from "@skyhook/worker";
+import {
+  composeWorker,
+  loadWorkerConfig,
+  type WorkerDeps,
+  type WorkerProcess,
+} from "@skyhook/worker";
 import { sharedRedisUrl } from "./redis.ts";
 
 export const testLogger = (redactFields: readonly string[]) =>
@@ -54,10 +60,17 @@ export async function startIngress(
   };
 }
 
-/** The real worker runtime with the installed handlers, in this process. */
-export function startWorker(env: Record<string, string>, injected: Injected = {}): WorkerProcess {
+/**
+ * The real worker runtime in this process, with the installed handlers unless the test passes
+ * its own (e.g. the installed ones wrapped to record their calls).
+ */
+export function startWorker(
+  env: Record<string, string>,
+  injected: Injected & { handlers?: readonly Handler<WorkerDeps>[] } = {},
+): WorkerProcess {
   const config = loadWorkerConfig({ REDIS_URL: sharedRedisUrl, ...env });
-  return composeWorker(config, testLogger(config.redactFields), undefined, undefined, injected);
+  const { handlers, ...options } = injected;
+  return composeWorker(config, testLogger(config.redactFields), undefined, handlers, options);
 }
 
 /** The real worker runtime in this process, with its ops server on an ephemeral port. */
