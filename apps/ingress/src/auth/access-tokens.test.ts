@@ -75,4 +75,70 @@ describe("access tokens", () => {
     const [head, body] = forge(claims, { alg: "none" }).split(".");
     expect(tokens.verify(`${head}.${body}.`).ok).toBe(false);
   });
+
+  it("says which issued claims a refused token lacks", () => {
+    expect(tokens.verify(forge(without("exp")))).toEqual({
+      ok: false,
+      reason: "token lacks issued claims: exp",
+    });
+    const claims = issuedClaims();
+    delete claims.iat;
+    delete claims.jti;
+    expect(tokens.verify(forge(claims))).toEqual({
+      ok: false,
+      reason: "token lacks issued claims: jti, iat",
+    });
+  });
+
+  it("refuses a token whose key id names no configured key, saying so", () => {
+    expect(tokens.verify(forge(issuedClaims(), { kid: "0123456789abcdef" }))).toEqual({
+      ok: false,
+      reason: "token signed with an unknown key",
+    });
+    expect(tokens.verify(forge(issuedClaims(), { kid: undefined }))).toEqual({
+      ok: false,
+      reason: "token signed with an unknown key",
+    });
+  });
+
+  it("keeps accepting tokens of a previous signing key, which another replica derives the same id for", () => {
+    const rotated = createAccessTokens({
+      ...options,
+      signingKey: "the-next-signing-key-of-at-least-32-characters",
+      previousSigningKeys: [signingKey],
+    });
+    const old = tokens.issue("client-a", 600);
+    expect(rotated.verify(old)).toEqual({ ok: true, clientId: "client-a" });
+    // The key id is the first 16 hex digits of the key's SHA-256, on every replica.
+    const [head] = rotated.issue("client-b", 600).split(".");
+    const header = JSON.parse(Buffer.from(head ?? "", "base64url").toString("utf8")) as {
+      kid: string;
+    };
+    expect(header.kid).toBe(kidOf("the-next-signing-key-of-at-least-32-characters"));
+    expect(tokens.verify(rotated.issue("client-b", 600)).ok, "an unknown newer key").toBe(false);
+    const forgotten = createAccessTokens({
+      ...options,
+      signingKey: "yet-another-signing-key-of-32-characters!!",
+    });
+    expect(forgotten.verify(old)).toEqual({
+      ok: false,
+      reason: "token signed with an unknown key",
+    });
+  });
+
+  it("signs with the key's UTF-8 bytes, as a verifier elsewhere would", () => {
+    const unicodeKey = "ключ-подписи-не-менее-32-символов-0123";
+    const issuer = createAccessTokens({ ...options, signingKey: unicodeKey });
+    const [head, body, mac] = issuer.issue("client-a", 600).split(".");
+    const expected = createHmac("sha256", Buffer.from(unicodeKey, "utf8"))
+      .update(`${head}.${body}`)
+      .digest("base64url");
+    expect(mac).toBe(expected);
+  });
+
+  it("refuses what is not a JWT at all, without throwing", () => {
+    for (const token of ["", "abc", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30."]) {
+      expect(tokens.verify(token).ok, token).toBe(false);
+    }
+  });
 });
