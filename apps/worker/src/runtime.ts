@@ -3,6 +3,7 @@ import type { Handler } from "@skyhook/handler-kit";
 import {
   createDeadLetterWriter,
   createStaleWriter,
+  describeError,
   disabledTracing,
   type KeyNames,
   type Ledger,
@@ -108,11 +109,19 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
     worker.on("error", (err) => logger.error({ err, queue }, "worker error"));
     // The processor dead-letters every failure it sees. A job that stalled past BullMQ's limit
     // fails without reaching it, so terminal failures are dead-lettered here too (idempotently).
+    // The processor dead-letters every failure it sees. A job can still fail for good without
+    // it: stalled past BullMQ's limit, or an error outside the handler (the entity lock, the
+    // ledger, a dead letter that could not be written) on its last attempt. Every terminal
+    // failure is therefore dead-lettered here too, unless its dead letter is already there.
     worker.on("failed", (job, err) => {
-      if (job?.finishedOn === undefined || !err.message.includes(stalledLimitMessage)) return;
+      if (job?.finishedOn === undefined) return;
+      const stalled = err.message.includes(stalledLimitMessage);
+      const reason = stalled ? "stalled" : "retries-exhausted";
+      const error = stalled ? err.message : describeError(err);
       deadLetters
-        .write(job, { queue, deadLetterQueue: spec.queues.deadLetter }, "stalled", err.message)
-        .then(() =>
+        .writeIfMissing(job, { queue, deadLetterQueue: spec.queues.deadLetter }, reason, error)
+        .then((written) => {
+          if (!written) return;
           outcomes.record({
             kind: "job",
             outcome: "dead_lettered",
@@ -120,9 +129,9 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
             jobId: job.id ?? "unknown",
             attempt: job.attemptsMade,
             durationSec: 0,
-            reason: `stalled: ${err.message}`,
-          }),
-        )
+            reason: `${reason}: ${error}`,
+          });
+        })
         .catch((dlqErr: unknown) =>
           logger.error({ err: dlqErr, queue, jobId: job.id }, "dead-lettering failed"),
         );

@@ -14,6 +14,13 @@ export type DeadLetterWriter = {
     reason: DeadLetterReason,
     lastError: string,
   ): Promise<void>;
+  /** The same, unless the dead letter is already there; true when this call wrote it. */
+  writeIfMissing(
+    job: Job,
+    from: { queue: string; deadLetterQueue: string },
+    reason: DeadLetterReason,
+    lastError: string,
+  ): Promise<boolean>;
 };
 
 const firstLine = (text: string) => text.split("\n", 1)[0] ?? "";
@@ -33,7 +40,15 @@ export function createDeadLetterWriter(options: {
   now?: () => Date;
 }): DeadLetterWriter {
   const now = options.now ?? (() => new Date());
-  return {
+  const writer: DeadLetterWriter = {
+    async writeIfMissing(job, from, reason, lastError) {
+      const existing = await options.queues
+        .get(from.deadLetterQueue)
+        .getJob(deadLetterJobId(job.id ?? "unknown"));
+      if (existing !== undefined) return false;
+      await writer.write(job, from, reason, lastError);
+      return true;
+    },
     async write(job, from, reason, lastError) {
       const jobId = job.id ?? "unknown";
       const letter: DeadLetterJob = {
@@ -54,4 +69,5 @@ export function createDeadLetterWriter(options: {
         .add(job.name, letter, { jobId: deadLetterJobId(jobId) });
     },
   };
+  return writer;
 }

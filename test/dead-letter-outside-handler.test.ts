@@ -1,0 +1,60 @@
+import { DeadLetterJob, defaultCatalog, queueNamesFor } from "@skyhook/contracts";
+import { createOpsContext, keyNames, readLedger } from "@skyhook/queue-kit";
+import { afterAll, describe, expect, it } from "vitest";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { spotnanaClient } from "./support/spotnana-client.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+const prefix = uniquePrefix("dl-outside");
+const redis = connect();
+const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
+const closers: Array<() => Promise<void>> = [];
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe("a job that fails for good outside its handler", () => {
+  it("is dead-lettered with the error, and the ledger still balances", async () => {
+    // The entity's newest-position mark is unreadable: the processor fails before the
+    // handler runs, on its only attempt, where no handler error path can dead-letter it.
+    await redis.set(keyNames(prefix).entityNewest("pnr:PNR-BROKEN-MARK"), "not json");
+    const ingress = await startIngress({ QUEUE_PREFIX: prefix, RETRY_ATTEMPTS: "1" });
+    const worker = startWorker({ QUEUE_PREFIX: prefix });
+    closers.push(
+      () => ingress.close(),
+      () => worker.close(),
+    );
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const response = await client.deliver(
+      envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-BROKEN-MARK" })),
+    );
+    expect(response.status).toBe(200);
+    const { jobId } = (await response.json()) as { jobId: string };
+
+    const ops = await createOpsContext({
+      redis,
+      prefix,
+      catalog: defaultCatalog,
+      settings: { dedupTtlSec: 3600 },
+      logger: testLogger([]),
+    });
+    closers.push(() => ops.close());
+    const letter = await waitFor("the dead letter", async () => {
+      const job = await ops.queues.get(created.deadLetter).getJob(`dl-${jobId}`);
+      return job === undefined ? undefined : DeadLetterJob.parse(job.data);
+    });
+    expect(letter.failure.reason).toBe("retries-exhausted");
+    expect(letter.failure.error).toMatch(/SyntaxError/);
+    const ledger = await readLedger(redis, ops.keys, ops.queues, await ops.queueNames());
+    expect(ledger.queues.find((q) => q.queue === created.queue)).toMatchObject({
+      expected: 1,
+      deadLettered: 1,
+      difference: 0,
+    });
+  });
+});
