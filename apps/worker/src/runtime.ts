@@ -16,6 +16,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createEntityGuard } from "./entity-guard.ts";
 import { createProcessor } from "./processor.ts";
+import { throttledLog } from "./throttled-log.ts";
 
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
@@ -106,9 +107,13 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         stalledInterval: options.stalledIntervalMs,
       },
     );
-    worker.on("error", (err) => logger.error({ err, queue }, "worker error"));
-    // The processor dead-letters every failure it sees. A job that stalled past BullMQ's limit
-    // fails without reaching it, so terminal failures are dead-lettered here too (idempotently).
+    worker.on(
+      "error",
+      throttledLog<Error>(
+        (err, suppressed) => logger.error({ err, queue, suppressed }, "worker error"),
+        10_000,
+      ),
+    );
     // The processor dead-letters every failure it sees. A job can still fail for good without
     // it: stalled past BullMQ's limit, or an error outside the handler (the entity lock, the
     // ledger, a dead letter that could not be written) on its last attempt. Every terminal
