@@ -1,5 +1,12 @@
-import { createLogger, exitOnConfigError, onShutdownSignal, serveOps } from "@skyhook/service-kit";
-import { composeWorker } from "./compose.ts";
+import {
+  createLogger,
+  exitOnConfigError,
+  type OpsRoute,
+  onShutdownSignal,
+  opsJson,
+  serveOps,
+} from "@skyhook/service-kit";
+import { composeWorker, type WorkerProcess } from "./compose.ts";
 import { loadWorkerConfig } from "./config.ts";
 
 const config = exitOnConfigError("skyhook worker", () => loadWorkerConfig(process.env));
@@ -8,20 +15,33 @@ const logger = createLogger({
   level: config.logLevel,
   redactFields: config.redactFields,
 });
-const worker = exitOnConfigError("skyhook worker", () => composeWorker(config, logger));
+// The ops port is taken before the worker consumes anything: a port already in use then stops
+// the process before it has fetched a job, instead of just after.
+let worker: WorkerProcess | undefined;
+const starting = () => opsJson(503, { status: "starting" });
+const route =
+  (path: string): OpsRoute =>
+  () =>
+    worker?.opsRoutes[path]?.() ?? starting();
 const ops = await serveOps({
   port: config.ops.port,
   host: config.ops.host,
   logger,
-  routes: worker.opsRoutes,
+  routes: {
+    "/healthz": route("/healthz"),
+    "/readyz": route("/readyz"),
+    "/metrics": route("/metrics"),
+  },
 }).catch((err: unknown) => {
   logger.fatal({ err, port: config.ops.port }, "ops server could not listen (OPS_PORT)");
   process.exit(1);
 });
+const running = exitOnConfigError("skyhook worker", () => composeWorker(config, logger));
+worker = running;
 // Past the grace period running handlers are interrupted and their jobs released; the extra
 // margin lets that finish before the hard exit (after which jobs return as stalled). The ops
 // server closes last, so probes and scrapes are answered while the worker drains.
 onShutdownSignal(logger, config.shutdownTimeoutMs + 10_000, async () => {
-  await worker.close();
+  await running.close();
   await ops.close();
 });
