@@ -1,0 +1,172 @@
+import { once } from "node:events";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createProgram } from "@skyhook/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDownstream } from "./support/downstream.ts";
+import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
+import { newSigningSecret } from "./support/sign.ts";
+
+const prefix = uniquePrefix("simulate");
+const redis = connect();
+const signingSecret = newSigningSecret();
+let ingress: Awaited<ReturnType<typeof startIngress>>;
+let worker: ReturnType<typeof startWorker>;
+let downstream: Awaited<ReturnType<typeof startDownstream>>;
+
+beforeAll(async () => {
+  downstream = await startDownstream(() => 200);
+  ingress = await startIngress({
+    QUEUE_PREFIX: prefix,
+    SPOTNANA_CLIENT_ID: devClient.clientId,
+    SPOTNANA_CLIENT_SECRET: devClient.clientSecret,
+    SPOTNANA_SIGNING_SECRETS: signingSecret,
+  });
+  worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
+});
+
+afterAll(async () => {
+  await worker.close();
+  await ingress.close();
+  await downstream.close();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+type Report = {
+  events: number;
+  attempts: number;
+  acknowledged: number;
+  retried: number;
+  pending: number;
+  duplicates: { sent: number; acknowledged: number; answers: Record<string, number> };
+  answers: Record<string, number>;
+  check: { lost: number; appliedTwice: number; unsettled: number } | "not checked";
+  ok: boolean;
+};
+
+async function simulate(args: readonly string[]) {
+  let out = "";
+  let err = "";
+  const program = createProgram({
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    interactive: false,
+    env: { REDIS_URL: sharedRedisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
+    cwd: process.cwd(),
+  });
+  const code = await program.run(["simulate", "--json", ...args]);
+  if (out === "") throw new Error(`simulate printed no report (exit ${code}): ${err}`);
+  return { code, report: JSON.parse(out) as Report, err };
+}
+
+/**
+ * Answers 503 to the first `failures` attempts of each delivery id, then passes the request
+ * through to the ingress: a receiver that is down for a moment, per delivery.
+ */
+async function startFlakyProxy(target: string, failures: number) {
+  const seen = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const id = req.headers["x-spotnana-webhook-id"];
+    const n = typeof id === "string" ? (seen.get(id) ?? 0) : failures;
+    if (typeof id === "string") seen.set(id, n + 1);
+    if (n < failures) {
+      req.resume();
+      res.writeHead(503, { "content-type": "application/json" }).end('{"error":{}}');
+      return;
+    }
+    const upstream = request(
+      `${target}${req.url ?? ""}`,
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("skyhook simulate", () => {
+  it("delivers every event type to the real ingress and worker: none lost, none applied twice, duplicates answered duplicate", async () => {
+    const { code, report, err } = await simulate([
+      "--url",
+      ingress.baseUrl,
+      "--mode",
+      "hmac",
+      "--secret",
+      signingSecret,
+      "--events",
+      "150",
+      "--closed",
+      "--concurrency",
+      "8",
+      "--duplicates",
+      "0.2",
+      "--large-share",
+      "0.02",
+      "--large-kb",
+      "256",
+      "--check",
+      "--settle-sec",
+      "40",
+    ]);
+    expect(err).toContain("settling");
+    expect(report).toMatchObject({ events: 150, acknowledged: 150, pending: 0, ok: true });
+    expect(report.check).toMatchObject({ lost: 0, appliedTwice: 0, unsettled: 0 });
+    expect(report.duplicates.sent).toBeGreaterThan(0);
+    expect(report.duplicates.answers).toEqual({ "200 duplicate": report.duplicates.sent });
+    expect(code).toBe(0);
+  }, 55_000);
+
+  it("retries a receiver that fails the first attempts (OAuth, several nodes) and ends with nothing pending", async () => {
+    const proxy = await startFlakyProxy(ingress.baseUrl, 2);
+    try {
+      const { code, report } = await simulate([
+        "--url",
+        proxy.url,
+        "--mode",
+        "oauth",
+        "--nodes",
+        "3",
+        "--events",
+        "40",
+        "--rate",
+        "40",
+        "--duplicates",
+        "0",
+        "--check",
+        "--settle-sec",
+        "30",
+      ]);
+      expect(report).toMatchObject({
+        events: 40,
+        acknowledged: 40,
+        retried: 40,
+        pending: 0,
+        ok: true,
+      });
+      expect(report.answers["503"]).toBe(80);
+      expect(report.attempts).toBe(120);
+      expect(report.check).toMatchObject({ lost: 0, appliedTwice: 0 });
+      expect(code).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  }, 55_000);
+});
