@@ -46,7 +46,7 @@ type Report = {
   ok: boolean;
 };
 
-async function simulate(args: readonly string[]) {
+async function simulate(args: readonly string[], queuePrefix = prefix) {
   let out = "";
   let err = "";
   const program = createProgram({
@@ -57,7 +57,7 @@ async function simulate(args: readonly string[]) {
       err += text;
     },
     interactive: false,
-    env: { REDIS_URL: sharedRedisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
+    env: { REDIS_URL: sharedRedisUrl, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: "warn" },
     cwd: process.cwd(),
   });
   const code = await program.run(["simulate", "--json", ...args]);
@@ -101,6 +101,30 @@ async function startFlakyProxy(target: string, failures: number) {
     },
   };
 }
+
+/** A receiver whose answer to each delivery id the test decides. */
+async function startReceiver(answer: (id: string) => Promise<{ status: number; body: unknown }>) {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      void answer(String(req.headers["x-spotnana-webhook-id"])).then(({ status, body }) => {
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      });
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const hmac = ["--mode", "hmac", "--secret", newSigningSecret()];
 
 describe("skyhook simulate", () => {
   it("delivers every event type to the real ingress and worker: none lost, none applied twice, duplicates answered duplicate", async () => {
@@ -167,6 +191,94 @@ describe("skyhook simulate", () => {
       expect(code).toBe(0);
     } finally {
       await proxy.close();
+    }
+  }, 55_000);
+
+  it("counts an answer other than exactly 200 as a failure, and reports the event pending once 14 days of retries are spent", async () => {
+    const receiver = await startReceiver(async () => ({
+      status: 202,
+      body: { status: "accepted" },
+    }));
+    try {
+      const { code, report } = await simulate(
+        ["--url", receiver.url, ...hmac, "--events", "4", "--closed", "--time-scale", "1e9"],
+        uniquePrefix("simulate-pending"),
+      );
+      expect(report).toMatchObject({ events: 4, acknowledged: 0, pending: 4, ok: false });
+      // 1 attempt + 5 immediate retries + the backoff steps up to 14 days, for each event.
+      expect(report.attempts).toBeGreaterThan(4 * 6);
+      expect(report.answers).toEqual({ "202 accepted": report.attempts });
+      expect(code).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  }, 55_000);
+
+  it("reports as lost an acknowledged delivery whose job Skyhook does not have", async () => {
+    const receiver = await startReceiver(async (id) => ({
+      status: 200,
+      body: { status: "accepted", deliveryId: id, jobId: `wh-${id}` },
+    }));
+    try {
+      const { code, report } = await simulate(
+        [
+          "--url",
+          receiver.url,
+          ...hmac,
+          "--events",
+          "5",
+          "--closed",
+          "--duplicates",
+          "0",
+          "--check",
+          "--settle-sec",
+          "1",
+        ],
+        uniquePrefix("simulate-lost"),
+      );
+      expect(report).toMatchObject({ acknowledged: 5, pending: 0, ok: false });
+      expect(report.check).toMatchObject({ lost: 5, appliedTwice: 0 });
+      expect(code).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  }, 55_000);
+
+  it("reports as applied twice a delivery whose job and a replay of it both completed", async () => {
+    const twicePrefix = uniquePrefix("simulate-twice");
+    const queue = "{unrouted}";
+    const receiver = await startReceiver(async (id) => {
+      const jobId = `wh-${id}`;
+      for (const completed of [jobId, `rp1-${jobId}`])
+        await redis
+          .multi()
+          .hset(`${twicePrefix}:${queue}:${completed}`, "data", "{}")
+          .zadd(`${twicePrefix}:${queue}:completed`, Date.now(), completed)
+          .exec();
+      return { status: 200, body: { status: "accepted", deliveryId: id, jobId } };
+    });
+    try {
+      const { code, report } = await simulate(
+        [
+          "--url",
+          receiver.url,
+          ...hmac,
+          "--events",
+          "3",
+          "--closed",
+          "--duplicates",
+          "0",
+          "--check",
+          "--settle-sec",
+          "1",
+        ],
+        twicePrefix,
+      );
+      expect(report.check).toMatchObject({ lost: 0, appliedTwice: 3 });
+      expect(code).toBe(1);
+    } finally {
+      await receiver.close();
+      await deletePrefix(redis, twicePrefix);
     }
   }, 55_000);
 });
