@@ -281,4 +281,61 @@ describe("skyhook simulate", () => {
       await deletePrefix(redis, twicePrefix);
     }
   }, 55_000);
+
+  it("fetches a token per node, honours its token_type and fetches a new one once on a 401", async () => {
+    let issued = 0;
+    const tokens: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString("utf8");
+      });
+      req.on("end", () => {
+        if (req.url === "/oauth/token") {
+          tokens.push(body);
+          const token = `t${++issued}`;
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ access_token: token, token_type: "Token", expires_in: 3600 }));
+          return;
+        }
+        // Odd tokens are refused (as if revoked): each node must fetch a second one.
+        const n = Number(/^Token t(\d+)$/.exec(req.headers.authorization ?? "")?.[1] ?? 1);
+        const valid = n % 2 === 0;
+        res.writeHead(valid ? 200 : 401, { "content-type": "application/json" });
+        res.end(JSON.stringify(valid ? { status: "accepted" } : { error: {} }));
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { code, report } = await simulate(
+        [
+          "--url",
+          `http://127.0.0.1:${port}`,
+          "--mode",
+          "oauth",
+          "--nodes",
+          "2",
+          "--events",
+          "6",
+          "--closed",
+          "--concurrency",
+          "1",
+          "--duplicates",
+          "0",
+        ],
+        uniquePrefix("simulate-token"),
+      );
+      expect(report).toMatchObject({ acknowledged: 6, pending: 0, retried: 0, ok: true });
+      // The re-send after a new token belongs to the same attempt.
+      expect(report.answers).toEqual({ "200 accepted": 6 });
+      expect(issued).toBe(4);
+      expect(tokens[0]).toContain("grant_type=client_credentials");
+      expect(code).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 55_000);
 });
