@@ -5,13 +5,29 @@ export type NodeAuth =
   | { mode: "hmac"; secret: string }
   | { mode: "oauth"; tokenUrl: string; clientId: string; clientSecret: string };
 
-/** What one attempt got: the status (0 when no answer came) and the answer's body. */
-export type Answer = { status: number; body: unknown; error?: string };
+/**
+ * What one attempt got: the status and the answer's body, or (status 0) why there was none:
+ * `timeout`, `no answer` (connection failed) or `token <status>` (the token was refused).
+ */
+export type Answer = { status: number; body: unknown; failure?: string };
+
+/** A refused token request: the delivery was never sent. */
+class TokenRefused extends Error {
+  override name = "TokenRefused";
+  constructor(readonly status: number) {
+    super(`the token request was refused: ${status}`);
+  }
+}
 
 const TokenAnswer = z.looseObject({
   access_token: z.string().min(1),
   token_type: z.string().min(1).optional(),
 });
+
+function failureOf(err: unknown): string {
+  if (err instanceof TokenRefused) return `token ${err.status}`;
+  return err instanceof Error && err.name === "TimeoutError" ? "timeout" : "no answer";
+}
 
 function parseBody(text: string): unknown {
   try {
@@ -53,8 +69,7 @@ export function createNode(options: { url: string; auth: NodeAuth; timeoutMs: nu
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const text = await response.text();
-    if (response.status !== 200)
-      throw new Error(`the token request was refused: ${response.status} ${text.slice(0, 200)}`);
+    if (response.status !== 200) throw new TokenRefused(response.status);
     const token = TokenAnswer.parse(JSON.parse(text));
     return `${token.token_type ?? "Bearer"} ${token.access_token}`;
   }
@@ -75,7 +90,7 @@ export function createNode(options: { url: string; auth: NodeAuth; timeoutMs: nu
       });
       return { status: response.status, body: parseBody(await response.text()) };
     } catch (err) {
-      return { status: 0, body: undefined, error: err instanceof Error ? err.name : String(err) };
+      return { status: 0, body: undefined, failure: failureOf(err) };
     }
   }
 
@@ -93,11 +108,7 @@ export function createNode(options: { url: string; auth: NodeAuth; timeoutMs: nu
         return await post(headers(await authorization), body);
       } catch (err) {
         authorization = undefined;
-        return {
-          status: 0,
-          body: undefined,
-          error: err instanceof Error ? err.message : String(err),
-        };
+        return { status: 0, body: undefined, failure: failureOf(err) };
       }
     },
   };

@@ -14,7 +14,7 @@ export type DeliveryRecord = {
   acknowledged: boolean;
   /** The job id a 200 answer named, when the receiver is a Skyhook. */
   jobId?: string;
-  /** The last answer, as `<status> <body.status>` (e.g. `200 duplicate`) or `timeout`. */
+  /** The last answer, as `<status> <body.status>` (e.g. `200 duplicate`), `timeout`, `token 401`. */
   lastAnswer: string;
   /** From when the acknowledged attempt was due to its 200 answer. */
   ackLatencyMs?: number;
@@ -37,7 +37,7 @@ export type RunOptions = {
 const duplicateWithinMs = 3_600_000;
 
 export function describeAnswer(answer: Answer): string {
-  if (answer.status === 0) return answer.error === "TimeoutError" ? "timeout" : "no answer";
+  if (answer.status === 0) return answer.failure ?? "no answer";
   const body = answer.body;
   const status =
     typeof body === "object" && body !== null && "status" in body && typeof body.status === "string"
