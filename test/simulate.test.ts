@@ -338,4 +338,36 @@ describe("skyhook simulate", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }, 55_000);
+
+  it("with --duration-sec on the open model, starts events on the clock for that long", async () => {
+    const receiver = await startReceiver(async () => ({
+      status: 200,
+      body: { status: "accepted" },
+    }));
+    try {
+      const { code, report } = await simulate(
+        [
+          "--url",
+          receiver.url,
+          ...hmac,
+          "--duration-sec",
+          "1",
+          "--rate",
+          "20",
+          "--duplicates",
+          "0",
+        ],
+        uniquePrefix("simulate-duration"),
+      );
+      expect(report).toMatchObject({
+        events: 20,
+        acknowledged: 20,
+        check: "not checked",
+        ok: true,
+      });
+      expect(code).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  }, 55_000);
 });

@@ -158,7 +158,10 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
       const nodes = Array.from({ length: options.nodes }, () =>
         createNode({ url, auth, timeoutMs: options.timeoutMs }),
       );
-      const progress = progressLine(io, "simulating: events settled");
+      const progress = progressLine(
+        io,
+        eventCount === undefined ? "simulating: seconds" : "simulating: events settled",
+      );
       const run = await runSimulation({
         events: generateEvents({ runId, random, ...options }),
         ...(eventCount === undefined ? {} : { count: eventCount }),
@@ -170,13 +173,15 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
         random,
         // Stable per event: every retry and duplicate of one delivery carries the same id.
         deliveryId: (event) => `sim-${runId}-${event.seq}`,
-        onProgress: ({ settled, started, elapsedMs }) =>
-          eventCount === undefined
-            ? progress.update(
-                Math.min(Math.floor(elapsedMs / 1_000), options.durationSec ?? 0),
-                options.durationSec ?? 0,
-              )
-            : progress.update(settled, Math.max(eventCount, started)),
+        onProgress: ({ settled, started, elapsedMs, done }) => {
+          if (eventCount !== undefined)
+            return progress.update(settled, Math.max(eventCount, started));
+          const totalSec = Math.ceil(options.durationSec ?? 0);
+          progress.update(
+            done ? totalSec : Math.min(Math.floor(elapsedMs / 1_000), totalSec),
+            totalSec,
+          );
+        },
       });
       const check =
         options.check === true

@@ -30,7 +30,12 @@ export type RunOptions = {
   duplicates: number;
   random: () => number;
   deliveryId: (event: SimEvent) => string;
-  onProgress: (state: { settled: number; started: number; elapsedMs: number }) => void;
+  onProgress: (state: {
+    settled: number;
+    started: number;
+    elapsedMs: number;
+    done: boolean;
+  }) => void;
 };
 
 /** Re-sends of acknowledged deliveries come within an hour (simulated) of the acknowledgement. */
@@ -127,9 +132,12 @@ export async function runSimulation(options: RunOptions) {
   }
 
   let started = 0;
+  const intervalMs = options.load.kind === "open" ? 1_000 / options.load.ratePerSec : 0;
+  // On the open model's clock the next event's slot decides, so 2 s at 50/s is 100 events.
+  const elapsedMs = () => (intervalMs > 0 ? started * intervalMs : Date.now() - startedAt);
   const more = () =>
     (options.count === undefined || started < options.count) &&
-    (options.durationMs === undefined || Date.now() - startedAt < options.durationMs);
+    (options.durationMs === undefined || elapsedMs() < options.durationMs);
   const next = (): DeliveryRecord | undefined => {
     if (!more()) return undefined;
     const item = options.events.next();
@@ -141,7 +149,7 @@ export async function runSimulation(options: RunOptions) {
   };
 
   const progress = setInterval(
-    () => options.onProgress({ settled, started, elapsedMs: Date.now() - startedAt }),
+    () => options.onProgress({ settled, started, elapsedMs: Date.now() - startedAt, done: false }),
     250,
   );
   try {
@@ -152,7 +160,6 @@ export async function runSimulation(options: RunOptions) {
       });
       await Promise.all(senders);
     } else {
-      const intervalMs = 1_000 / options.load.ratePerSec;
       for (let record = next(); record !== undefined; record = next()) {
         // Latency counts from the slot on the clock, so a slow receiver shows as latency
         // instead of silently slowing the sender down (coordinated omission).
@@ -165,6 +172,6 @@ export async function runSimulation(options: RunOptions) {
   } finally {
     clearInterval(progress);
   }
-  options.onProgress({ settled, started, elapsedMs: Date.now() - startedAt });
+  options.onProgress({ settled, started, elapsedMs: Date.now() - startedAt, done: true });
   return { records, answers, attempts: attemptCount, elapsedMs: Date.now() - startedAt };
 }
