@@ -370,4 +370,38 @@ describe("skyhook simulate", () => {
       await receiver.close();
     }
   }, 55_000);
+
+  it("with --check and no Redis to read, stops before sending anything", async () => {
+    let requests = 0;
+    const receiver = await startReceiver(async () => {
+      requests++;
+      return { status: 200, body: { status: "accepted" } };
+    });
+    let err = "";
+    try {
+      const program = createProgram({
+        out: () => undefined,
+        err: (text) => {
+          err += text;
+        },
+        interactive: false,
+        env: { REDIS_URL: "redis://127.0.0.1:1", QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
+        cwd: process.cwd(),
+      });
+      const code = await program.run([
+        "simulate",
+        "--url",
+        receiver.url,
+        ...hmac,
+        "--events",
+        "3",
+        "--check",
+      ]);
+      expect(code).toBe(2);
+      expect(err).toContain("Redis at 127.0.0.1:1 does not answer");
+      expect(requests).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  }, 55_000);
 });

@@ -46,6 +46,12 @@ const SimulateOptions = z
     message: "--rate (open model) and --closed exclude each other",
   });
 
+/** Host and port only: a Redis URL may carry a password. */
+const redisHost = (url: string) => {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || 6379}`;
+};
+
 const deliveryUrl = (base: string) =>
   /\/webhooks\/spotnana(\/|$)/.test(new URL(base).pathname) ? base : `${base}/webhooks/spotnana`;
 
@@ -148,6 +154,8 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
         };
       }
       const url = deliveryUrl(base);
+      // Fail before sending anything rather than after a long run whose report then cannot be read back.
+      if (options.check === true) await withOps(cfg, async () => undefined);
       const load: LoadModel =
         options.closed === true
           ? { kind: "closed", concurrency: options.concurrency }
@@ -196,6 +204,8 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
             : `closed, concurrency ${load.concurrency}`,
         nodes: options.nodes,
         timeScale: options.timeScale,
+        checkedIn:
+          options.check === true ? `${redisHost(cfg.redisUrl)}, prefix ${cfg.queuePrefix}` : "",
       });
       io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       if (!report.ok)

@@ -24,6 +24,8 @@ export type SimReport = {
   load: string;
   nodes: number;
   timeScale: number;
+  /** The Redis and prefix read back with --check; empty without it. */
+  checkedIn: string;
   elapsedSec: number;
   events: number;
   largeEvents: number;
@@ -87,7 +89,7 @@ export function summarize(
     elapsedMs: number;
   },
   check: CheckResult | "not checked",
-  about: Pick<SimReport, "url" | "mode" | "load" | "nodes" | "timeScale">,
+  about: Pick<SimReport, "url" | "mode" | "load" | "nodes" | "timeScale" | "checkedIn">,
 ): SimReport {
   const events = run.records.filter((r) => !r.duplicate);
   const duplicates = run.records.filter((r) => r.duplicate);
