@@ -153,6 +153,7 @@ export function formatReport(report: SimReport): string {
     rows.push(["lost / applied twice", "not checked (--check reads Skyhook's Redis)"]);
   else
     rows.push(
+      ["checked in", report.checkedIn],
       [
         "lost",
         `${c.lost}${c.ledgerShortfall > 0 ? ` (ledger short by ${c.ledgerShortfall})` : ""}`,
