@@ -4,6 +4,7 @@ import { keptCommands } from "./commands/kept.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { newHandlerCommand } from "./commands/new-handler.ts";
 import { sendCommand } from "./commands/send.ts";
+import { simulateCommand } from "./commands/simulate.ts";
 import { type CliConfig, loadCliConfig } from "./config.ts";
 import { CliExit, type CliIo } from "./io.ts";
 
@@ -16,7 +17,7 @@ export function createProgram(io: CliIo) {
   };
   const program = new Command("skyhook")
     .description(
-      "Operate Skyhook: inspect, replay and purge kept events, check the ledger, send a test delivery, add a handler.\nReads REDIS_URL and QUEUE_PREFIX like the services.",
+      "Operate Skyhook: inspect, replay and purge kept events, check the ledger, send a test delivery, simulate Spotnana, add a handler.\nReads REDIS_URL and QUEUE_PREFIX like the services.",
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -24,6 +25,7 @@ export function createProgram(io: CliIo) {
   keptCommands(program, lazyConfig, io);
   ledgerCommands(program, lazyConfig, io);
   sendCommand(program, lazyConfig, io);
+  simulateCommand(program, lazyConfig, io);
   newHandlerCommand(program, io);
   for (const command of program.commands) command.exitOverride();
 

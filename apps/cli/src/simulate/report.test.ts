@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { JobWhereabouts } from "./read-back.ts";
+import { checkDeliveries, formatReport, summarize } from "./report.ts";
+import type { DeliveryRecord } from "./run.ts";
+
+const event = {
+  seq: 0,
+  eventType: "PNR_V3",
+  operation: "BOOKING_CREATED",
+  entity: "P",
+  large: false,
+  body: "{}",
+};
+const record = (id: string, jobId: string, duplicate = false): DeliveryRecord => ({
+  id,
+  event,
+  duplicate,
+  attempts: 1,
+  acknowledged: true,
+  jobId,
+  lastAnswer: duplicate ? "200 duplicate" : "200 accepted",
+  ackLatencyMs: 5,
+});
+const at = (entries: [string, Partial<JobWhereabouts>][]) =>
+  new Map(entries.map(([id, w]) => [id, { found: true, inFlight: false, completed: 1, ...w }]));
+
+describe("the simulator's check", () => {
+  it("counts a delivery acknowledged under two job ids that both completed as applied twice", () => {
+    const check = checkDeliveries(
+      [record("d1", "wh-d1"), record("d1", "ev-other", true)],
+      at([
+        ["wh-d1", {}],
+        ["ev-other", {}],
+      ]),
+      0,
+    );
+    expect(check).toMatchObject({ appliedTwice: 1, appliedTwiceIds: ["d1"], lost: 0 });
+  });
+
+  it("counts a delivery none of whose jobs is found as lost, and adds the ledger's shortfall", () => {
+    const check = checkDeliveries(
+      [record("d1", "wh-d1"), record("d2", "wh-d2")],
+      at([
+        ["wh-d1", {}],
+        ["wh-d2", { found: false, completed: 0 }],
+      ]),
+      2,
+    );
+    expect(check).toMatchObject({
+      lost: 3,
+      lostJobIds: ["wh-d2"],
+      ledgerShortfall: 2,
+      appliedTwice: 0,
+    });
+  });
+
+  it("fails the run when a job is still in flight, and says so in the table", () => {
+    const records = [record("d1", "wh-d1")];
+    const check = checkDeliveries(records, at([["wh-d1", { inFlight: true, completed: 0 }]]), 0);
+    const report = summarize(
+      { records, answers: new Map([["200 accepted", 1]]), attempts: 1, elapsedMs: 1_000 },
+      check,
+      {
+        url: "http://r",
+        mode: "hmac",
+        load: "open",
+        nodes: 1,
+        timeScale: 1,
+        checkedIn: "redis:6379",
+      },
+    );
+    expect(report.ok).toBe(false);
+    const text = formatReport(report);
+    expect(text).toMatch(/still in flight\s+1/);
+    expect(text).toMatch(/checked in\s+redis:6379/);
+    expect(text).toContain("FAILED");
+  });
+});
