@@ -52,7 +52,16 @@ describe("the skyhook command line", () => {
   it("prints --help for itself and every command", async () => {
     const top = await runCli(["--help"], env);
     expect(top.code).toBe(0);
-    const commands = ["inspect", "replay", "purge", "ledger", "audit", "send", "new-handler"];
+    const commands = [
+      "inspect",
+      "replay",
+      "purge",
+      "ledger",
+      "audit",
+      "send",
+      "simulate",
+      "new-handler",
+    ];
     for (const name of commands) expect(top.stdout).toContain(name);
     for (const name of commands) {
       let out = "";
