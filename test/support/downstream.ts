@@ -8,22 +8,34 @@ export type Received = { headers: IncomingHttpHeaders; body: unknown; atMs: numb
 /**
  * A notification receiver whose answers the test scripts: `respond` picks the status for the
  * n-th request (0-based), or returns "hang" to hold the request open until the client gives up.
+ * `answerAfterMs` holds every answer that long, as a receiver doing real work would.
  */
-export async function startDownstream(respond: (n: number) => number | "hang" = () => 200) {
+export async function startDownstream(
+  respond: (n: number) => number | "hang" = () => 200,
+  answerAfterMs = 0,
+) {
   const received: Received[] = [];
   let count = 0;
+  const unanswered = new Set<Received>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const answer = respond(count++);
-      received.push({
+      const entry: Received = {
         atMs: Date.now(),
         headers: req.headers,
         body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
-      });
+      };
+      received.push(entry);
+      unanswered.add(entry);
       if (answer === "hang") return;
-      res.writeHead(answer, { "content-type": "application/json" }).end("{}");
+      const send = () => {
+        unanswered.delete(entry);
+        res.writeHead(answer, { "content-type": "application/json" }).end("{}");
+      };
+      if (answerAfterMs > 0) setTimeout(send, answerAfterMs);
+      else send();
     });
   });
   server.listen(0, "127.0.0.1");
@@ -33,6 +45,8 @@ export async function startDownstream(respond: (n: number) => number | "hang" = 
     url: `http://127.0.0.1:${port}/notify`,
     received,
     requestCount: () => count,
+    /** Requests received whose answer has not been sent yet. */
+    held: () => [...unanswered],
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

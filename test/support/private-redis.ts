@@ -4,9 +4,22 @@ import { Redis } from "ioredis";
 import { freePort } from "./processes.ts";
 import { waitFor } from "./wait-for.ts";
 
-/** A redis-server of this test's own, on a free port, that the test may kill and restart. */
-export async function startPrivateRedis(port?: number) {
+export type Persistence =
+  | { appendfsync: "always" | "everysec"; dir: string }
+  /** Nothing on disk: a restart starts empty. */
+  | undefined;
+
+/**
+ * A redis-server of this test's own, on a free port, that the test may kill and restart. With
+ * `persistence` it keeps an append-only file in `dir`, and a server started again on the same
+ * port and directory loads it, as a restarted production Redis would.
+ */
+export async function startPrivateRedis(port?: number, persistence?: Persistence) {
   const chosen = port ?? (await freePort());
+  const disk =
+    persistence === undefined
+      ? ["--appendonly", "no"]
+      : ["--appendonly", "yes", "--appendfsync", persistence.appendfsync, "--dir", persistence.dir];
   const child: ChildProcess = spawn(
     "redis-server",
     [
@@ -16,8 +29,7 @@ export async function startPrivateRedis(port?: number) {
       "127.0.0.1",
       "--save",
       "",
-      "--appendonly",
-      "no",
+      ...disk,
       "--maxmemory-policy",
       "noeviction",
     ],
