@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
@@ -127,7 +128,9 @@ describe("the ledger after a mixed run", () => {
       envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-STALE", version: 2 })),
     );
     await waitFor("the newer version applied", async () =>
-      (await redis.get(`${prefix}:projection:booking:PNR-STALE`)) !== null ? true : undefined,
+      (await redis.get(bookingKeyOf(`${prefix}:projection`, "PNR-STALE"))) !== null
+        ? true
+        : undefined,
     );
     expect(newer.status).toBe("accepted");
     await send(envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-STALE", version: 1 })));

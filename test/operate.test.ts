@@ -1,3 +1,4 @@
+import { bookingKeyOf } from "@skyhook/booking-store";
 import {
   bookingCreated,
   createCatalog,
@@ -218,7 +219,7 @@ describe("a handler that comes up adopts its backlog", () => {
 
     const worker = startWorker({ QUEUE_PREFIX: prefix, ADOPT_INTERVAL_MS: "1000" });
     cleanups.push(() => worker.close());
-    const projection = (pnrId: string) => redis.get(`${prefix}:projection:booking:${pnrId}`);
+    const projection = (pnrId: string) => redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
     await waitFor("the backlog handled", async () =>
       (await Promise.all(["PNR-A1", "PNR-A2", "PNR-A3"].map(projection))).every((p) => p !== null)
         ? true

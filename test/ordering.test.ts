@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor, type StaleEventJob } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
 import { installedHandlers, type WorkerDeps } from "@skyhook/worker";
@@ -123,7 +124,7 @@ async function environment(options: {
   const [createdQ, createdStale, cancelledQ, cancelledStale, createdDead, cancelledDead] =
     queues as [Queue, Queue, Queue, Queue, Queue, Queue];
   const projection = async (pnrId: string) => {
-    const raw = await redis.get(`${prefix}:projection:booking:${pnrId}`);
+    const raw = await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
     return raw === null
       ? undefined
       : (JSON.parse(raw) as {

@@ -1,3 +1,4 @@
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,7 +52,7 @@ async function pipeline(
     redis.disconnect();
   });
   const projection = async (pnrId: string) => {
-    const raw = await redis.get(`${prefix}:projection:booking:${pnrId}`);
+    const raw = await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
     return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
   };
   const finished = (name: string, jobId: string, state: "completed" | "failed") =>

@@ -1,3 +1,4 @@
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -73,7 +74,7 @@ describe("separate processes, as deployed", () => {
 
     await waitFor("notification", () => (env.downstream.requestCount() > 0 ? true : undefined));
     const record = JSON.parse(
-      (await env.redis.get(`${env.prefix}:projection:booking:${booked.pnrId}`)) ?? "{}",
+      (await env.redis.get(bookingKeyOf(`${env.prefix}:projection`, booked.pnrId))) ?? "{}",
     );
     expect(record.cancelledSegmentIds).toEqual([segmentId(outbound)]);
     expect(env.downstream.received[0]?.body).toMatchObject({

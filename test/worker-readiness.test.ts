@@ -1,3 +1,4 @@
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -101,7 +102,8 @@ describe("worker readiness", () => {
     cleanups.push(async () => check.disconnect());
     await waitFor(
       "the new event handled",
-      async () => (await check.exists(`skyhook:projection:booking:${payload.pnrId}`)) || undefined,
+      async () =>
+        (await check.exists(bookingKeyOf("skyhook:projection", payload.pnrId))) || undefined,
       20_000,
     );
     expect(worker.child.exitCode).toBeNull();

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { createProgram, routingPairs } from "@skyhook/cli";
 import { startDownstream } from "./downstream.ts";
 import { type Persistence, startPrivateRedis } from "./private-redis.ts";
@@ -50,7 +51,7 @@ export type Effects = {
 
 export async function startFaultRig(
   options: {
-    persistence?: Persistence["appendfsync"];
+    persistence?: NonNullable<Persistence>["appendfsync"];
     workers?: number;
     noticeAfterMs?: number;
   } = {},
@@ -170,7 +171,7 @@ export async function startFaultRig(
       const rounds = events / roundSize;
       const connection = connect(redis.url);
       try {
-        const keys = await connection.keys(`${prefix}:projection:booking:*`);
+        const keys = await connection.keys(bookingKeyOf(`${prefix}:projection`, "*"));
         const records = keys.length === 0 ? [] : await connection.mget(...keys);
         const behind = records.filter(
           (raw) => raw === null || (JSON.parse(raw) as { version?: number }).version !== versions,

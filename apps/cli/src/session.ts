@@ -1,7 +1,13 @@
 import { defaultCatalog } from "@skyhook/contracts";
-import { createOpsContext, type OpsContext } from "@skyhook/queue-kit";
+import {
+  createOpsContext,
+  createRedisClient,
+  describeTarget,
+  type OpsContext,
+  type RedisClient,
+  type RedisTarget,
+} from "@skyhook/queue-kit";
 import { createLogger } from "@skyhook/service-kit";
-import { Redis } from "ioredis";
 import type { CliConfig } from "./config.ts";
 import { CliExit } from "./io.ts";
 
@@ -9,8 +15,8 @@ import { CliExit } from "./io.ts";
  * A connection for one command: it waits for Redis a few seconds at most, then the command
  * ends with a message naming the URL's host, never a hang or a stack trace.
  */
-async function connect(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
+async function connect(target: RedisTarget): Promise<RedisClient> {
+  const redis = createRedisClient(target, {
     lazyConnect: true,
     connectTimeout: 3_000,
     maxRetriesPerRequest: 2,
@@ -22,19 +28,18 @@ async function connect(url: string): Promise<Redis> {
     return redis;
   } catch (err) {
     redis.disconnect();
-    const { hostname, port } = new URL(url);
     throw new CliExit(
       2,
-      `Redis at ${hostname}:${port || 6379} does not answer (${err instanceof Error ? err.message : String(err)}). Set REDIS_URL.`,
+      `Redis at ${describeTarget(target)} does not answer (${err instanceof Error ? err.message : String(err)}). Set REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS).`,
     );
   }
 }
 
 export async function withOps<T>(
   config: CliConfig,
-  work: (ops: OpsContext, redis: Redis) => Promise<T>,
+  work: (ops: OpsContext, redis: RedisClient) => Promise<T>,
 ): Promise<T> {
-  const redis = await connect(config.redisUrl);
+  const redis = await connect(config.redis);
   // Operator actions are audited; their log lines go to stderr so --json output stays clean.
   const logger = createLogger({
     name: "skyhook-cli",

@@ -2,11 +2,11 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import { defaultCatalog, type QueueNames } from "@skyhook/contracts";
+import type { RedisClient } from "@skyhook/queue-kit";
 import { createOpsContext, type EventJobSettings } from "@skyhook/queue-kit";
 import { createRedactor } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import express, { type Express } from "express";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Credentials, requireBasicAuth } from "./basic-auth.ts";
 import { type BoardQueue, boardQueuesOf } from "./board-queues.ts";
@@ -22,7 +22,7 @@ import { UnconsumedQueueAdapter } from "./unconsumed-queue-adapter.ts";
 
 export type DashboardDeps = {
   /** Shared by every queue; owned by the caller, which closes it after `close()`. */
-  connection: Redis;
+  connection: RedisClient;
   /** The BullMQ key prefix the producers and workers use (QUEUE_PREFIX). */
   prefix: string;
   /** The queue names of each operation, and the catch-all's; more come with `addQueues`. */

@@ -26,7 +26,7 @@ export function composeDashboard(
   logger: Logger,
   catalog: Catalog = defaultCatalog,
 ): Dashboard {
-  const redis = createWorkerConnection(config.redisUrl);
+  const redis = createWorkerConnection(config.redis);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const dashboard = createDashboardApp({
     connection: redis,

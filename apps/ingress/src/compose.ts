@@ -68,7 +68,7 @@ export function composeIngress(
     logger,
     tracerProvider: options.tracerProvider,
   });
-  const redis = createProducerConnection(config.redisUrl, {
+  const redis = createProducerConnection(config.redis, {
     commandTimeoutMs: config.enqueueTimeoutMs,
   });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));

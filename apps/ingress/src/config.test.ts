@@ -53,7 +53,7 @@ describe("loadIngressConfig", () => {
     const config = loadIngressConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      redisUrl: "redis://127.0.0.1:6379",
+      redis: { url: "redis://127.0.0.1:6379", sentinelName: "mymaster" },
       queuePrefix: "skyhook",
       bodyLimitBytes: 10 * 1024 * 1024,
       jobs: { dedupTtlSec: 14 * 24 * 3600 },

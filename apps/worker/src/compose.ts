@@ -91,7 +91,7 @@ export function composeWorker(
     logger,
     tracerProvider: options.tracerProvider,
   });
-  const connection = createWorkerConnection(config.redisUrl);
+  const connection = createWorkerConnection(config.redis);
   connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const deps: WorkerDeps = {
     bookings: createBookingStore(connection, `${config.queuePrefix}:projection`),
@@ -172,7 +172,7 @@ export function composeWorker(
   // worker's connection (which waits out outages) their commands would pile up unanswered.
   // The ping fails at once while Redis is away; reads through BullMQ wait for the connection
   // whatever its options, so each is bounded by a timeout (and scrapes by their own).
-  const opsConnection = createProducerConnection(config.redisUrl, { commandTimeoutMs: 1_000 });
+  const opsConnection = createProducerConnection(config.redis, { commandTimeoutMs: 1_000 });
   // The worker's connection already reports outages; this one would repeat them.
   opsConnection.on("error", (err) =>
     logger.debug({ err: err.message }, "ops redis connection error"),

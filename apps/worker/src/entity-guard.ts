@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EntityOrder, newestOf } from "@skyhook/contracts";
-import type { KeyNames } from "@skyhook/queue-kit";
-import type { Redis } from "ioredis";
+import type { KeyNames, RedisClient } from "@skyhook/queue-kit";
 
 /** Deletes the lock only if this holder still owns it, so a late release never frees another's. */
 const releaseScript = `
@@ -30,7 +29,7 @@ export type EntityGuard = {
  * well within it (they are I/O-bound and short).
  */
 export function createEntityGuard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyNames,
   options: { lockMs: number; markTtlSec: number },
 ): EntityGuard {

@@ -1,5 +1,6 @@
 import type { OperationSpec } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
+import type { RedisClient } from "@skyhook/queue-kit";
 import {
   createDeadLetterWriter,
   createStaleWriter,
@@ -12,7 +13,6 @@ import {
   type Tracing,
 } from "@skyhook/queue-kit";
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createEntityGuard } from "./entity-guard.ts";
 import { createProcessor } from "./processor.ts";
@@ -21,7 +21,7 @@ import { throttledLog } from "./throttled-log.ts";
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
 export type RuntimeOptions<D> = {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   keys: KeyNames;
   /** Side queues (dead letters, stale events); owned by the caller, which closes it. */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { BookingRecord } from "./booking-record.ts";
 
 /**
@@ -38,8 +38,15 @@ export type BookingStore = {
  */
 const maxCasRounds = 100;
 
-export function createBookingStore(redis: Redis, keyPrefix: string): BookingStore {
-  const bookingKey = (pnrId: string) => `${keyPrefix}:booking:${pnrId}`;
+/**
+ * The PNR's entity (`pnr:<id>`) is the hash tag, as on the worker's lock and high-water mark
+ * for it, so on a Cluster they share a slot.
+ */
+export const bookingKeyOf = (keyPrefix: string, pnrId: string) =>
+  `${keyPrefix}:{pnr:${pnrId}}:booking`;
+
+export function createBookingStore(redis: Redis | Cluster, keyPrefix: string): BookingStore {
+  const bookingKey = (pnrId: string) => bookingKeyOf(keyPrefix, pnrId);
   const effectKey = (key: string) => `${keyPrefix}:effect:${key}`;
   const parse = (raw: string | null) =>
     raw === null ? undefined : BookingRecord.parse(JSON.parse(raw));

@@ -3,6 +3,7 @@ export {
   type ApplyOutcome,
   type BookingStore,
   type BookingUpdate,
+  bookingKeyOf,
   createBookingStore,
 } from "./booking-store.ts";
 export { type PnrSegments, segmentsOf, snapshotFromPnr } from "./snapshot-from-pnr.ts";

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
 
 /**
@@ -23,7 +23,7 @@ export type AuthFailureCounter = {
   count(scope: "address" | "client", id: string, windowMs: number): Promise<AuthFailureCount>;
 };
 
-export function createAuthFailureCounter(redis: Redis, keys: KeyNames): AuthFailureCounter {
+export function createAuthFailureCounter(redis: RedisClient, keys: KeyNames): AuthFailureCounter {
   return {
     async count(scope, id, windowMs) {
       const reply = (await redis.eval(

@@ -3,7 +3,16 @@ export {
   type AuthFailureCounter,
   createAuthFailureCounter,
 } from "./auth-failure-counter.ts";
-export { createProducerConnection, createWorkerConnection, pingRedis } from "./connections.ts";
+export {
+  createProducerConnection,
+  createRedisClient,
+  createWorkerConnection,
+  describeTarget,
+  pingRedis,
+  type RedisClient,
+  type RedisNode,
+  type RedisTarget,
+} from "./connections.ts";
 export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
 export { describeError } from "./describe-error.ts";
 export {

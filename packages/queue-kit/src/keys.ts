@@ -30,7 +30,11 @@ export function keyNames(prefix: string) {
      */
     authFailures: (scope: "address" | "client", id: string) =>
       `${prefix}:sk:auth-failures:${scope}:${id}`,
-    entityLock: (entity: string) => `${prefix}:entity-lock:${entity}`,
-    entityNewest: (entity: string) => `${prefix}:entity-newest:${entity}`,
+    /**
+     * Per-entity keys (`entity` is e.g. `pnr:<pnrId>`) carry the entity as their hash tag, as
+     * the handlers' projection of it does, so one script can take them together on a Cluster.
+     */
+    entityLock: (entity: string) => `${prefix}:entity:{${entity}}:lock`,
+    entityNewest: (entity: string) => `${prefix}:entity:{${entity}}:newest`,
   };
 }

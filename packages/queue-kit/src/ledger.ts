@@ -1,5 +1,5 @@
 import type { QueueNames } from "@skyhook/contracts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
 import type { QueuePool } from "./queue-pool.ts";
 import { ledgerScripts } from "./scripts.ts";
@@ -29,7 +29,7 @@ const suffixOf = (key: LedgerKey) => `|${key.subscription}|${key.eventType}|${ke
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-export function createLedger(redis: Redis, keys: KeyNames) {
+export function createLedger(redis: RedisClient, keys: KeyNames) {
   const run = ledgerScripts(redis);
   const once = async (
     counter: LedgerCounter,
@@ -137,7 +137,7 @@ const isCounter = (value: string): value is LedgerCounter =>
 
 /** Reads the counters and the queues that hold events, for every queue given. */
 export async function readLedger(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyNames,
   pool: QueuePool,
   queues: readonly QueueNames[],

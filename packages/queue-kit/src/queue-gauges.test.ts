@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../test/support/processes.ts";
 import { parsePrometheus } from "../../../test/support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
-import { createProducerConnection } from "./connections.ts";
+import { createProducerConnection, type RedisClient } from "./connections.ts";
 import { keyNames } from "./keys.ts";
 import { registerQueueGauges } from "./queue-gauges.ts";
 import { createQueuePool } from "./queue-pool.ts";
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
 
-function gauges(redis: Redis, prefix: string) {
+function gauges(redis: RedisClient, prefix: string) {
   const lines: Array<{ msg: string }> = [];
   const logger = pino(
     { level: "info" },
@@ -70,9 +70,12 @@ describe("registerQueueGauges", () => {
   });
 
   it("answers a scrape without the Redis gauges, and without throwing, while Redis is down", async () => {
-    const redis = createProducerConnection(`redis://127.0.0.1:${await freePort()}`, {
-      commandTimeoutMs: 1_000,
-    });
+    const redis = createProducerConnection(
+      { url: `redis://127.0.0.1:${await freePort()}` },
+      {
+        commandTimeoutMs: 1_000,
+      },
+    );
     redis.on("error", () => undefined);
     cleanups.push(async () => redis.disconnect());
     const { registry, lines } = gauges(redis, "down");

@@ -1,7 +1,7 @@
 import { type QueueNames, queueLabel, unroutedQueueNames } from "@skyhook/contracts";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
+import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
 import { type LedgerCounter, ledgerCounters, readLedger } from "./ledger.ts";
 import type { QueuePool } from "./queue-pool.ts";
@@ -20,7 +20,7 @@ type QueueReading =
     };
 
 async function readQueue(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyNames,
   pool: QueuePool,
   names: QueueNames,
@@ -58,7 +58,7 @@ async function readQueue(
  */
 export function registerQueueGauges(options: {
   registry: Registry;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyNames;
   pool: QueuePool;
   queues: () => readonly QueueNames[];

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RedisClient } from "./connections.ts";
 
 export type QueuePool = {
   /** The one Queue object for `name` in this process, created on first use. */
@@ -14,7 +14,7 @@ export type QueuePool = {
  * producers and workers own it.
  */
 export function createQueuePool(options: {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
   observer?: boolean;

@@ -5,9 +5,9 @@ import {
   type Route,
   unroutedQueueNames,
 } from "@skyhook/contracts";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
 
 /**
@@ -28,7 +28,7 @@ const field = (eventType: string, operation: string) => `${eventType}/${operatio
 
 export type RouteRegistry = ReturnType<typeof createRouteRegistry>;
 
-export function createRouteRegistry(redis: Redis, keys: KeyNames) {
+export function createRouteRegistry(redis: RedisClient, keys: KeyNames) {
   return {
     async announce(routes: readonly Omit<AnnouncedRoute, "announcedAt">[], now = new Date()) {
       if (routes.length === 0) return;

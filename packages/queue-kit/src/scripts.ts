@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connections.ts";
 
 /**
  * The ledger's Lua scripts. Each decides an outcome and counts it in one step, so a count can
@@ -62,10 +62,10 @@ export type LedgerScripts = {
   [K in ScriptName]: (...args: (string | number)[]) => Promise<number>;
 };
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /** The scripts on `redis`, defined on first use. */
-export function ledgerScripts(redis: Redis): LedgerScripts {
+export function ledgerScripts(redis: RedisClient): LedgerScripts {
   if (!defined.has(redis)) {
     for (const [name, script] of Object.entries(scripts)) {
       redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });

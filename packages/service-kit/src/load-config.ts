@@ -20,13 +20,24 @@ export function loadConfig<S extends z.ZodType>(
   otherProblems: readonly string[] = [],
 ): z.output<S> {
   const parsed = schema.safeParse(env);
-  if (parsed.success && otherProblems.length === 0) return parsed.data;
+  const problems = [...redisTopologyProblems(env), ...otherProblems];
+  if (parsed.success && problems.length === 0) return parsed.data;
   const schemaProblems = parsed.success
     ? []
     : parsed.error.issues.map(
         (issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`,
       );
-  throw new ConfigError([...schemaProblems, ...otherProblems]);
+  throw new ConfigError([...schemaProblems, ...problems]);
+}
+
+/** One process talks to one topology: naming two is a mistake, not a choice to guess at. */
+function redisTopologyProblems(env: NodeJS.ProcessEnv): string[] {
+  if (
+    envValue(env, "REDIS_CLUSTER_NODES") !== undefined &&
+    envValue(env, "REDIS_SENTINELS") !== undefined
+  )
+    return ["REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both"];
+  return [];
 }
 
 /** A raw environment value, trimmed; empty means unset. For checks made beside the schema. */
@@ -102,11 +113,41 @@ const envRedactFields = () =>
       }),
   );
 
+const hostPort = /^(\[[^\]]+\]|[^\s,:[\]]+):(\d{1,5})$/;
+
+/** `host:port,host:port` (IPv6 as `[::1]:7000`); empty means unset. */
+const envRedisNodes = () =>
+  z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .transform((value, ctx) => {
+        const nodes: { host: string; port: number }[] = [];
+        for (const item of value.split(",").map((part) => part.trim())) {
+          const match = hostPort.exec(item);
+          const port = Number(match?.[2]);
+          if (match?.[1] === undefined || port < 1 || port > 65_535) {
+            ctx.addIssue({ code: "custom", message: `"${item}" is not host:port` });
+            return z.NEVER;
+          }
+          nodes.push({ host: match[1].replace(/^\[|\]$/g, ""), port });
+        }
+        return nodes;
+      })
+      .optional(),
+  );
+
 /** Variables every Skyhook process reads. */
 export const CommonEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Credentials and TLS (`rediss://`) for every topology; the server itself for a single one. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  REDIS_CLUSTER_NODES: envRedisNodes(),
+  REDIS_SENTINELS: envRedisNodes(),
+  REDIS_SENTINEL_NAME: z
+    .preprocess((v) => (v === "" ? undefined : v), z.string().trim().min(1).optional())
+    .default("mymaster"),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.{}-]+$/, "letters, digits, _ . - { } only (no ':')")
@@ -140,7 +181,13 @@ export const opsConfigOf = (e: OpsEnv): OpsConfig => ({ port: e.OPS_PORT, host: 
 export type CommonConfig = {
   nodeEnv: CommonEnv["NODE_ENV"];
   logLevel: string;
-  redisUrl: string;
+  /** Where Redis is: a single server, a Sentinel-watched primary, or a Cluster. */
+  redis: {
+    url: string;
+    clusterNodes: { host: string; port: number }[] | undefined;
+    sentinels: { host: string; port: number }[] | undefined;
+    sentinelName: string;
+  };
   queuePrefix: string;
   /** Personal-data field names redacted in logs (and on the dashboard). */
   redactFields: string[];
@@ -156,7 +203,12 @@ export function commonConfigOf(e: CommonEnv): CommonConfig {
   return {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes: e.REDIS_CLUSTER_NODES,
+      sentinels: e.REDIS_SENTINELS,
+      sentinelName: e.REDIS_SENTINEL_NAME,
+    },
     queuePrefix: e.QUEUE_PREFIX,
     redactFields: e.REDACT_FIELDS,
     jobs: {

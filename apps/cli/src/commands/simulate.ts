@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { describeTarget } from "@skyhook/queue-kit";
 import type { Command } from "commander";
 import { z } from "zod";
 import type { CliConfig } from "../config.ts";
@@ -45,12 +46,6 @@ const SimulateOptions = z
   .refine((o) => !(o.closed === true && o.rate !== undefined), {
     message: "--rate (open model) and --closed exclude each other",
   });
-
-/** Host and port only: a Redis URL may carry a password. */
-const redisHost = (url: string) => {
-  const { hostname, port } = new URL(url);
-  return `${hostname}:${port || 6379}`;
-};
 
 const deliveryUrl = (base: string) =>
   /\/webhooks\/spotnana(\/|$)/.test(new URL(base).pathname) ? base : `${base}/webhooks/spotnana`;
@@ -205,7 +200,7 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
         nodes: options.nodes,
         timeScale: options.timeScale,
         checkedIn:
-          options.check === true ? `${redisHost(cfg.redisUrl)}, prefix ${cfg.queuePrefix}` : "",
+          options.check === true ? `${describeTarget(cfg.redis)}, prefix ${cfg.queuePrefix}` : "",
       });
       io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       if (!report.ok)

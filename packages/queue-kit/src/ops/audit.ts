@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RedisClient } from "../connections.ts";
 import type { KeyNames } from "../keys.ts";
 
 /** Who did what to kept events, when, with which filter, and how many it touched. */
@@ -16,7 +16,7 @@ const auditLength = 10_000;
 
 /** Appends to a capped Redis stream (read with `skyhook audit` or XREVRANGE) and logs it. */
 export async function recordAudit(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyNames,
   logger: Logger,
   entry: AuditEntry,
@@ -35,7 +35,7 @@ export async function recordAudit(
   );
 }
 
-export async function readAudit(redis: Redis, keys: KeyNames, count: number) {
+export async function readAudit(redis: RedisClient, keys: KeyNames, count: number) {
   const rows = await redis.xrevrange(keys.audit(), "+", "-", "COUNT", count);
   return rows.flatMap(([, fields]) => {
     const raw = fields[fields.indexOf("entry") + 1];

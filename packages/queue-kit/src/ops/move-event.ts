@@ -1,5 +1,5 @@
 import { payloadSchemaFor, type Route, unroutedQueueNames } from "@skyhook/contracts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../connections.ts";
 import { replayJobId } from "../job-ids.ts";
 import { type EventJobSettings, eventJobOptions, jobNameOf } from "../job-options.ts";
 import type { KeyNames } from "../keys.ts";
@@ -9,7 +9,7 @@ import type { Router } from "../route-registry.ts";
 import type { KeptEvent } from "./kept-events.ts";
 
 export type MoveContext = {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyNames;
   queues: QueuePool;
   ledger: Ledger;

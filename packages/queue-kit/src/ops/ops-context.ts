@@ -1,6 +1,6 @@
 import type { Catalog } from "@skyhook/contracts";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RedisClient } from "../connections.ts";
 import type { EventJobSettings } from "../job-options.ts";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
@@ -14,7 +14,7 @@ import type { OpsContext } from "./operations.ts";
  * observer's queue pool, the ledger, and routing that includes what running workers announced.
  */
 export async function createOpsContext(options: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   catalog: Catalog;
   settings: EventJobSettings;

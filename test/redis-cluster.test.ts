@@ -1,0 +1,145 @@
+import { createProgram } from "@skyhook/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDownstream } from "./support/downstream.ts";
+import { cancelledFlightEnvelope } from "./support/events.ts";
+import { startPrivateCluster } from "./support/private-cluster.ts";
+import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
+import { newSigningSecret, signedHeaders } from "./support/sign.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+/**
+ * Every process on a three-master Redis Cluster (REDIS_CLUSTER_NODES): the simulator's run
+ * with nothing lost or applied twice, dead letters replayed once their cause is fixed, and the
+ * ledger balanced — every script and multi-key command in one slot, or Redis refuses it.
+ */
+const prefix = "skyhook";
+const secret = newSigningSecret();
+let cluster: Awaited<ReturnType<typeof startPrivateCluster>>;
+let ingress: AppProcess;
+let worker: AppProcess;
+let baseUrl: string;
+let failNotices = false;
+let downstream: Awaited<ReturnType<typeof startDownstream>>;
+
+beforeAll(async () => {
+  cluster = await startPrivateCluster();
+  downstream = await startDownstream(() => (failNotices ? 500 : 200));
+  const env = { REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_PREFIX: prefix };
+  const port = await freePort();
+  ingress = spawnApp("ingress", {
+    ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SPOTNANA_SIGNING_SECRETS: secret,
+    // A failing notice is dead-lettered after its second attempt, 100 ms apart.
+    RETRY_ATTEMPTS: "2",
+    RETRY_BACKOFF_MS: "100",
+  });
+  baseUrl = `http://127.0.0.1:${port}`;
+  worker = spawnApp("worker", { ...env, NOTIFY_URL: downstream.url });
+  await ingress.waitForLog("ingress listening", (l) =>
+    String(l.msg).startsWith("ingress listening"),
+  );
+  await worker.waitForLog("worker consuming", (l) => l.msg === "consuming", 30_000);
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop("SIGKILL");
+  await ingress?.stop("SIGKILL");
+  await downstream?.close();
+  await cluster?.stop();
+});
+
+async function skyhook(args: readonly string[]) {
+  let out = "";
+  let err = "";
+  const program = createProgram({
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    interactive: false,
+    env: { REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
+    cwd: process.cwd(),
+  });
+  const code = await program.run(args);
+  return { code, out, err };
+}
+
+describe("Redis Cluster", () => {
+  it("runs the simulator's mix with nothing lost and nothing applied twice", async () => {
+    const { code, out, err } = await skyhook([
+      "simulate",
+      "--json",
+      "--url",
+      baseUrl,
+      "--mode",
+      "hmac",
+      "--secret",
+      secret,
+      "--events",
+      String(61 * 4),
+      "--closed",
+      "--concurrency",
+      "8",
+      "--large-kb",
+      "256",
+      "--check",
+      "--settle-sec",
+      "40",
+    ]);
+    expect(err).not.toContain("CROSSSLOT");
+    if (out === "") throw new Error(`simulate printed no report (exit ${code}): ${err}`);
+    const report = JSON.parse(out) as { acknowledged: number; check: unknown; ok: boolean };
+    expect(report.check).toMatchObject({ lost: 0, appliedTwice: 0, unsettled: 0 });
+    expect(report).toMatchObject({ acknowledged: 244, ok: true });
+    expect(code).toBe(0);
+  }, 90_000);
+
+  it("dead-letters failing notices, replays them once the receiver is back, and the ledger balances", async () => {
+    failNotices = true;
+    const sentBefore = downstream.requestCount();
+    for (const n of [1, 2, 3]) {
+      const body = JSON.stringify(cancelledFlightEnvelope(`PNR-CLUSTER-${n}`));
+      const response = await fetch(`${baseUrl}/webhooks/spotnana`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...signedHeaders(secret, body, { id: `msg-cluster-${n}` }),
+        },
+        body,
+      });
+      expect(response.status).toBe(200);
+    }
+    await waitFor(
+      "three dead letters",
+      async () => {
+        const { out } = await skyhook(["inspect", "--location", "dead-letter", "--json"]);
+        return (JSON.parse(out) as { count: number }).count === 3 ? true : undefined;
+      },
+      30_000,
+    );
+    failNotices = false;
+
+    const replay = await skyhook(["replay", "--location", "dead-letter", "--json"]);
+    expect(replay.code).toBe(0);
+    await waitFor("the replayed notices sent", () =>
+      downstream.received
+        .slice(sentBefore)
+        .filter((r) => r.headers["idempotency-key"] === "msg-cluster-1").length >= 3
+        ? true
+        : undefined,
+    );
+    const ledger = await waitFor(
+      "the ledger balanced",
+      async () => {
+        const result = await skyhook(["ledger", "--json", "--settle", "5"]);
+        return result.code === 0 ? result : undefined;
+      },
+      30_000,
+    );
+    expect(ledger.err).not.toContain("CROSSSLOT");
+  }, 90_000);
+});
