@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bookingKeyOf } from "@skyhook/booking-store";
 import { createProgram, routingPairs } from "@skyhook/cli";
+import type { Redis } from "ioredis";
 import { startDownstream } from "./downstream.ts";
 import { type Persistence, startPrivateRedis } from "./private-redis.ts";
 import { type AppProcess, freePort, spawnApp } from "./processes.ts";
@@ -49,17 +50,29 @@ export type Effects = {
   conflictingNotices: number;
 };
 
+/** A Redis topology the rig did not start itself (Sentinel, say): how the apps reach it. */
+export type ExternalRedis = { env: Record<string, string>; connect: () => Redis };
+
 export async function startFaultRig(
   options: {
     persistence?: NonNullable<Persistence>["appendfsync"];
     workers?: number;
     noticeAfterMs?: number;
+    external?: ExternalRedis;
+    ingressEnv?: Record<string, string>;
   } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), "skyhook-faults-"));
   const persistence: Persistence =
     options.persistence === undefined ? undefined : { appendfsync: options.persistence, dir };
-  let redis = await startPrivateRedis(undefined, persistence);
+  let own =
+    options.external === undefined ? await startPrivateRedis(undefined, persistence) : undefined;
+  const redis = () => {
+    if (own === undefined) throw new Error("this rig runs on an external Redis");
+    return own;
+  };
+  const redisEnv = () => options.external?.env ?? { REDIS_URL: redis().url };
+  const connectRedis = () => options.external?.connect() ?? connect(redis().url);
   const prefix = uniquePrefix("faults");
   const secret = newSigningSecret();
   const downstream = await startDownstream(() => 200, options.noticeAfterMs ?? 0);
@@ -69,9 +82,10 @@ export async function startFaultRig(
   const ingress = spawnApp("ingress", {
     PORT: String(port),
     HOST: "127.0.0.1",
-    REDIS_URL: redis.url,
+    ...redisEnv(),
     QUEUE_PREFIX: prefix,
     SPOTNANA_SIGNING_SECRETS: secret,
+    ...options.ingressEnv,
   });
   apps.push(ingress);
   await ingress.waitForLog("ingress listening", (l) =>
@@ -82,7 +96,7 @@ export async function startFaultRig(
   const workers: AppProcess[] = [];
   const startWorker = async () => {
     const worker = spawnApp("worker", {
-      REDIS_URL: redis.url,
+      ...redisEnv(),
       QUEUE_PREFIX: prefix,
       NOTIFY_URL: downstream.url,
       LOCK_DURATION_MS: String(lockDurationMs),
@@ -108,17 +122,17 @@ export async function startFaultRig(
     downstream,
     startWorker,
     accepted,
-    redis: () => redis,
+    redis,
     /** SIGKILLs Redis: what it had not written to its append-only file is gone. */
-    killRedis: () => redis.kill(),
+    killRedis: () => redis().kill(),
     /** Starts Redis again on the same port, loading its append-only file (if it keeps one). */
     async startRedis() {
-      redis = await startPrivateRedis(redis.port, persistence);
+      own = await startPrivateRedis(redis().port, persistence);
     },
 
     /** How often BullMQ took `jobId` back from a worker that stopped renewing its lock. */
     async stalledCount(queue: string, jobId: string) {
-      const connection = connect(redis.url);
+      const connection = connectRedis();
       try {
         return Number(await connection.hget(`${prefix}:${queue}:${jobId}`, "stc"));
       } finally {
@@ -138,7 +152,7 @@ export async function startFaultRig(
           err += text;
         },
         interactive: false,
-        env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
+        env: { ...redisEnv(), QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
         cwd: process.cwd(),
       });
       const code = await program.run([
@@ -169,7 +183,7 @@ export async function startFaultRig(
       if (events % roundSize !== 0)
         throw new Error(`${events} is not whole rounds of ${roundSize}`);
       const rounds = events / roundSize;
-      const connection = connect(redis.url);
+      const connection = connectRedis();
       try {
         const keys = await connection.keys(bookingKeyOf(`${prefix}:projection`, "*"));
         const records = keys.length === 0 ? [] : await connection.mget(...keys);
@@ -202,7 +216,7 @@ export async function startFaultRig(
     async close() {
       for (const app of apps.reverse()) await app.stop("SIGKILL");
       await downstream.close();
-      await redis.kill();
+      await own?.kill();
       await rm(dir, { recursive: true, force: true });
     },
   };

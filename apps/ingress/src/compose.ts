@@ -10,6 +10,7 @@ import {
   createProducerConnection,
   createQueuePool,
   createRejectedWriter,
+  createReplicationWait,
   createRouteRegistry,
   createRouter,
   createTracing,
@@ -87,6 +88,8 @@ export function composeIngress(
     ledger: createLedger(redis, keys),
     timeoutMs: config.enqueueTimeoutMs,
     settings: config.jobs,
+    replicated:
+      config.ackReplicas > 0 ? createReplicationWait(redis, config.ackReplicas) : undefined,
   });
   const metrics = createMetrics({
     subscriptions: config.subscriptions.map((s) => s.name),

@@ -36,6 +36,8 @@ const IngressEnv = CommonEnv.extend({
   BODY_LIMIT_BYTES: envInt(10 * 1024 * 1024, 1024),
   // Spotnana's own timeout is unpublished: a frozen Redis must still get its 503 within 1 s.
   ENQUEUE_TIMEOUT_MS: envInt(800, 50),
+  // 0: 200 once the primary has the event. N: only once N replicas have it too (Redis WAIT).
+  ACK_REPLICAS: envInt(0, 0, 16),
   RETRY_AFTER_SEC: envInt(5, 1),
   TOKEN_ISSUER: z.string().min(1).default("skyhook"),
   TOKEN_AUDIENCE: z.string().min(1).default("skyhook-webhooks"),
@@ -92,6 +94,8 @@ export type IngressConfig = CommonConfig & {
   ops: OpsConfig;
   bodyLimitBytes: number;
   enqueueTimeoutMs: number;
+  /** Replicas that must hold an event before it is answered 200 (0: the primary suffices). */
+  ackReplicas: number;
   retryAfterSec: number;
   shutdownTimeoutMs: number;
   /** Header, request and idle timeouts of the public server. */
@@ -134,6 +138,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     ops: opsConfigOf(e),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    ackReplicas: e.ACK_REPLICAS,
     retryAfterSec: e.RETRY_AFTER_SEC,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     http: {

@@ -3,6 +3,7 @@ import { unroutedQueueNames } from "@skyhook/contracts";
 import { type EventJobSettings, eventJobOptions, jobNameOf } from "./job-options.ts";
 import type { Ledger } from "./ledger.ts";
 import type { QueuePool } from "./queue-pool.ts";
+import type { ReplicationWait } from "./replication-wait.ts";
 import { withTimeout } from "./with-timeout.ts";
 
 export type EnqueueResult = "accepted" | "duplicate";
@@ -30,33 +31,43 @@ export class StorageUnavailable extends Error {
 /**
  * Stores events for the ingress. The job is added first, then counted: a crash in between
  * leaves a stored, uncounted job, which the sender's retry (it got no 200) counts. Adding is
- * idempotent (job id and a TTL'd deduplication key), so a re-send never stores twice.
+ * idempotent (job id and a TTL'd deduplication key), so a re-send never stores twice. With
+ * `replicated`, the result waits for replicas too, within the same deadline.
  */
 export function createEnqueuer(options: {
   queues: QueuePool;
   ledger: Ledger;
   timeoutMs: number;
   settings: EventJobSettings;
+  replicated?: ReplicationWait | undefined;
 }): Enqueuer {
-  const { queues, ledger, timeoutMs, settings } = options;
-  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+  const { queues, ledger, timeoutMs, settings, replicated } = options;
+  const guarded = async <T>(queue: string, work: () => Promise<T>): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    const stored = async () => {
+      const result = await work();
+      // The queue name is its hash tag: it hashes to the slot of every key of the queue.
+      if (replicated !== undefined) await replicated(queue, deadline - Date.now());
+      return result;
+    };
     try {
-      return await withTimeout(work(), timeoutMs, "Redis");
+      return await withTimeout(stored(), timeoutMs, "Redis");
     } catch (err) {
       throw new StorageUnavailable("the event could not be stored", { cause: err });
     }
   };
   return {
-    enqueue: (route, job, jobId) =>
-      guarded(async () => {
-        const queue = route.queues.queue;
+    enqueue: (route, job, jobId) => {
+      const queue = route.queues.queue;
+      return guarded(queue, async () => {
         await queues.get(queue).add(jobNameOf(job), job, eventJobOptions(route, jobId, settings));
         return ledger.countDelivery(queue, jobId, job, {
           indexPair: queue === unroutedQueueNames.queue,
         });
-      }),
+      });
+    },
     filtered: (route, job, jobId, reason) =>
-      guarded(() =>
+      guarded(route.queues.queue, () =>
         ledger.countFiltered(route.queues.queue, jobId, job, reason, settings.dedupTtlSec),
       ),
   };

@@ -99,6 +99,11 @@ export { registerQueueGauges } from "./queue-gauges.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
 export { createRejectedWriter, type RejectedWriter } from "./rejected-writer.ts";
 export {
+  createReplicationWait,
+  NotReplicated,
+  type ReplicationWait,
+} from "./replication-wait.ts";
+export {
   AnnouncedRoute,
   createRouteRegistry,
   createRouter,
