@@ -1,5 +1,7 @@
 import { createProgram } from "@skyhook/cli";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReplicationWait } from "@skyhook/queue-kit";
+import type { Cluster } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { cancelledFlightEnvelope } from "./support/events.ts";
 import { startPrivateCluster } from "./support/private-cluster.ts";
@@ -142,4 +144,37 @@ describe("Redis Cluster", () => {
     );
     expect(ledger.err).not.toContain("CROSSSLOT");
   }, 90_000);
+
+  it("sends ACK_REPLICAS' WAIT to the master serving the queue's slot, the connection that wrote", async () => {
+    const client: Cluster = cluster.connect();
+    try {
+      await client.ping();
+      const asked: number[] = [];
+      for (const node of client.nodes("master")) {
+        const port = Number(node.options.port);
+        vi.spyOn(node, "wait").mockImplementation(async () => {
+          asked.push(port);
+          return 0;
+        });
+      }
+      const owners = await cluster.slotOwners();
+      const wait = createReplicationWait(client, 0);
+      const queues = [
+        "{pnr-v3.booking-created}",
+        "{pnr-v3.flight-cancelled}",
+        "{unrouted}",
+        "{rejected}",
+      ];
+      const expected: number[] = [];
+      for (const queue of queues) {
+        await wait(queue, 100);
+        expected.push(owners(await cluster.keySlot(queue)));
+      }
+      expect(asked).toEqual(expected);
+      // Meaningful only if the queues live on different masters.
+      expect(new Set(expected).size).toBeGreaterThan(1);
+    } finally {
+      client.disconnect();
+    }
+  });
 });

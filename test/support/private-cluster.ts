@@ -77,6 +77,31 @@ export async function startPrivateCluster(masters = 3) {
     /** The value of `REDIS_CLUSTER_NODES` for the apps. */
     nodesEnv: nodes.map((n) => `${n.host}:${n.port}`).join(","),
     connect: () => new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null } }),
+    /** The slot of `key`, as the server computes it. */
+    async keySlot(key: string) {
+      const { stdout } = await run("redis-cli", [
+        "-p",
+        String(ports[0]),
+        "cluster",
+        "keyslot",
+        key,
+      ]);
+      return Number(stdout.trim());
+    },
+    /** Maps a slot to the port of the master serving it, from the server's own slot table. */
+    async slotOwners() {
+      const { stdout } = await run("redis-cli", ["-p", String(ports[0]), "cluster", "nodes"]);
+      const ranges: { from: number; to: number; port: number }[] = [];
+      for (const line of stdout.trim().split("\n")) {
+        const fields = line.split(" ");
+        const port = Number(fields[1]?.split("@")[0]?.split(":")[1]);
+        for (const range of fields.slice(8)) {
+          const [from, to] = range.split("-").map(Number);
+          if (from !== undefined) ranges.push({ from, to: to ?? from, port });
+        }
+      }
+      return (slot: number) => ranges.find((r) => slot >= r.from && slot <= r.to)?.port ?? 0;
+    },
     async stop() {
       for (const child of children) {
         if (child.exitCode !== null || child.signalCode !== null) continue;

@@ -14,7 +14,11 @@ export type Persistence =
  * `persistence` it keeps an append-only file in `dir`, and a server started again on the same
  * port and directory loads it, as a restarted production Redis would.
  */
-export async function startPrivateRedis(port?: number, persistence?: Persistence) {
+export async function startPrivateRedis(
+  port?: number,
+  persistence?: Persistence,
+  extraArgs: readonly string[] = [],
+) {
   const chosen = port ?? (await freePort());
   const disk =
     persistence === undefined
@@ -32,6 +36,7 @@ export async function startPrivateRedis(port?: number, persistence?: Persistence
       ...disk,
       "--maxmemory-policy",
       "noeviction",
+      ...extraArgs,
     ],
     { stdio: "ignore" },
   );
