@@ -177,4 +177,35 @@ describe("Redis Cluster", () => {
       client.disconnect();
     }
   });
+
+  it("serves the dashboard's queue list and the ledger page's API from the Cluster", async () => {
+    const port = await freePort();
+    const dashboard = spawnApp("dashboard", {
+      REDIS_CLUSTER_NODES: cluster.nodesEnv,
+      QUEUE_PREFIX: prefix,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DASHBOARD_USER: "ops",
+      DASHBOARD_PASSWORD: "correct horse battery staple",
+    });
+    try {
+      await dashboard.waitForLog("the dashboard listening", (l) => l.msg === "dashboard listening");
+      const authorization = `Basic ${Buffer.from("ops:correct horse battery staple").toString("base64")}`;
+      const queues = await fetch(`http://127.0.0.1:${port}/api/queues`, {
+        headers: { authorization },
+      });
+      expect(queues.status).toBe(200);
+      const listed = (
+        (await queues.json()) as { queues: { name: string; counts: Record<string, number> }[] }
+      ).queues;
+      expect(listed.map((q) => q.name)).toContain("{pnr-v3.flight-cancelled}.dead-letter");
+      const ledger = await fetch(`http://127.0.0.1:${port}/ops/api/ledger`, {
+        headers: { authorization },
+      });
+      expect(ledger.status).toBe(200);
+      expect(await ledger.text()).not.toContain("CROSSSLOT");
+    } finally {
+      await dashboard.stop("SIGKILL");
+    }
+  }, 60_000);
 });
