@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
 import { forgeToken } from "./support/forge-token.ts";
 import { devClient } from "./support/in-process.ts";
-import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
+import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { openSocket, parseRawResponses, type RawResponse } from "./support/raw-http.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { newSigningSecret, signedHeaders } from "./support/sign.ts";
@@ -95,9 +95,11 @@ beforeAll(async () => {
   });
   ingress = app;
   await app.waitForLog("ingress listening", (l) => String(l.msg).startsWith("ingress listening"));
-  // Failures are counted in Redis only once its connection is ready.
+  // Failures are counted in Redis only once its connection is ready. Asked on the ops port,
+  // whose answers are not request-logged: the log is judged at the end.
+  const opsUrl = await opsUrlOf(app);
   await waitFor("the ingress to be ready", async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    const response = await fetch(`${opsUrl}/readyz`).catch(() => undefined);
     return response?.status === 200 ? true : undefined;
   });
 }, 30_000);
