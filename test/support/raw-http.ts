@@ -97,16 +97,10 @@ export async function openSocket(port: number, host = "127.0.0.1"): Promise<Sock
   };
 }
 
-/** The first response in raw bytes: its status, headers (lower-case names) and body. */
-export function parseRawResponse(raw: Buffer): {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-} {
-  const text = raw.toString("latin1");
-  const end = text.indexOf("\r\n\r\n");
-  if (end < 0) throw new Error(`no complete response head in ${JSON.stringify(text)}`);
-  const [statusLine = "", ...lines] = text.slice(0, end).split("\r\n");
+export type RawResponse = { status: number; headers: Record<string, string>; body: string };
+
+function parseHead(head: string): Omit<RawResponse, "body"> {
+  const [statusLine = "", ...lines] = head.split("\r\n");
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
   const headers = Object.fromEntries(
     lines.map((line) => {
@@ -114,5 +108,35 @@ export function parseRawResponse(raw: Buffer): {
       return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
     }),
   );
-  return { status, headers, body: text.slice(end + 4) };
+  return { status, headers };
+}
+
+/** The first response in raw bytes: its status, headers (lower-case names) and body. */
+export function parseRawResponse(raw: Buffer): RawResponse {
+  const text = raw.toString("latin1");
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) throw new Error(`no complete response head in ${JSON.stringify(text)}`);
+  return { ...parseHead(text.slice(0, end)), body: text.slice(end + 4) };
+}
+
+/**
+ * Every complete response in raw bytes, in the order the server wrote them: several when
+ * requests were pipelined. Each is framed by its Content-Length, as every ingress answer is;
+ * a response still arriving is left out.
+ */
+export function parseRawResponses(raw: Buffer): RawResponse[] {
+  // latin1 maps each byte to one character, so string offsets are byte offsets.
+  const text = raw.toString("latin1");
+  const responses: RawResponse[] = [];
+  let offset = 0;
+  for (;;) {
+    const end = text.indexOf("\r\n\r\n", offset);
+    if (end < 0) return responses;
+    const head = parseHead(text.slice(offset, end));
+    const length = Number(head.headers["content-length"] ?? 0);
+    const bodyStart = end + 4;
+    if (text.length < bodyStart + length) return responses;
+    responses.push({ ...head, body: text.slice(bodyStart, bodyStart + length) });
+    offset = bodyStart + length;
+  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES } from "node:http";
+import { ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { errorBodyOf, IngressError } from "./errors.ts";
@@ -21,15 +21,42 @@ function refusalOf(code: unknown): IngressError {
 }
 
 /**
+ * The response Node is writing, or will write next, on this connection: Node keeps it on the
+ * socket as `_httpMessage`, and the responses to pipelined requests wait behind it.
+ */
+function responseInFlight(socket: Duplex): ServerResponse | undefined {
+  const pending: unknown = Reflect.get(socket, "_httpMessage");
+  return pending instanceof ServerResponse ? pending : undefined;
+}
+
+/**
+ * Runs `then` once the requests pipelined before the refused one have been answered, in order,
+ * as HTTP/1.1 requires: written at once, the refusal would take the place of the answer to an
+ * earlier delivery, which may already be stored. Only requests received whole are waited for:
+ * one still arriving (the error is in its own body) can never be answered, and the refusal is
+ * its answer.
+ */
+function afterEarlierResponses(socket: Duplex, then: () => void): void {
+  const pending = responseInFlight(socket);
+  if (socket.destroyed || pending === undefined || !pending.req.complete) {
+    then();
+    return;
+  }
+  // Node's own `finish` listener, registered first, has by then put the next response in place.
+  const settled = () => {
+    pending.off("finish", settled).off("close", settled);
+    afterEarlierResponses(socket, then);
+  };
+  pending.on("finish", settled).on("close", settled);
+}
+
+/**
  * Whether a response on this connection has begun: then the bytes on the wire belong to it,
- * and an error response written now would corrupt it. Node keeps the response in progress on
- * the socket as `_httpMessage` and applies the same test before its own default answer.
+ * and an error response written now would corrupt it. Node applies the same test before its
+ * own default answer.
  */
 function responseStarted(socket: Duplex): boolean {
-  const pending: unknown = Reflect.get(socket, "_httpMessage");
-  return (
-    typeof pending === "object" && pending !== null && Reflect.get(pending, "headersSent") === true
-  );
+  return responseInFlight(socket)?.headersSent === true;
 }
 
 /**
@@ -40,11 +67,15 @@ function responseStarted(socket: Duplex): boolean {
  * Node's error carries the raw bytes received, which may hold credentials.
  */
 export function answerClientError(logger: Logger) {
+  // The parser reports its error again for every later byte on the connection: answered once.
+  const refusing = new WeakSet<Duplex>();
   return (err: Error & { code?: unknown }, socket: Duplex): void => {
-    if (err.code === "ECONNRESET" || !socket.writable || responseStarted(socket)) {
+    if (refusing.has(socket)) return;
+    if (err.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
     }
+    refusing.add(socket);
     const error = refusalOf(err.code);
     const requestId = randomUUID();
     const body = JSON.stringify(errorBodyOf(error, requestId));
@@ -59,7 +90,13 @@ export function answerClientError(logger: Logger) {
       `X-Request-Id: ${requestId}`,
       "Connection: close",
     ].join("\r\n");
-    // Destroyed once written, so a client that never reads cannot keep the socket.
-    socket.end(`${head}\r\n\r\n${body}`, () => socket.destroy());
+    afterEarlierResponses(socket, () => {
+      if (!socket.writable || responseStarted(socket)) {
+        socket.destroy();
+        return;
+      }
+      // Destroyed once written, so a client that never reads cannot keep the socket.
+      socket.end(`${head}\r\n\r\n${body}`, () => socket.destroy());
+    });
   };
 }

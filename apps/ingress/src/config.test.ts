@@ -168,6 +168,17 @@ describe("loadIngressConfig", () => {
     expect(config.devDefaultsInUse).toEqual(["TOKEN_SIGNING_KEY"]);
   });
 
+  it("accepts tokens as long-lived as the longest lifetime any client's tokens are issued with", () => {
+    const file = subscriptionsFile([
+      { name: "short", clientId: "client-a", clientSecret: "secret-a-123", tokenTtlSec: 600 },
+      { name: "long", clientId: "client-b", clientSecret: "secret-b-123", tokenTtlSec: 7_200 },
+    ]);
+    expect(loadIngressConfig({ SUBSCRIPTIONS_FILE: file }).token.maxTtlSec).toBe(7_200);
+    expect(
+      loadIngressConfig({ SUBSCRIPTIONS_FILE: file, TOKEN_TTL_SEC: "9000" }).token.maxTtlSec,
+    ).toBe(9_000);
+  });
+
   it("needs only a signing key in production when subscriptions come from a file", () => {
     const path = subscriptionsFile([
       { name: "a", clientId: "client-a", clientSecret: "s".repeat(20) },

@@ -106,6 +106,8 @@ export type IngressConfig = CommonConfig & {
     issuer: string;
     audience: string;
     ttlSec: number;
+    /** The longest lifetime any client's tokens are issued with; longer-lived ones are refused. */
+    maxTtlSec: number;
     signingKey: string;
     /** Still accepted for tokens issued before a key change, until they expire. */
     previousSigningKeys: string[];
@@ -152,6 +154,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
       issuer: e.TOKEN_ISSUER,
       audience: e.TOKEN_AUDIENCE,
       ttlSec: e.TOKEN_TTL_SEC,
+      maxTtlSec: Math.max(e.TOKEN_TTL_SEC, ...subscriptions.map((s) => s.oauth?.tokenTtlSec ?? 0)),
       signingKey: e.TOKEN_SIGNING_KEY ?? devCredentials.TOKEN_SIGNING_KEY,
       previousSigningKeys: e.TOKEN_PREVIOUS_SIGNING_KEYS,
     },

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createAccessTokens } from "./access-tokens.ts";
 
 const signingKey = "a-signing-key-of-at-least-32-characters-0123";
-const options = { signingKey, issuer: "skyhook", audience: "skyhook-webhooks" };
+const maxTtlSec = 3_600;
+const options = { signingKey, issuer: "skyhook", audience: "skyhook-webhooks", maxTtlSec };
 const tokens = createAccessTokens(options);
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -64,6 +65,7 @@ describe("access tokens", () => {
     ["jti", 7],
     ["exp", "never"],
     ["iat", "now"],
+    ["aud", ["skyhook-webhooks", "another-api"]],
   ])("refuses a token whose %s is %j", (claim, value) => {
     expect(tokens.verify(forge({ ...issuedClaims(), [claim]: value })).ok).toBe(false);
   });
@@ -74,6 +76,43 @@ describe("access tokens", () => {
     expect(tokens.verify(noKid).ok).toBe(false);
     const [head, body] = forge(claims, { alg: "none" }).split(".");
     expect(tokens.verify(`${head}.${body}.`).ok).toBe(false);
+  });
+
+  it("refuses a token issued in the future, beyond the clock difference allowed between replicas", () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const claims = { ...issuedClaims(), iat: nowSec + 3_600, exp: nowSec + 4_200 };
+    expect(tokens.verify(forge(claims))).toEqual({
+      ok: false,
+      reason: "token issued in the future",
+    });
+    // Up to 60 s ahead is another replica's clock (the test's clock can only fall behind).
+    const slightlyAhead = { ...issuedClaims(), iat: nowSec + 60, exp: nowSec + 660 };
+    expect(tokens.verify(forge(slightlyAhead)).ok).toBe(true);
+  });
+
+  it("refuses a token that lives longer than any it issues", () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const claims = { ...issuedClaims(), iat: nowSec, exp: nowSec + maxTtlSec + 1 };
+    expect(tokens.verify(forge(claims))).toEqual({
+      ok: false,
+      reason: `token lifetime exceeds the longest issued (${maxTtlSec} s)`,
+    });
+    const backdated = { ...issuedClaims(), iat: nowSec - 10 * maxTtlSec, exp: nowSec + 60 };
+    expect(tokens.verify(forge(backdated)).ok, "iat long before exp").toBe(false);
+    const longest = { ...issuedClaims(), iat: nowSec, exp: nowSec + maxTtlSec };
+    expect(tokens.verify(forge(longest)).ok).toBe(true);
+  });
+
+  it("refuses a token whose header names critical extensions, which it understands none of", () => {
+    for (const header of [
+      { crit: ["b64"], b64: false },
+      { crit: ["x-skyhook"], "x-skyhook": 1 },
+    ]) {
+      expect(tokens.verify(forge(issuedClaims(), header)), JSON.stringify(header)).toEqual({
+        ok: false,
+        reason: "token header names critical extensions",
+      });
+    }
   });
 
   it("says which issued claims a refused token lacks", () => {
@@ -96,6 +135,10 @@ describe("access tokens", () => {
       reason: "token signed with an unknown key",
     });
     expect(tokens.verify(forge(issuedClaims(), { kid: undefined }))).toEqual({
+      ok: false,
+      reason: "token signed with an unknown key",
+    });
+    expect(tokens.verify(forge(issuedClaims(), { kid: "../../../../etc/passwd" }))).toEqual({
       ok: false,
       reason: "token signed with an unknown key",
     });
@@ -140,5 +183,6 @@ describe("access tokens", () => {
     for (const token of ["", "abc", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30."]) {
       expect(tokens.verify(token).ok, token).toBe(false);
     }
+    expect(tokens.verify("abc")).toEqual({ ok: false, reason: "not a JWT" });
   });
 });

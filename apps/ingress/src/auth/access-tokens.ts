@@ -24,6 +24,12 @@ const IssuedClaims = z.object({
   exp: z.number().int(),
 });
 
+/**
+ * How far ahead of this replica's clock a token's `iat` may be: the replica that issued it may
+ * run a little ahead. A token issued further in the future was issued by no replica.
+ */
+const issuedAtSkewSec = 60;
+
 /** A key's id: derived from the key, so every ingress replica agrees without configuration. */
 const keyIdOf = (secret: string) =>
   createHash("sha256").update(secret, "utf8").digest("hex").slice(0, 16);
@@ -40,6 +46,11 @@ export function createAccessTokens(options: {
   previousSigningKeys?: readonly string[];
   issuer: string;
   audience: string;
+  /**
+   * The longest lifetime tokens are issued with (`TOKEN_TTL_SEC` or a client's `tokenTtlSec`):
+   * a token that lives longer, however well signed, was not issued here and is refused.
+   */
+  maxTtlSec: number;
 }): AccessTokens {
   const currentKid = keyIdOf(options.signingKey);
   const current: KeyObject = createSecretKey(Buffer.from(options.signingKey, "utf8"));
@@ -64,7 +75,13 @@ export function createAccessTokens(options: {
     verify(token) {
       try {
         // decode throws on a header that is not JSON; that is a refused token, not a fault.
-        const kid = jwt.decode(token, { complete: true })?.header.kid;
+        const decoded = jwt.decode(token, { complete: true });
+        if (decoded === null) return { ok: false, reason: "not a JWT" };
+        // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are here.
+        if ("crit" in decoded.header) {
+          return { ok: false, reason: "token header names critical extensions" };
+        }
+        const kid = decoded.header.kid;
         const key = kid === undefined ? undefined : keys.get(kid);
         if (key === undefined) return { ok: false, reason: "token signed with an unknown key" };
         const claims = jwt.verify(token, key, {
@@ -76,6 +93,17 @@ export function createAccessTokens(options: {
         if (!issued.success) {
           const missing = issued.error.issues.map((i) => i.path.join(".")).join(", ");
           return { ok: false, reason: `token lacks issued claims: ${missing}` };
+        }
+        // jsonwebtoken checks that exp has not passed, not that it is within what was issued.
+        const { iat, exp } = issued.data;
+        if (iat > Math.floor(Date.now() / 1000) + issuedAtSkewSec) {
+          return { ok: false, reason: "token issued in the future" };
+        }
+        if (exp - iat > options.maxTtlSec) {
+          return {
+            ok: false,
+            reason: `token lifetime exceeds the longest issued (${options.maxTtlSec} s)`,
+          };
         }
         return { ok: true, clientId: issued.data.sub };
       } catch (err) {

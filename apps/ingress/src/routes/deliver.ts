@@ -16,6 +16,7 @@ import { startDeliveryTrace, tracedEnqueue } from "../delivery-trace.ts";
 import { IngressError } from "../errors.ts";
 import { exceedsJsonDepth, maxJsonDepth } from "../json-depth.ts";
 import { stateOf } from "../request-state.ts";
+import { refuseStreamedOversize } from "../streamed-length.ts";
 import { filteredOut } from "../subscriptions/subscription-filter.ts";
 
 export type DeliverRouteDeps = {
@@ -100,7 +101,10 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
     },
     refuseDeclaredOversize(deps.bodyLimitBytes),
     (req, res, next) => auth.beforeBody(req, res, limitFailures(req, res, next)),
-    express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
+    refuseStreamedOversize(
+      deps.bodyLimitBytes,
+      express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
+    ),
     (req, res, next) => auth.afterBody(req, res, limitFailures(req, res, next)),
     async (req: Request, res: Response) => {
       const state = stateOf(res);

@@ -8,6 +8,7 @@ import { type FailureLimiter, noClaimedClient } from "../auth/failure-limits.ts"
 import { refuseDeclaredOversize } from "../declared-length.ts";
 import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
+import { refuseStreamedOversize } from "../streamed-length.ts";
 
 const TokenRequest = z.looseObject({
   grant_type: z.string().optional(),
@@ -144,8 +145,11 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
       next();
     },
     refuseDeclaredOversize(tokenBodyLimitBytes),
-    express.urlencoded({ extended: false, limit: tokenBodyLimitBytes, parameterLimit: 20 }),
-    express.json({ limit: tokenBodyLimitBytes }),
+    refuseStreamedOversize(
+      tokenBodyLimitBytes,
+      express.urlencoded({ extended: false, limit: tokenBodyLimitBytes, parameterLimit: 20 }),
+      express.json({ limit: tokenBodyLimitBytes }),
+    ),
     async (req: Request, res: Response, next: express.NextFunction) => {
       const answer = judgeTokenRequest(req, deps);
       stateOf(res).subscription = answer.subscription;
