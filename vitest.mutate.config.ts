@@ -39,6 +39,7 @@ export default defineConfig({
       "apps/ingress/src/auth/*.test.ts",
       "apps/ingress/src/delivery-id.test.ts",
       "apps/worker/src/entity-guard.test.ts",
+      "apps/worker/src/processor.test.ts",
       "packages/contracts/src/entity-order.test.ts",
       "packages/queue-kit/src/job-options.test.ts",
       "packages/queue-kit/src/enqueuer.test.ts",

@@ -32,6 +32,9 @@ function signedParts(headers: IncomingHttpHeaders): Omit<SignedDelivery, "body">
 
 type Verified = { subscription: Subscription; mode: "oauth" | "hmac" };
 
+type SignedSubscription = Subscription & { hmac: NonNullable<Subscription["hmac"]> };
+const usesSignatures = (s: Subscription): s is SignedSubscription => s.hmac !== undefined;
+
 const refuse = (res: Response, challenge: string, message: string) => {
   res.setHeader("WWW-Authenticate", challenge);
   return new IngressError("unauthorized", message);
@@ -52,13 +55,13 @@ export function createDeliveryAuthenticator(deps: {
   nowSec: () => number;
 }) {
   const byName = new Map(deps.subscriptions.map((s) => [s.name, s]));
+  const signed = deps.subscriptions.filter(usesSignatures);
   const keys = new Map(
-    deps.subscriptions.map((s) => [
+    signed.map((s) => [
       s.name,
-      (s.hmac?.signingSecrets ?? []).flatMap((secret) => signingKeyOf(secret) ?? []),
+      s.hmac.signingSecrets.flatMap((secret) => signingKeyOf(secret) ?? []),
     ]),
   );
-  const signed = deps.subscriptions.filter((s) => s.hmac !== undefined);
   const verified = new WeakMap<Request, Verified>();
 
   const pathSubscription = (req: Request): Subscription | "unknown" | undefined => {
@@ -68,18 +71,16 @@ export function createDeliveryAuthenticator(deps: {
   };
 
   const checkSignature = (
-    subscription: Subscription,
+    subscription: SignedSubscription,
     parts: Omit<SignedDelivery, "body">,
     body: Buffer,
   ) =>
-    subscription.hmac === undefined
-      ? { ok: false as const, reason: "this subscription does not use signatures" }
-      : verifySignature(
-          { ...parts, body },
-          keys.get(subscription.name) ?? [],
-          subscription.hmac.tolerance,
-          deps.nowSec(),
-        );
+    verifySignature(
+      { ...parts, body },
+      keys.get(subscription.name) ?? [],
+      subscription.hmac.tolerance,
+      deps.nowSec(),
+    );
 
   return {
     /** For failure counting: the subscription the request names, before anything is verified. */
@@ -101,7 +102,7 @@ export function createDeliveryAuthenticator(deps: {
       }
       const authorization = req.headers.authorization;
       if (authorization === undefined) {
-        const candidates = named === undefined ? signed : named.hmac === undefined ? [] : [named];
+        const candidates = named === undefined ? signed : usesSignatures(named) ? [named] : [];
         if (candidates.length === 0 || signedParts(req.headers) === undefined) {
           next(noCredentials(res));
           return;
@@ -140,7 +141,7 @@ export function createDeliveryAuthenticator(deps: {
       if (parts !== undefined) {
         const named = pathSubscription(req);
         const scope = byToken?.subscription ?? (named === "unknown" ? undefined : named);
-        const pool = scope === undefined ? signed : scope.hmac === undefined ? [] : [scope];
+        const pool = scope === undefined ? signed : usesSignatures(scope) ? [scope] : [];
         // A token-authenticated subscription without signing secrets may still receive
         // Spotnana's headers; there is nothing to verify them with, and the token suffices.
         if (pool.length > 0 || byToken === undefined) {
