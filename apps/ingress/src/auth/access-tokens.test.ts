@@ -5,7 +5,15 @@ import { createAccessTokens } from "./access-tokens.ts";
 const signingKey = "a-signing-key-of-at-least-32-characters-0123";
 const maxTtlSec = 3_600;
 const options = { signingKey, issuer: "skyhook", audience: "skyhook-webhooks", maxTtlSec };
-const tokens = createAccessTokens(options);
+/**
+ * Built on first use, not at import: a defect that makes construction throw must fail the
+ * tests that use it, not the loading of this file (which mutation testing reads as a pass).
+ */
+const tokens = {
+  issue: (...args: Parameters<ReturnType<typeof createAccessTokens>["issue"]>) =>
+    createAccessTokens(options).issue(...args),
+  verify: (token: string) => createAccessTokens(options).verify(token),
+};
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const kidOf = (key: string) => createHash("sha256").update(key, "utf8").digest("hex").slice(0, 16);
