@@ -17,8 +17,8 @@ import { newSigningSecret } from "./sign.ts";
  */
 
 /** Short enough that a SIGKILLed worker's jobs come back within seconds. */
-const lockDurationMs = 3_000;
-const stalledIntervalMs = 1_000;
+export const lockDurationMs = 3_000;
+export const stalledIntervalMs = 1_000;
 /** PNR_V3 events come as this many versions of one PNR (the simulator's default). */
 const versions = 3;
 
@@ -31,7 +31,13 @@ export type SimReport = {
   duplicates: { sent: number; acknowledged: number; answers: Record<string, number> };
   answers: Record<string, number>;
   ackLatencyMs: { p50: number; p95: number; p99: number; max: number };
-  check: { lost: number; ledgerShortfall: number; appliedTwice: number; unsettled: number };
+  check: {
+    lost: number;
+    ledgerShortfall: number;
+    appliedTwice: number;
+    unsettled: number;
+    e2eLatencyMs: { p50: number; p95: number; p99: number; max: number; events: number };
+  };
   ok: boolean;
 };
 
@@ -111,6 +117,25 @@ export async function startFaultRig(
   };
   for (let i = 0; i < (options.workers ?? 2); i++) await startWorker();
 
+  /** The `skyhook` command line, in this process, on the rig's Redis and prefix. */
+  async function cli(args: readonly string[]) {
+    let out = "";
+    let err = "";
+    const program = createProgram({
+      out: (text) => {
+        out += text;
+      },
+      err: (text) => {
+        err += text;
+      },
+      interactive: false,
+      env: { ...redisEnv(), QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
+      cwd: process.cwd(),
+    });
+    const code = await program.run(args);
+    return { code, out, err };
+  }
+
   /** Deliveries the ingress answered 200 to, from its own request log. */
   const accepted = () => ingress.logs.filter((l) => l.msg === "request" && l.status === 200).length;
 
@@ -130,11 +155,14 @@ export async function startFaultRig(
       own = await startPrivateRedis(redis().port, persistence);
     },
 
-    /** How often BullMQ took `jobId` back from a worker that stopped renewing its lock. */
-    async stalledCount(queue: string, jobId: string) {
+    /**
+     * A field of BullMQ's hash of one job, as a number: `stc` (how often it was taken back from
+     * a worker that stopped renewing its lock), `finishedOn`, …
+     */
+    async jobField(queue: string, jobId: string, field: string) {
       const connection = connectRedis();
       try {
-        return Number(await connection.hget(`${prefix}:${queue}:${jobId}`, "stc"));
+        return Number(await connection.hget(`${prefix}:${queue}:${jobId}`, field));
       } finally {
         connection.disconnect();
       }
@@ -142,20 +170,7 @@ export async function startFaultRig(
 
     /** Runs `skyhook simulate --check` against the ingress and returns its JSON report. */
     async simulate(args: readonly string[]) {
-      let out = "";
-      let err = "";
-      const program = createProgram({
-        out: (text) => {
-          out += text;
-        },
-        err: (text) => {
-          err += text;
-        },
-        interactive: false,
-        env: { ...redisEnv(), QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
-        cwd: process.cwd(),
-      });
-      const code = await program.run([
+      const { code, out, err } = await cli([
         "simulate",
         "--json",
         "--url",
@@ -172,6 +187,9 @@ export async function startFaultRig(
       if (out === "") throw new Error(`simulate printed no report (exit ${code}): ${err}`);
       return { code, report: JSON.parse(out) as SimReport };
     },
+
+    /** `skyhook ledger`: exit 0 when every queue balances. */
+    ledger: () => cli(["ledger", "--json", "--settle", "5"]),
 
     /**
      * What the handlers did, read from their projection and the notice receiver, for a run of

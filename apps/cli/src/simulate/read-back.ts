@@ -19,6 +19,8 @@ export type JobWhereabouts = {
   inFlight: boolean;
   /** Completed jobs: the original and any replays of it. */
   completed: number;
+  /** When a worker finished the original job (its `finishedOn`, the worker's clock). */
+  finishedOnMs?: number;
 };
 
 /** Where one job id is within one queue triple (queue, dead-letter, stale). */
@@ -29,6 +31,7 @@ type Sighting = {
   deadLettered: boolean;
   stale: boolean;
   replayed: number;
+  finishedOnMs: number | undefined;
 };
 
 /**
@@ -49,6 +52,7 @@ async function sightingsIn(
   };
   for (const jobId of jobIds) {
     pipeline.exists(keys.job(q.queue, jobId));
+    pipeline.hget(keys.job(q.queue, jobId), "finishedOn");
     pipeline.zscore(`${keys.prefix}:${q.queue}:completed`, jobId);
     pipeline.zscore(`${keys.prefix}:${q.queue}:failed`, jobId);
     pipeline.exists(keys.job(q.deadLetter, deadLetterJobId(jobId)));
@@ -64,8 +68,11 @@ async function sightingsIn(
     return value;
   };
   return jobIds.map(() => {
+    const exists = take() === 1;
+    const finishedOn = take();
     const sighting: Sighting = {
-      exists: take() === 1,
+      exists,
+      finishedOnMs: typeof finishedOn === "string" ? Number(finishedOn) : undefined,
       completed: take() !== null,
       failed: take() !== null,
       deadLettered: take() === 1,
@@ -97,6 +104,7 @@ export async function locateJobs(
       where.inFlight ||=
         s.exists && !kept && !s.completed && !s.failed && !s.deadLettered && !s.stale;
       where.completed += (s.completed ? 1 : 0) + s.replayed;
+      if (s.completed && s.finishedOnMs !== undefined) where.finishedOnMs = s.finishedOnMs;
     });
     located.set(jobId, where);
   });

@@ -25,6 +25,23 @@ const at = (entries: [string, Partial<JobWhereabouts>][]) =>
   new Map(entries.map(([id, w]) => [id, { found: true, inFlight: false, completed: 1, ...w }]));
 
 describe("the simulator's check", () => {
+  it("measures end to end from an event's first attempt to its job's finish, leaving out jobs no worker finished and duplicates", () => {
+    const sent = (id: string, firstDueMs: number, duplicate = false) => ({
+      ...record(id, `wh-${id}`, duplicate),
+      firstDueMs,
+    });
+    const check = checkDeliveries(
+      [sent("a", 1_000), sent("b", 2_000), sent("c", 3_000), sent("a", 9_000, true)],
+      at([
+        ["wh-a", { finishedOnMs: 1_040 }],
+        ["wh-b", { finishedOnMs: 2_010 }],
+        ["wh-c", {}],
+      ]),
+      0,
+    );
+    expect(check.e2eLatencyMs).toEqual({ p50: 10, p95: 40, p99: 40, max: 40, events: 2 });
+  });
+
   it("counts a delivery acknowledged under two job ids that both completed as applied twice", () => {
     const check = checkDeliveries(
       [record("d1", "wh-d1"), record("d1", "ev-other", true)],

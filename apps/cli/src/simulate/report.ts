@@ -16,7 +16,21 @@ export type CheckResult = {
   unsettled: number;
   /** Acknowledged without a job id (e.g. filtered by the subscription): not looked for. */
   withoutJobId: number;
+  /**
+   * From an event's first attempt to a worker finishing its job, for events whose job a worker
+   * completed (catch-all events wait for a handler and are left out). Clocks of two hosts.
+   */
+  e2eLatencyMs: Latency & { events: number };
 };
+
+type Latency = { p50: number; p95: number; p99: number; max: number };
+
+const latencyOf = (sorted: readonly number[]): Latency => ({
+  p50: percentile(sorted, 50),
+  p95: percentile(sorted, 95),
+  p99: percentile(sorted, 99),
+  max: sorted.at(-1) ?? 0,
+});
 
 export type SimReport = {
   url: string;
@@ -35,7 +49,7 @@ export type SimReport = {
   pending: number;
   duplicates: { sent: number; acknowledged: number; answers: Record<string, number> };
   answers: Record<string, number>;
-  ackLatencyMs: { p50: number; p95: number; p99: number; max: number };
+  ackLatencyMs: Latency;
   check: CheckResult | "not checked";
   ok: boolean;
 };
@@ -62,7 +76,14 @@ export function checkDeliveries(
   }
   const lostJobIds: string[] = [];
   const appliedTwiceIds: string[] = [];
+  const endToEnd: number[] = [];
   let unsettled = 0;
+  for (const r of records) {
+    if (r.duplicate || r.jobId === undefined || r.firstDueMs === undefined) continue;
+    const finishedOnMs = located.get(r.jobId)?.finishedOnMs;
+    if (finishedOnMs !== undefined) endToEnd.push(finishedOnMs - r.firstDueMs);
+  }
+  endToEnd.sort((a, b) => a - b);
   for (const [deliveryId, jobIds] of byDelivery) {
     const where = [...jobIds].map((id) => located.get(id));
     if (!where.some((w) => w?.found === true)) lostJobIds.push(...jobIds);
@@ -78,6 +99,7 @@ export function checkDeliveries(
     appliedTwiceIds: appliedTwiceIds.slice(0, sample),
     unsettled,
     withoutJobId,
+    e2eLatencyMs: { ...latencyOf(endToEnd), events: endToEnd.length },
   };
 }
 
@@ -117,12 +139,7 @@ export function summarize(
       answers: duplicateAnswers,
     },
     answers: Object.fromEntries([...run.answers].sort(([a], [b]) => a.localeCompare(b))),
-    ackLatencyMs: {
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-      max: latencies.at(-1) ?? 0,
-    },
+    ackLatencyMs: latencyOf(latencies),
     check,
     ok: pending === 0 && duplicates.every((d) => d.acknowledged) && !failedCheck,
   };
@@ -160,6 +177,10 @@ export function formatReport(report: SimReport): string {
       ],
       ["applied twice", c.appliedTwice],
       ["still in flight", c.unsettled],
+      [
+        "end-to-end latency",
+        `p50 ${c.e2eLatencyMs.p50} ms, p95 ${c.e2eLatencyMs.p95} ms, p99 ${c.e2eLatencyMs.p99} ms, max ${c.e2eLatencyMs.max} ms (${c.e2eLatencyMs.events} events a handler finished)`,
+      ],
     );
   return `${table(["measure", "value"], rows)}\n${report.ok ? `OK: every event was acknowledged${c === "not checked" ? "." : ", none lost, none applied twice."}` : "FAILED"}\n`;
 }

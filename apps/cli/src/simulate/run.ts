@@ -18,6 +18,8 @@ export type DeliveryRecord = {
   lastAnswer: string;
   /** From when the acknowledged attempt was due to its 200 answer. */
   ackLatencyMs?: number;
+  /** When the first attempt was due (`Date.now()` clock): where end-to-end latency starts. */
+  firstDueMs?: number;
 };
 
 export type RunOptions = {
@@ -82,6 +84,7 @@ export async function runSimulation(options: RunOptions) {
   async function attempt(record: DeliveryRecord, dueMs: number): Promise<boolean> {
     const node = options.nodes[(record.event.seq + record.attempts) % options.nodes.length];
     if (node === undefined) throw new Error("no delivery node");
+    record.firstDueMs ??= dueMs;
     const answer = await limiter.run(() => node.deliver(record.id, record.event.body));
     record.attempts++;
     attemptCount++;

@@ -29,11 +29,13 @@ const tokens = createAccessTokens({
   signingKey: "a-signing-key-of-at-least-32-characters-0123",
   issuer: "skyhook",
   audience: "skyhook-webhooks",
+  maxTtlSec: 3_600,
 });
 const otherIssuer = createAccessTokens({
   signingKey: "another-key-of-at-least-32-characters-456789",
   issuer: "skyhook",
   audience: "skyhook-webhooks",
+  maxTtlSec: 3_600,
 });
 
 const secret = {
