@@ -50,7 +50,7 @@ export type Effects = {
 
 export async function startFaultRig(
   options: {
-    persistence?: Persistence["appendfsync"];
+    persistence?: NonNullable<Persistence>["appendfsync"];
     workers?: number;
     noticeAfterMs?: number;
   } = {},
