@@ -10,7 +10,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 RUN npm install -g pnpm@12.4.2
 WORKDIR /app
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .pnpmfile.cjs ./
 COPY apps apps
 COPY packages packages
 RUN pnpm install --prod --frozen-lockfile

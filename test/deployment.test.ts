@@ -201,6 +201,7 @@ describe("Dockerfile", () => {
         "package.json",
         "pnpm-lock.yaml",
         "pnpm-workspace.yaml",
+        ".pnpmfile.cjs",
         "apps",
         "packages",
       ]),
