@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
-import { defaultCatalog, queueLabel } from "@skyhook/contracts";
+import { defaultCatalog, queueLabel, queueNamesFor } from "@skyhook/contracts";
 import { DashboardEnv, loadDashboardConfig } from "@skyhook/dashboard";
 import { IngressEnv, loadIngressConfig } from "@skyhook/ingress";
 import {
@@ -273,6 +273,23 @@ describe("deploy/kubernetes/base", () => {
         .sort(),
     );
     expect(scaledObjects).toHaveLength(consumed.length);
+  });
+
+  it("matches the template skyhook new-handler writes a worker from, so added workers look alike", () => {
+    const template = readFileSync(
+      join(repoRoot, "apps/cli/templates/kubernetes-worker.yaml.tpl"),
+      "utf8",
+    );
+    const queue = queueNamesFor("PNR_V3", "BOOKING_CREATED").queue;
+    const values: Record<string, string> = {
+      dir: "booking-created",
+      eventType: "PNR_V3",
+      operation: "BOOKING_CREATED",
+      queue,
+      queueLabel: queueLabel(queue),
+    };
+    const filled = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? "");
+    expect(filled).toBe(readFileSync(join(base, "worker-booking-created.yaml"), "utf8"));
   });
 
   it("gives every process time to stop gracefully before the kubelet's SIGKILL", () => {
