@@ -1,7 +1,8 @@
 # One image for every Skyhook process, built once: docker-compose.yml and the Kubernetes
 # manifests (deploy/kubernetes) pick the entry point per service, and the operators' CLI is in
 # it too (`node apps/cli/src/main.ts ledger`). Node 24 runs the TypeScript sources itself (type
-# stripping, docs/decisions.md): no build step, and neither tsx nor a compiler at run time.
+# stripping): no build step, and neither tsx nor a compiler at run time. The code keeps running
+# on Node 20 with tsx for development and the test suite.
 # test/deployment.test.ts checks this file; test/node24-runtime.test.ts runs the code the way
 # this image does.
 ARG NODE_IMAGE=node:24-bookworm-slim
