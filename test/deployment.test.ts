@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { defaultCatalog } from "@skyhook/contracts";
 import { loadDashboardConfig } from "@skyhook/dashboard";
 import { loadIngressConfig } from "@skyhook/ingress";
-import { assign, installedHandlers, loadWorkerConfig } from "@skyhook/worker";
+import { assign, installedHandlers, loadWorkerConfig, shutdownExitMarginMs } from "@skyhook/worker";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
+import { dockerfileStages, execForm, last } from "./support/dockerfile.ts";
 import { repoRoot } from "./support/processes.ts";
 
 /**
@@ -22,6 +23,7 @@ const Compose = z.object({
       environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       stop_grace_period: z.string().optional(),
       ports: z.array(z.union([z.string(), z.number()])).optional(),
+      healthcheck: z.object({ test: z.array(z.string()) }).optional(),
     }),
   ),
 });
@@ -54,9 +56,12 @@ const envOf = (name: string): NodeJS.ProcessEnv =>
   Object.fromEntries(
     Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]),
   );
-const appServices = Object.entries(services).filter(
-  ([, s]) => s.command?.includes("--import") === true,
+const appServices = Object.entries(services).filter(([, s]) => s.command?.[0] === "node");
+const workerServices = appServices.filter(
+  ([, s]) => s.command?.at(-1) === "apps/worker/src/main.ts",
 );
+const redisPassword = (url: string | undefined) =>
+  url === undefined ? undefined : decodeURIComponent(new URL(url).password);
 
 describe("docker-compose.yml", () => {
   it("runs Redis with AOF and the noeviction policy BullMQ requires", () => {
@@ -65,11 +70,57 @@ describe("docker-compose.yml", () => {
     expect(command.join(" ")).toMatch(/--maxmemory-policy noeviction/);
   });
 
-  it("starts every app service from an entry point that exists", () => {
+  it("starts every app service from an entry point that exists, with Node's own type stripping", () => {
     expect(appServices.length).toBeGreaterThanOrEqual(4);
     for (const [name, service] of appServices) {
       const entry = service.command?.at(-1) ?? "";
+      expect(service.command, name).toEqual(["node", entry]);
       expect(existsSync(join(repoRoot, entry)), `${name}: ${entry}`).toBe(true);
+    }
+  });
+
+  it("runs Redis with a password, and gives every app service a REDIS_URL that carries it", () => {
+    const command = (services.redis?.command ?? []).map(interpolate);
+    const password = command[command.indexOf("--requirepass") + 1];
+    expect(command).toContain("--requirepass");
+    expect(password).toBe(exampleEnv.REDIS_PASSWORD);
+    expect(interpolate(String(services.redis?.environment?.REDISCLI_AUTH))).toBe(password);
+    for (const [name] of appServices) {
+      const url = envOf(name).REDIS_URL;
+      expect(new URL(url ?? "").host, name).toBe("redis:6379");
+      expect(redisPassword(url), name).toBe(password);
+    }
+  });
+
+  it("keeps a development Redis password when .env gives none", () => {
+    const command = services.redis?.command ?? [];
+    const development = /^\$\{REDIS_PASSWORD:-([^}]+)\}$/.exec(
+      command[command.indexOf("--requirepass") + 1] ?? "",
+    )?.[1];
+    expect(development).toBeDefined();
+    // The same default everywhere, or the services would not get in with .env unset.
+    for (const [name, service] of appServices)
+      expect(service.environment?.REDIS_URL, name).toBe(
+        `redis://:\${REDIS_PASSWORD:-${development}}@redis:6379`,
+      );
+  });
+
+  it("gives the ingress, every worker and the dashboard a healthcheck on its own health endpoint", () => {
+    for (const [name, service] of appServices) {
+      const env = envOf(name);
+      const test = service.healthcheck?.test ?? [];
+      expect(test.slice(0, 3), name).toEqual(["CMD", "node", "-e"]);
+      const url = /fetch\('([^']+)'\)/.exec(test[3] ?? "")?.[1] ?? "";
+      const isWorker = workerServices.some(([w]) => w === name);
+      // A worker answers only on its ops port; the ingress and the dashboard on their own port.
+      const port = isWorker
+        ? loadWorkerConfig(env).ops.port
+        : name === "ingress"
+          ? loadIngressConfig(env).port
+          : loadDashboardConfig(env).port;
+      const path = name === "dashboard" ? "/healthz" : "/readyz";
+      expect(url, name).toBe(`http://127.0.0.1:${port}${path}`);
+      expect(test[3], name).toMatch(/process\.exit\(r\.ok\?0:1\)/);
     }
   });
 
@@ -88,8 +139,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs one worker service per installed handler, each accepted by the worker's loader", () => {
-    const workers = appServices.filter(([, s]) => s.command?.at(-1) === "apps/worker/src/main.ts");
-    const consumed = workers.flatMap(([name]) => {
+    const consumed = workerServices.flatMap(([name]) => {
       const config = loadWorkerConfig(envOf(name));
       return assign(defaultCatalog, installedHandlers, config.operations).map(
         (a) => a.spec.queues.queue,
@@ -113,13 +163,70 @@ describe("docker-compose.yml", () => {
   });
 
   it("lets workers finish their graceful stop before Docker's kill", () => {
-    for (const [name, service] of appServices.filter(
-      ([, s]) => s.command?.at(-1) === "apps/worker/src/main.ts",
-    )) {
+    for (const [name, service] of workerServices) {
       const graceSec = Number(/^(\d+)s$/.exec(service.stop_grace_period ?? "")?.[1] ?? 10);
       const config = loadWorkerConfig(envOf(name));
-      // The worker exits at the latest SHUTDOWN_TIMEOUT_MS + 10 s after SIGTERM (main.ts).
-      expect(graceSec * 1000, name).toBeGreaterThan(config.shutdownTimeoutMs + 10_000);
+      expect(graceSec * 1000, name).toBeGreaterThan(
+        config.shutdownTimeoutMs + shutdownExitMarginMs,
+      );
     }
+  });
+});
+
+describe("Dockerfile", () => {
+  const stages = dockerfileStages();
+  const final = stages.at(-1);
+  if (final === undefined) throw new Error("the Dockerfile has no stage");
+  const copiedFrom = final.instructions
+    .filter((i) => i.keyword === "COPY")
+    .map((i) => /^--from=(\S+)/.exec(i.args)?.[1])
+    .filter((name) => name !== undefined);
+  const runs = (stage: (typeof stages)[number]) =>
+    stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args);
+
+  it("builds every stage on Node 24 LTS, slim", () => {
+    for (const stage of stages) expect(stage.image).toBe("node:24-bookworm-slim");
+  });
+
+  it("ships production dependencies only: the final stage copies them from a --prod install", () => {
+    expect(runs(final).join("\n")).not.toMatch(/install/);
+    expect(copiedFrom).toHaveLength(1);
+    const deps = stages.find((s) => s.name === copiedFrom[0]);
+    const installs = runs(deps ?? final).filter((r) => r.startsWith("pnpm install"));
+    expect(installs).toEqual(["pnpm install --prod --frozen-lockfile"]);
+    const copied = (deps?.instructions ?? [])
+      .filter((i) => i.keyword === "COPY")
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(copied).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "pnpm-lock.yaml",
+        "pnpm-workspace.yaml",
+        ".pnpmfile.cjs",
+        "apps",
+        "packages",
+      ]),
+    );
+  });
+
+  it("names no tsx: the sources run with Node's own type stripping", () => {
+    const instructions = stages.flatMap((s) => s.instructions.map((i) => i.args));
+    expect(instructions.filter((args) => /tsx|--import|typescript/.test(args))).toEqual([]);
+  });
+
+  it("runs as a non-root user, by number, with NODE_ENV=production", () => {
+    const user = last(final, "USER")?.args ?? "root";
+    expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(final.instructions.filter((i) => i.keyword === "ENV").map((i) => i.args)).toContain(
+      "NODE_ENV=production",
+    );
+  });
+
+  it("starts the ingress by default, from an entry point that exists; compose runs the same node", () => {
+    const cmd = execForm(last(final, "CMD"));
+    expect(cmd).toEqual(["node", "apps/ingress/src/main.ts"]);
+    expect(last(final, "ENTRYPOINT")).toBeUndefined();
+    for (const entry of ["apps/ingress", "apps/worker", "apps/dashboard", "apps/cli"])
+      expect(existsSync(join(repoRoot, entry, "src/main.ts")), entry).toBe(true);
   });
 });

@@ -84,6 +84,9 @@ describe("adding a handler with skyhook new-handler", () => {
     expect(readFileSync(join(copy, "docker-compose.yml"), "utf8")).toContain(
       `WORKER_OPERATIONS: PNR_V3/${operation}`,
     );
+    expect(readFileSync(join(copy, "deploy/kubernetes/base/kustomization.yaml"), "utf8")).toContain(
+      `- worker-${dir}.yaml`,
+    );
     const again = await run("node", [
       "--import",
       "tsx",
@@ -105,6 +108,7 @@ describe("adding a handler with skyhook new-handler", () => {
       `packages/handlers/${dir}`,
       "apps/worker/src/config.test.ts",
       "test/deployment.test.ts",
+      "test/kubernetes.test.ts",
       "test/dependency-rules.test.ts",
       "packages/contracts",
     ]);

@@ -27,13 +27,23 @@ export type AppProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Starts `apps/<app>/src/main.ts` as its own Node process, exactly as the README runs it. */
+/**
+ * Starts `apps/<app>/src/main.ts` as its own Node process, exactly as the README runs it: by
+ * default this Node with tsx from the repository; `runtime` names another Node binary that
+ * strips the types itself (the production image's Node 24) and the tree it runs in.
+ */
 export function spawnApp(
   app: "ingress" | "worker" | "dashboard",
   env: Record<string, string>,
+  runtime?: { nodePath: string; cwd: string },
 ): AppProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
-    cwd: repoRoot,
+  const entry = `apps/${app}/src/main.ts`;
+  const [command, args] =
+    runtime === undefined
+      ? [process.execPath, ["--import", "tsx", entry]]
+      : [runtime.nodePath, [entry]];
+  const child = spawn(command, args, {
+    cwd: runtime?.cwd ?? repoRoot,
     // OPS_PORT 0: processes of parallel tests must not fight over the default ops port.
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", OPS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -13,11 +13,10 @@ export type CliIo = {
 /** Thrown by a command to end with a message and an exit status, without a stack trace. */
 export class CliExit extends Error {
   override name = "CliExit";
-  constructor(
-    readonly exitCode: number,
-    message: string,
-  ) {
+  readonly exitCode: number;
+  constructor(exitCode: number, message: string) {
     super(message);
+    this.exitCode = exitCode;
   }
 }
 

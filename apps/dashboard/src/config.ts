@@ -75,7 +75,8 @@ const TimeZone = z.preprocess(
   }, "an IANA time zone such as UTC or Europe/Berlin"),
 );
 
-const DashboardEnv = CommonEnv.extend({
+/** Every variable the dashboard reads (deployment tests check manifests against its keys). */
+export const DashboardEnv = CommonEnv.extend({
   PORT: envPort(3001),
   HOST: z.string().default("0.0.0.0"),
   DASHBOARD_USER: envString(),

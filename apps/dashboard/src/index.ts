@@ -4,6 +4,7 @@ export { type BoardQueue, boardQueuesOf, type QueueRole } from "./board-queues.t
 export { composeDashboard } from "./compose.ts";
 export {
   type DashboardConfig,
+  DashboardEnv,
   devCredentials,
   loadDashboardConfig,
   type TrustProxy,

@@ -29,7 +29,8 @@ const spaceSeparated = (item: z.ZodString) =>
     z.array(item),
   );
 
-const IngressEnv = CommonEnv.extend({
+/** Every variable the ingress reads (deployment tests check manifests against its keys). */
+export const IngressEnv = CommonEnv.extend({
   PORT: envPort(8080),
   HOST: z.string().default("0.0.0.0"),
   ...OpsEnv.shape,

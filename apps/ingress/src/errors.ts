@@ -21,13 +21,12 @@ export type ErrorCode = keyof typeof errorCatalog;
 export class IngressError extends Error {
   override name = "IngressError";
   readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-    options?: ErrorOptions,
-  ) {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
+    this.details = details;
     this.status = errorCatalog[code];
   }
 }

@@ -16,7 +16,8 @@ import {
 } from "@skyhook/service-kit";
 import { z } from "zod";
 
-const WorkerEnv = CommonEnv.extend({
+/** Every variable a worker reads (deployment tests check manifests against its keys). */
+export const WorkerEnv = CommonEnv.extend({
   ...OpsEnv.shape,
   /** `all`, or a comma-separated list of EVENT_TYPE/OPERATION pairs this process consumes. */
   WORKER_OPERATIONS: z
@@ -74,6 +75,14 @@ const WorkerEnv = CommonEnv.extend({
       });
     }
   });
+
+/**
+ * How long past SHUTDOWN_TIMEOUT_MS a worker given SIGTERM may take before it exits anyway:
+ * interrupted handlers' jobs are released to the queue in this margin. An orchestrator's grace
+ * period (compose's stop_grace_period, Kubernetes' terminationGracePeriodSeconds) must cover
+ * both, or its SIGKILL leaves the jobs to come back as stalled.
+ */
+export const shutdownExitMarginMs = 10_000;
 
 export type WorkerConfig = CommonConfig & {
   /** `undefined` means every installed handler. */

@@ -1,5 +1,10 @@
 export { assign, composeWorker, type WorkerProcess } from "./compose.ts";
-export { loadWorkerConfig, type WorkerConfig } from "./config.ts";
+export {
+  loadWorkerConfig,
+  shutdownExitMarginMs,
+  type WorkerConfig,
+  WorkerEnv,
+} from "./config.ts";
 export { createEntityGuard, type EntityGuard } from "./entity-guard.ts";
 export { installedHandlers, type WorkerDeps } from "./handlers.ts";
 export { createProcessor } from "./processor.ts";

@@ -7,7 +7,7 @@ import {
   serveOps,
 } from "@skyhook/service-kit";
 import { composeWorker, type WorkerProcess } from "./compose.ts";
-import { loadWorkerConfig } from "./config.ts";
+import { loadWorkerConfig, shutdownExitMarginMs } from "./config.ts";
 
 const config = exitOnConfigError("skyhook worker", () => loadWorkerConfig(process.env));
 const logger = createLogger({
@@ -41,7 +41,7 @@ worker = running;
 // Past the grace period running handlers are interrupted and their jobs released; the extra
 // margin lets that finish before the hard exit (after which jobs return as stalled). The ops
 // server closes last, so probes and scrapes are answered while the worker drains.
-onShutdownSignal(logger, config.shutdownTimeoutMs + 10_000, async () => {
+onShutdownSignal(logger, config.shutdownTimeoutMs + shutdownExitMarginMs, async () => {
   await running.close();
   await ops.close();
 });

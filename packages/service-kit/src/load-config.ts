@@ -4,8 +4,10 @@ import { defaultRedactedFields } from "./redaction.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.problems = problems;
   }
 }
 

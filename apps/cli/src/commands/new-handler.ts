@@ -30,7 +30,7 @@ export function newHandlerCommand(program: Command, io: CliIo): void {
   program
     .command("new-handler")
     .description(
-      "Create the handler package for EVENT_TYPE OPERATION with its test, register it (contracts, worker, docker-compose.yml) and install it",
+      "Create the handler package for EVENT_TYPE OPERATION with its test, register it (contracts, worker, docker-compose.yml, deploy/kubernetes) and install it",
     )
     .argument("<EVENT_TYPE>", "e.g. PNR_V3")
     .argument("<OPERATION>", "e.g. BOOKING_TICKETED")

@@ -7,6 +7,8 @@ import {
   knownOperations,
   normalizeEventType,
   normalizeOperation,
+  queueLabel,
+  queueNamesFor,
 } from "@skyhook/contracts";
 
 /** A payload each event type's schema accepts, for the generated handler's first test. */
@@ -80,7 +82,8 @@ function appendToArray(text: string, opening: string, item: string, path: string
 /**
  * Creates a handler package for (event type, operation) and registers it everywhere the
  * project lists handlers: its contract in `packages/contracts/src/operations.ts`, the worker's
- * `handlers.ts` and `package.json`, and a worker service in `docker-compose.yml`. The handler
+ * `handlers.ts` and `package.json`, a worker service in `docker-compose.yml`, and a worker
+ * Deployment with its KEDA ScaledObject in `deploy/kubernetes/base`. The handler
  * it writes logs each event by its ids, which is idempotent; replace its body with the real work.
  */
 export function scaffoldHandler(
@@ -151,6 +154,8 @@ export function scaffoldHandler(
     schemaImport: knownOperation ? "payloadSchemas" : "eventTypeSchemas",
     samplePayload: JSON.stringify(samplePayloads[known.data]),
     service: `worker-${dir}`,
+    queue: queueNamesFor(eventType, operation).queue,
+    queueLabel: queueLabel(queueNamesFor(eventType, operation).queue),
   };
   write(`${packageDir}/src/index.ts`, fill("index.ts.tpl", values));
   write(`${packageDir}/src/${dir}-handler.ts`, fill("handler.ts.tpl", values));
@@ -213,6 +218,19 @@ export function scaffoldHandler(
       if (anchor === -1)
         throw new ScaffoldError("docker-compose.yml: cannot find the dashboard service");
       return `${text.slice(0, anchor)}${fill("compose-service.yml.tpl", values).trimEnd()}\n${text.slice(anchor)}`;
+    },
+    files,
+  );
+
+  const manifest = `worker-${dir}.yaml`;
+  write(`deploy/kubernetes/base/${manifest}`, fill("kubernetes-worker.yaml.tpl", values));
+  edit(
+    root,
+    "deploy/kubernetes/base/kustomization.yaml",
+    (text) => {
+      if (!/^resources:\n/m.test(text))
+        throw new ScaffoldError("deploy/kubernetes/base/kustomization.yaml: cannot find resources");
+      return text.replace(/^(resources:\n(?: {2}- .+\n)*)/m, `$1  - ${manifest}\n`);
     },
     files,
   );

@@ -14,8 +14,10 @@ export type Answer = { status: number; body: unknown; failure?: string };
 /** A refused token request: the delivery was never sent. */
 class TokenRefused extends Error {
   override name = "TokenRefused";
-  constructor(readonly status: number) {
+  readonly status: number;
+  constructor(status: number) {
     super(`the token request was refused: ${status}`);
+    this.status = status;
   }
 }
 
