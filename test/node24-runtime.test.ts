@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { bookingKeyOf } from "@skyhook/booking-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerfileStages } from "./support/dockerfile.ts";
 import { envelope, pnrPayload } from "./support/events.ts";
@@ -151,7 +152,7 @@ describe.runIf(process.platform === "linux" && process.arch === "x64")(
       expect(await board.text()).toContain('<div id="root">');
       await waitFor(
         "the booking's projection",
-        async () => (await redis.get(`${prefix}:projection:booking:${pnrId}`)) ?? undefined,
+        async () => (await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId))) ?? undefined,
       );
 
       const exits = await Promise.all([worker, ingress, dashboard].map((p) => p.stop("SIGTERM")));
