@@ -60,4 +60,18 @@ describe("createLogger", () => {
       err: { type: "Error", message: "redis down", stack: expect.stringContaining("redis down") },
     });
   });
+
+  it("keeps a failed Redis command's name but not its arguments (a password, event data)", () => {
+    const { logger, lines, written } = capture();
+    // The error ioredis gives a refused AUTH: a ReplyError carrying the command it answered.
+    const refused = Object.assign(new Error("WRONGPASS invalid username-password pair"), {
+      name: "ReplyError",
+      command: { name: "auth", args: ["the-password"] },
+    });
+    logger.warn({ err: refused }, "redis connection error");
+    expect(lines.join("")).not.toContain("the-password");
+    expect(written()[0]).toMatchObject({
+      err: { message: "WRONGPASS invalid username-password pair", command: { name: "auth" } },
+    });
+  });
 });

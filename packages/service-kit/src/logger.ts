@@ -27,6 +27,7 @@ export function createLogger(options: LoggerOptions): Logger {
       name: options.name,
       level: options.level,
       base: { service: options.name },
+      serializers: { err: serializeError },
       formatters: {
         log: (object) => {
           const redacted = redact(object);
@@ -52,6 +53,18 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+}
+
+/**
+ * pino's error serializer, minus the arguments of a failed Redis command: ioredis attaches the
+ * command to its errors (`command: { name, args }`), and those arguments are passwords (a
+ * refused `AUTH`) or event data (a failed script's job). The command's name is kept.
+ */
+function serializeError(err: Error): Record<string, unknown> {
+  const serialized: Record<string, unknown> = pino.stdSerializers.err(err);
+  const command = serialized.command;
+  if (isRecord(command)) serialized.command = { name: command.name };
+  return serialized;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
