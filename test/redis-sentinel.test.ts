@@ -91,6 +91,8 @@ describe("Sentinel failover: the primary SIGKILLed mid-load", () => {
       behind: 0,
       notifiedPnrs: effects.expectedNotifiedPnrs,
     });
+    const ledger = await current.ledger();
+    expect(ledger.code, ledger.out).toBe(0);
     expect(code).toBe(0);
   }, 180_000);
 
