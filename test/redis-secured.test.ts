@@ -89,7 +89,10 @@ describe("Redis refusing the credentials", () => {
       (await readiness(worker)) === 503 ? true : undefined,
     );
     for (const app of [ingress, worker]) {
-      const leak = app.output().split("\n").find((line) => line.includes("a-wrong-one"));
+      const leak = app
+        .output()
+        .split("\n")
+        .find((line) => line.includes("a-wrong-one"));
       expect(leak).toBeUndefined();
     }
   }, 60_000);
