@@ -8,6 +8,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+type GuardScripts = {
+  skyhookEntityRelease(lockKey: string, owner: string): Promise<number>;
+};
+
+/** Loaded once per connection and run by EVALSHA, not sent whole with every release. */
+function guardScripts(redis: RedisClient): GuardScripts {
+  redis.defineCommand("skyhookEntityRelease", { numberOfKeys: 1, lua: releaseScript });
+  return redis as unknown as GuardScripts;
+}
+
 export type EntityLock = {
   /** The newest position of the entity applied so far, if any. */
   newest(): Promise<EntityOrder | undefined>;
@@ -33,6 +43,7 @@ export function createEntityGuard(
   keys: KeyNames,
   options: { lockMs: number; markTtlSec: number },
 ): EntityGuard {
+  const scripts = guardScripts(redis);
   const lockKey = keys.entityLock;
   const markKey = keys.entityNewest;
   return {
@@ -52,7 +63,7 @@ export function createEntityGuard(
           await redis.set(markKey(entity), JSON.stringify(current), "EX", options.markTtlSec);
         },
         async release() {
-          await redis.eval(releaseScript, 1, lockKey(entity), owner);
+          await scripts.skyhookEntityRelease(lockKey(entity), owner);
         },
       };
     },

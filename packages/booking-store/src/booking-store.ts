@@ -45,7 +45,14 @@ const maxCasRounds = 100;
 export const bookingKeyOf = (keyPrefix: string, pnrId: string) =>
   `${keyPrefix}:{pnr:${pnrId}}:booking`;
 
+type StoreScripts = {
+  skyhookBookingCompareAndSet(key: string, expected: string, next: string): Promise<number>;
+};
+
 export function createBookingStore(redis: Redis | Cluster, keyPrefix: string): BookingStore {
+  // Loaded once per connection and run by EVALSHA, not sent whole with every write.
+  redis.defineCommand("skyhookBookingCompareAndSet", { numberOfKeys: 1, lua: compareAndSetScript });
+  const scripts = redis as unknown as StoreScripts;
   const bookingKey = (pnrId: string) => bookingKeyOf(keyPrefix, pnrId);
   const effectKey = (key: string) => `${keyPrefix}:effect:${key}`;
   const parse = (raw: string | null) =>
@@ -74,9 +81,7 @@ export function createBookingStore(redis: Redis | Cluster, keyPrefix: string): B
         ) {
           return { outcome: "stale", record: current ?? next };
         }
-        const written = await redis.eval(
-          compareAndSetScript,
-          1,
+        const written = await scripts.skyhookBookingCompareAndSet(
           key,
           raw ?? "",
           JSON.stringify(next),
