@@ -219,8 +219,9 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       await putBack(job, token, options.entityBusyDelayMs * (1 + Math.random()));
       return;
     }
+    let applied = false;
     try {
-      const newest = await lock.newest();
+      const newest = lock.newest();
       if (newest !== undefined && isOlder(order, newest)) {
         await options.staleEvents.write(job, event, names, order, newest);
         record("skipped_stale", {
@@ -230,9 +231,10 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
         return;
       }
       await runHandler();
-      await lock.advance(order);
+      applied = true;
     } finally {
-      await lock.release();
+      // One step either way: recording the position and releasing are one script.
+      await (applied ? lock.advanceAndRelease(order) : lock.release());
     }
   };
 
