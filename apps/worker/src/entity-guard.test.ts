@@ -47,16 +47,74 @@ describe("createEntityGuard", () => {
     await current?.release();
   });
 
-  it("remembers the newest position applied, with its TTL, the newer of each field", async () => {
-    const lock = await guard.lock("pnr:D");
-    expect(await lock?.newest()).toBeUndefined();
-    await lock?.advance({ entity: "pnr:D", version: 3, timestampMs: 5_000 });
-    expect(await lock?.newest()).toEqual({ entity: "pnr:D", version: 3, timestampMs: 5_000 });
-    await lock?.advance({ entity: "pnr:D", version: 2, timestampMs: 9_000 });
-    expect(await lock?.newest()).toEqual({ entity: "pnr:D", version: 3, timestampMs: 9_000 });
+  it("hands the holder the newest position applied before it, and remembers the newer of each field with its TTL", async () => {
+    const first = await guard.lock("pnr:D");
+    expect(first?.newest()).toBeUndefined();
+    await first?.advanceAndRelease({ entity: "pnr:D", version: 3, timestampMs: 5_000 });
+    const second = await guard.lock("pnr:D");
+    expect(second?.newest()).toEqual({ entity: "pnr:D", version: 3, timestampMs: 5_000 });
+    await second?.advanceAndRelease({ entity: "pnr:D", version: 2, timestampMs: 9_000 });
+    const third = await guard.lock("pnr:D");
+    expect(third?.newest()).toEqual({ entity: "pnr:D", version: 3, timestampMs: 9_000 });
     const ttlSec = await redis.ttl(keys.entityNewest("pnr:D"));
     expect(ttlSec).toBeGreaterThan(590);
     expect(ttlSec).toBeLessThanOrEqual(600);
-    await lock?.release();
+    await third?.release();
+  });
+
+  it("keeps a field only one of the positions has, and reads the mark with the lock only", async () => {
+    const first = await guard.lock("pnr:E");
+    await first?.advanceAndRelease({ entity: "pnr:E", timestampMs: 7_000 });
+    const second = await guard.lock("pnr:E");
+    expect(second?.newest()).toEqual({ entity: "pnr:E", timestampMs: 7_000 });
+    await second?.advanceAndRelease({ entity: "pnr:E", version: 4 });
+    const third = await guard.lock("pnr:E");
+    expect(third?.newest()).toEqual({ entity: "pnr:E", version: 4, timestampMs: 7_000 });
+    // Moved meanwhile (as a holder whose lock lapsed would): the holder still has what it read.
+    await redis.set(keys.entityNewest("pnr:E"), JSON.stringify({ entity: "pnr:E", version: 9 }));
+    expect(third?.newest()).toEqual({ entity: "pnr:E", version: 4, timestampMs: 7_000 });
+    await third?.release();
+  });
+
+  it("releases the lock when it records the position", async () => {
+    const holder = await guard.lock("pnr:F");
+    await holder?.advanceAndRelease({ entity: "pnr:F", version: 1 });
+    expect(await redis.exists(keys.entityLock("pnr:F"))).toBe(0);
+    const next = await guard.lock("pnr:F");
+    expect(next).toBeDefined();
+    await next?.release();
+  });
+
+  it("never moves the mark back nor frees another's lock when its own lock lapsed mid-handler", async () => {
+    const late = await guard.lock("pnr:G");
+    expect(late?.newest()).toBeUndefined();
+    await redis.del(keys.entityLock("pnr:G"));
+    const meanwhile = await guard.lock("pnr:G");
+    await meanwhile?.advanceAndRelease({ entity: "pnr:G", version: 5, timestampMs: 1_000 });
+    const current = await guard.lock("pnr:G");
+    await late?.advanceAndRelease({ entity: "pnr:G", version: 3, timestampMs: 2_000 });
+    expect(await guard.lock("pnr:G")).toBeUndefined();
+    await current?.release();
+    const after = await guard.lock("pnr:G");
+    expect(after?.newest()).toEqual({ entity: "pnr:G", version: 5, timestampMs: 2_000 });
+    await after?.release();
+  });
+
+  it("reads back exactly the numbers and the entity it recorded", async () => {
+    const entity = 'pnr:Q"\\/é\u0001}';
+    const order = { entity, version: 2 ** 31 + 7, timestampMs: 1_764_237_600_122.9998 };
+    const first = await guard.lock(entity);
+    await first?.advanceAndRelease(order);
+    const second = await guard.lock(entity);
+    expect(second?.newest()).toStrictEqual(order);
+    await second?.release();
+  });
+
+  it("refuses a mark that does not parse to the holder, which can still release", async () => {
+    await redis.set(keys.entityNewest("pnr:H"), "not json");
+    const holder = await guard.lock("pnr:H");
+    expect(() => holder?.newest()).toThrow(SyntaxError);
+    await holder?.release();
+    expect(await redis.exists(keys.entityLock("pnr:H"))).toBe(0);
   });
 });

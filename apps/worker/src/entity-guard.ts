@@ -1,18 +1,96 @@
 import { randomUUID } from "node:crypto";
-import { EntityOrder, newestOf } from "@skyhook/contracts";
+import { EntityOrder } from "@skyhook/contracts";
 import type { KeyNames, RedisClient } from "@skyhook/queue-kit";
 
-/** Deletes the lock only if this holder still owns it, so a late release never frees another's. */
-const releaseScript = `
+/**
+ * The guard's Lua scripts, one round trip each. KEYS: the entity's lock and its high-water
+ * mark, which share the entity's hash tag (keys.ts), so each script stays in one Cluster slot.
+ */
+const scripts = {
+  /**
+   * Takes the lock (`SET NX PX`) and, only if it was taken, reads the mark in the same step:
+   * what the holder reads is what was applied before it, and nobody else can move it meanwhile.
+   * ARGV: owner, lock ms. Returns `{1, mark or false}` when taken, `{0}` when busy.
+   */
+  skyhookEntityAcquire: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0}`,
+  },
+  /**
+   * Records a position as applied and releases the lock in one step. The mark becomes the newer
+   * of the stored one and this, field by field (as `newestOf`), merged here rather than from
+   * what the holder read: a holder whose lock lapsed mid-handler still never moves a mark back.
+   * Numbers are written with 17 significant digits, which read back as the same double.
+   * The lock is deleted only if this holder still owns it, so a late release never frees
+   * another's. ARGV: owner, the position as JSON (EntityOrder), mark TTL in seconds.
+   */
+  skyhookEntityAdvanceAndRelease: {
+    numberOfKeys: 2,
+    lua: `
+local order = cjson.decode(ARGV[2])
+local version, timestampMs = order.version, order.timestampMs
+local raw = redis.call('GET', KEYS[2])
+if raw then
+  local applied = cjson.decode(raw)
+  if type(applied.version) == 'number' and (version == nil or applied.version > version) then
+    version = applied.version
+  end
+  if type(applied.timestampMs) == 'number' and (timestampMs == nil or applied.timestampMs > timestampMs) then
+    timestampMs = applied.timestampMs
+  end
+end
+local mark = '{"entity":' .. cjson.encode(order.entity)
+if version then mark = mark .. ',"version":' .. string.format('%.17g', version) end
+if timestampMs then mark = mark .. ',"timestampMs":' .. string.format('%.17g', timestampMs) end
+redis.call('SET', KEYS[2], mark .. '}', 'EX', ARGV[3])
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`,
+  },
+  /** Deletes the lock only if this holder still owns it. KEYS: the lock. ARGV: owner. */
+  skyhookEntityRelease: {
+    numberOfKeys: 1,
+    lua: `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
+return 0`,
+  },
+} as const;
+
+type GuardScripts = {
+  skyhookEntityAcquire(
+    lockKey: string,
+    markKey: string,
+    owner: string,
+    lockMs: number,
+  ): Promise<[1, string | null] | [0]>;
+  skyhookEntityAdvanceAndRelease(
+    lockKey: string,
+    markKey: string,
+    owner: string,
+    order: string,
+    ttlSec: number,
+  ): Promise<number>;
+  skyhookEntityRelease(lockKey: string, owner: string): Promise<number>;
+};
+
+/** Loaded once per connection and run by EVALSHA, not sent whole with every job. */
+function guardScripts(redis: RedisClient): GuardScripts {
+  for (const [name, script] of Object.entries(scripts)) redis.defineCommand(name, script);
+  return redis as unknown as GuardScripts;
+}
 
 export type EntityLock = {
-  /** The newest position of the entity applied so far, if any. */
-  newest(): Promise<EntityOrder | undefined>;
-  /** Records `order` as applied: the entity's high-water mark becomes the newer of the two. */
-  advance(order: EntityOrder): Promise<void>;
+  /** The newest position of the entity applied before this lock was taken, if any. */
+  newest(): EntityOrder | undefined;
+  /**
+   * Records `order` as applied (the high-water mark becomes the newer of the two) and releases
+   * the lock, in one step.
+   */
+  advanceAndRelease(order: EntityOrder): Promise<void>;
+  /** Releases the lock without recording anything. */
   release(): Promise<void>;
 };
 
@@ -33,26 +111,30 @@ export function createEntityGuard(
   keys: KeyNames,
   options: { lockMs: number; markTtlSec: number },
 ): EntityGuard {
-  const lockKey = keys.entityLock;
-  const markKey = keys.entityNewest;
+  const run = guardScripts(redis);
   return {
     async lock(entity) {
       const owner = randomUUID();
-      const acquired = await redis.set(lockKey(entity), owner, "PX", options.lockMs, "NX");
-      if (acquired !== "OK") return undefined;
+      const lockKey = keys.entityLock(entity);
+      const markKey = keys.entityNewest(entity);
+      const taken = await run.skyhookEntityAcquire(lockKey, markKey, owner, options.lockMs);
+      if (taken[0] !== 1) return undefined;
+      const mark = taken[1];
       return {
-        async newest() {
-          const raw = await redis.get(markKey(entity));
-          return raw === null ? undefined : EntityOrder.parse(JSON.parse(raw));
-        },
-        async advance(order) {
-          const raw = await redis.get(markKey(entity));
-          const current =
-            raw === null ? order : newestOf(EntityOrder.parse(JSON.parse(raw)), order);
-          await redis.set(markKey(entity), JSON.stringify(current), "EX", options.markTtlSec);
+        // Parsed on demand, not here: a mark that does not parse must fail the job while its
+        // holder can still release the lock.
+        newest: () => (mark === null ? undefined : EntityOrder.parse(JSON.parse(mark))),
+        async advanceAndRelease(order) {
+          await run.skyhookEntityAdvanceAndRelease(
+            lockKey,
+            markKey,
+            owner,
+            JSON.stringify(order),
+            options.markTtlSec,
+          );
         },
         async release() {
-          await redis.eval(releaseScript, 1, lockKey(entity), owner);
+          await run.skyhookEntityRelease(lockKey, owner);
         },
       };
     },

@@ -185,8 +185,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
     /** Sets the entity's applied position as an earlier event would have. */
     async applied(order: { version?: number; timestampMs?: number }) {
       const lock = await entities.lock(entity);
-      await lock?.advance({ entity, ...order });
-      await lock?.release();
+      await lock?.advanceAndRelease({ entity, ...order });
     },
     span: (kind: SpanKind): FinishedSpan => {
       const found = memory.getFinishedSpans().filter((s) => s.kind === kind);
