@@ -1,8 +1,8 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { waitFor } from "../../test/support/wait-for.ts";
 import { eventBody, eventId } from "./bodies.ts";
 import { createSender, hmacHeaders, sendClosed } from "./http-sender.ts";
+import { type EventFootprint, eventFootprint, usedMemory } from "./redis-memory.ts";
 import { type RssMaxima, sampleRss } from "./rss.ts";
 import { bookingQueue, type Rig } from "./targets.ts";
 
@@ -17,22 +17,17 @@ export type DrainRun = {
   acceptedBytesPerEvent?: number;
   /** The same once the worker completed them (job kept by retention, booking projection written). */
   retainedBytesPerEvent?: number;
+  footprint?: EventFootprint;
 };
 
 const fillConcurrency = 32;
+const fillAttempts = 5;
 
 export const drainRssLabels: Record<DrainWorker, string> = {
   skyhook: "Skyhook worker (drain)",
   raw: "raw BullMQ worker (drain)",
 };
 const unfinished = ["waiting", "active", "delayed", "prioritized"] as const;
-
-export async function usedMemory(redis: Redis): Promise<number> {
-  const info = await redis.info("memory");
-  const match = /^used_memory:(\d+)/m.exec(info);
-  if (match?.[1] === undefined) throw new Error("INFO memory has no used_memory");
-  return Number(match[1]);
-}
 
 export async function unfinishedJobs(queue: Queue): Promise<number> {
   const counts = await queue.getJobCounts(...unfinished);
@@ -63,9 +58,18 @@ export async function drainOnce(
   const memoryBefore = await usedMemory(redis);
   const sender = createSender(side.url, fillConcurrency);
   const ids = Array.from({ length: jobs }, (_, i) => eventId(tag, i));
-  const statuses = await sendClosed(ids, fillConcurrency, (id) => {
+  // Sent as Spotnana would: anything but 200 is sent again (a 503 on a loaded machine).
+  const statuses = await sendClosed(ids, fillConcurrency, async (id) => {
     const body = eventBody(id);
-    return sender.post("/webhooks/spotnana/spotnana", hmacHeaders(secret, `msg_${id}`, body), body);
+    for (let attempt = 1; ; attempt++) {
+      const answer = await sender.post(
+        "/webhooks/spotnana/spotnana",
+        hmacHeaders(secret, `msg_${id}`, body),
+        body,
+      );
+      if (answer.status === 200 || attempt === fillAttempts) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   });
   sender.close();
   if (statuses.get(200) !== jobs)
@@ -73,6 +77,8 @@ export async function drainOnce(
   const waiting = await side.queue.getWaitingCount();
   if (waiting !== jobs) throw new Error(`${jobs} events sent, ${waiting} jobs waiting`);
   const memoryFilled = await usedMemory(redis);
+  const footprint =
+    worker === "skyhook" ? await eventFootprint(redis, side.prefix, bookingQueue) : undefined;
   const completedBefore = await redis.zcard(completedKey);
   const failedBefore = await side.queue.getFailedCount();
 
@@ -94,6 +100,7 @@ export async function drainOnce(
   const run: DrainRun = { worker, jobs, seconds, jobsPerSec: jobs / seconds };
   if (worker === "skyhook") {
     run.acceptedBytesPerEvent = (memoryFilled - memoryBefore) / jobs;
+    run.footprint = footprint;
     // Only while retention has removed nothing: a trimmed completed set frees older events.
     if ((await redis.zcard(completedKey)) - completedBefore === jobs)
       run.retainedBytesPerEvent = ((await usedMemory(redis)) - memoryBefore) / jobs;

@@ -117,14 +117,16 @@ try {
       const result = drains.get(worker);
       if (result !== undefined) results.drain[worker].push(result);
     }
-    await settle(rig, 60_000);
+    await settle(rig, 120_000);
     const e2e: OpenRun = await runOpenModel(
       rig,
       { ratePerSec: 1_000, seconds: options.seconds, tag: `e${round}${run}`, settleMs: 30_000 },
       rss,
     );
     results.e2e.push(e2e);
-    log(`  end to end at 1,000/s: p99 ${e2e.e2eMs.p99} ms (${e2e.e2eMs.measured} events)`);
+    log(
+      `  end to end at 1,000/s: p99 ${Math.round(e2e.e2eMs.p99)} ms (${e2e.e2eMs.measured} events; answers ${JSON.stringify(e2e.answers)})`,
+    );
   }
 
   log("highest sustained open-model rate:");

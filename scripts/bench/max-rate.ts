@@ -13,7 +13,8 @@ export type RateSearch = {
 /**
  * Climbs the ladder with short probes until one falls behind, tries the midpoint between the
  * last rate that held and the first that did not, then holds the best candidate for the full
- * length; if it falls behind there, the next lower candidate gets the same trial (three at most).
+ * length; if it falls behind there, the next lower candidate gets the same trial (two at most,
+ * to keep a full run within ten minutes).
  */
 export async function searchMaxRate(
   rig: Rig,
@@ -32,7 +33,7 @@ export async function searchMaxRate(
     log(
       `  ${ratePerSec}/s for ${seconds} s: ${result.sustained ? "held" : "fell behind"} ` +
         `(backlog max ${result.backlog.maxSecondHalf}, bound ${result.backlog.bound}; ` +
-        `failed ${result.failed}; e2e p99 ${result.e2eMs.p99} ms)`,
+        `failed ${result.failed}; e2e p99 ${Math.round(result.e2eMs.p99)} ms)`,
     );
     return result;
   };
@@ -58,7 +59,7 @@ export async function searchMaxRate(
   }
 
   const confirmations: OpenRun[] = [];
-  const candidates = [...held].sort((a, b) => b - a).slice(0, 3);
+  const candidates = [...held].sort((a, b) => b - a).slice(0, 2);
   for (const rate of candidates) {
     const trial = await run(rate, options.sustainSeconds, rss);
     confirmations.push(trial);

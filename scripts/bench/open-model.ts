@@ -9,8 +9,9 @@ export type OpenRun = {
   ratePerSec: number;
   seconds: number;
   events: number;
-  /** Answers other than 200 (503s, timeouts, refused connections). */
+  /** Answers other than 200 (503s, timeouts, refused connections), and every answer by status. */
   failed: number;
+  answers: Record<string, number>;
   ackP99Ms: number;
   /** Send → the worker's `finishedOn`, for every event whose completion was seen. */
   e2eMs: { p50: number; p95: number; p99: number; max: number; measured: number };
@@ -56,6 +57,7 @@ export async function runOpenModel(
   const samples: { atMs: number; backlog: number }[] = [];
   let answered = 0;
   let failed = 0;
+  const answers: Record<string, number> = {};
   let next = 0;
   let maxSendLagMs = 0;
   let lastScore = Date.now();
@@ -78,6 +80,8 @@ export async function runOpenModel(
       .post("/webhooks/spotnana/spotnana", hmacHeaders(rig.drain.secret, `msg_${id}`, body), body)
       .then((answer) => {
         answered++;
+        const status = answer.status === 0 ? "no answer" : String(answer.status);
+        answers[status] = (answers[status] ?? 0) + 1;
         if (answer.status !== 200) failed++;
         else {
           ackMs.push(Date.now() - due);
@@ -161,6 +165,7 @@ export async function runOpenModel(
     seconds,
     events: total,
     failed: failed + (total - answered),
+    answers,
     ackP99Ms: percentile(ackMs, 99),
     e2eMs: {
       p50: percentile(e2e, 50),
