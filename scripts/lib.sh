@@ -101,7 +101,8 @@ ensure_wrk() {
   command -v wrk >/dev/null 2>&1 && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "skyhook: installing wrk for the benchmark (apt-get)."
-    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1; then
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1 &&
+      command -v wrk >/dev/null 2>&1; then
       return 0
     fi
     echo "skyhook: apt-get could not install wrk; the benchmark smoke test will be skipped." >&2

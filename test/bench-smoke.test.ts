@@ -57,7 +57,7 @@ function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: stri
 describe.skipIf(!haveWrk && !inCi)("pnpm bench --smoke", () => {
   it("prints every figure of the target table with a value, and the raw figures", async () => {
     if (!haveWrk)
-      throw new Error(`CI is set but wrk is missing (.ci/run installs it): ${wrkInstallHint}`);
+      throw new Error(`CI is set but wrk is missing: ${wrkInstallHint}`);
     const { code, stdout, stderr } = await runSmoke();
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 

@@ -1,6 +1,7 @@
 // `pnpm bench`: Skyhook against baselines built here, in one run, modes interleaved in rounds
 // so that drift on the shared machine hits them all alike (issue 9; method in
 // docs/benchmarks.md). Progress goes to stderr, the report to stdout.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
@@ -24,6 +25,8 @@ import { ensureWrk } from "./wrk.ts";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const loadAverage = async () => (await readFile("/proc/loadavg", "utf8")).trim();
+const versionOf = (command: string, args: string[]) =>
+  (spawnSync(command, args, { encoding: "utf8" }).stdout ?? "").split("\n")[0]?.trim() ?? "";
 
 let options: ReturnType<typeof parseOptions>;
 try {
@@ -46,7 +49,8 @@ const header = [
   "# Skyhook benchmark",
   "",
   `- command: \`${commandLine}\``,
-  `- started: ${startedAt.toISOString()}, Node ${process.version}, ${cpus().length} CPUs`,
+  `- started: ${startedAt.toISOString()}, Node ${process.version}, ${cpus().length} CPUs, ` +
+    `${versionOf("wrk", ["--version"]).split(" [")[0]}, ${versionOf("redis-server", ["--version"]).split(" sha=")[0]}`,
   `- load (/proc/loadavg) at start: ${loadAtStart}`,
   `- rounds ${options.rounds}, ${options.seconds} s per ingress mode and per end-to-end run, ` +
     `${options.drainJobs} jobs per drain, concurrency ${options.concurrency}` +

@@ -11,7 +11,7 @@ const luaScript = fileURLToPath(new URL("./wrk-pool.lua", import.meta.url));
 
 export const wrkInstallHint =
   "the benchmark's load generator is wrk (Debian: apt-get install -y wrk; " +
-  "scripts/test.sh and .ci/run install it through scripts/lib.sh ensure_wrk when run as root)";
+  "scripts/test.sh, which .ci/run runs, installs it through scripts/lib.sh ensure_wrk when run as root)";
 
 const haveWrk = () => spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined;
 
