@@ -23,7 +23,11 @@ import { rotate } from "./stats.ts";
 import { startRig } from "./targets.ts";
 import { ensureWrk } from "./wrk.ts";
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const startedMs = Date.now();
+const log = (line: string) =>
+  process.stderr.write(
+    `[${String(Math.round((Date.now() - startedMs) / 1000)).padStart(4)} s] ${line}\n`,
+  );
 const loadAverage = async () => (await readFile("/proc/loadavg", "utf8")).trim();
 const versionOf = (command: string, args: string[]) =>
   (spawnSync(command, args, { encoding: "utf8" }).stdout ?? "").split("\n")[0]?.trim() ?? "";
@@ -137,7 +141,7 @@ try {
   results.search = await searchMaxRate(rig, options, rss, log);
 
   const loadAtEnd = await loadAverage();
-  const elapsedSec = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  const elapsedSec = Math.round((Date.now() - startedMs) / 1000);
   process.stdout.write(
     `- load (/proc/loadavg) at end: ${loadAtEnd}\n- took ${elapsedSec} s\n\n${formatReport(results)}`,
   );

@@ -65,6 +65,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     sustainSeconds: a["sustain-seconds"] ?? (smoke ? 1 : 60),
     ladder: smoke
       ? [250, 500]
-      : [500, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000, 6_000, 8_000, 10_000],
+      : [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 7_000, 10_000],
   };
 }
