@@ -38,8 +38,13 @@ const rawSections = [
   "## Largest RSS seen",
 ];
 
+/**
+ * Niced: the smoke run saturates both cores in bursts, and the test files running beside it
+ * (the fault suite times its 503s) must keep their CPU. Its own figures do not matter.
+ */
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/main.ts", "--smoke"], {
+  const bench = [process.execPath, "--import", "tsx", "scripts/bench/main.ts", "--smoke"];
+  const child = spawn("nice", ["-n", "10", ...bench], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -56,8 +61,7 @@ function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: stri
 
 describe.skipIf(!haveWrk && !inCi)("pnpm bench --smoke", () => {
   it("prints every figure of the target table with a value, and the raw figures", async () => {
-    if (!haveWrk)
-      throw new Error(`CI is set but wrk is missing: ${wrkInstallHint}`);
+    if (!haveWrk) throw new Error(`CI is set but wrk is missing: ${wrkInstallHint}`);
     const { code, stdout, stderr } = await runSmoke();
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 
@@ -69,5 +73,5 @@ describe.skipIf(!haveWrk && !inCi)("pnpm bench --smoke", () => {
       expect(stdout, `the row "${figure}"`).toMatch(row);
     }
     for (const section of rawSections) expect(stdout).toContain(section);
-  }, 150_000);
+  }, 240_000);
 });

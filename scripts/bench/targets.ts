@@ -22,6 +22,20 @@ const workerEntry = "apps/worker/src/main.ts";
 const baselines = "scripts/bench/baselines";
 const naiveClaims = { issuer: "naive-bench", audience: "naive-webhooks" };
 
+const handedOut = new Set<number>();
+/**
+ * A free port not handed out before in this run: a dozen processes get theirs before any of
+ * them listens, and the kernel may offer a port twice in that time.
+ */
+async function uniqueFreePort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
 export type Rig = {
   bare: HttpTarget;
   naive: HttpTarget & { token: string };
@@ -53,7 +67,7 @@ async function httpTarget(
   logDir: string,
   readyPath: string,
 ): Promise<HttpTarget & { ready: Promise<void> }> {
-  const port = await freePort();
+  const port = await uniqueFreePort();
   const proc = spawnScript(name, entry, { PORT: String(port), HOST: "127.0.0.1", ...env }, logDir);
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -69,7 +83,7 @@ async function skyhookEnv(redisUrl: string, prefix: string): Promise<Record<stri
   return {
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
-    OPS_PORT: String(await freePort()),
+    OPS_PORT: String(await uniqueFreePort()),
     OPS_HOST: "127.0.0.1",
   };
 }
