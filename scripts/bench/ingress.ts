@@ -31,6 +31,11 @@ const connections = 50;
 const cyclePoolSize = 2_000;
 /** First guess of a Skyhook ingress's rate, for sizing its pool of never-repeated requests. */
 const firstRateGuess = 4_000;
+/**
+ * A pool holds this many times the highest rate seen so far × the duration: the warm-up's
+ * rate (cold code) was seen at less than half of a warm round's.
+ */
+const poolMargin = 3;
 
 const b3 = () => ({
   "x-b3-traceid": randomBytes(16).toString("hex"),
@@ -89,7 +94,7 @@ export function createIngressBench(rig: Rig, dir: string) {
     let count =
       pool === "cycle"
         ? cyclePoolSize
-        : Math.ceil((guesses.get(mode) ?? firstRateGuess) * seconds * 1.5) + 500;
+        : Math.ceil((guesses.get(mode) ?? firstRateGuess) * seconds * poolMargin) + 500;
     for (;;) {
       const tag = `${mode.slice(0, 2)}${(runs++).toString(36)}${randomBytes(2).toString("hex")}`;
       const file = join(dir, `${mode}.pool`);
@@ -105,10 +110,11 @@ export function createIngressBench(rig: Rig, dir: string) {
       });
       stopRss();
       if (result.exhausted > 0) {
-        count *= 2;
+        // wrk stopped when the pool ran out, so its rate up to then is a fair guess.
+        count = Math.max(count * 2, Math.ceil(result.requestsPerSec * seconds * poolMargin));
         continue;
       }
-      guesses.set(mode, result.requestsPerSec);
+      guesses.set(mode, Math.max(guesses.get(mode) ?? 0, result.requestsPerSec));
       const run: IngressRun = { ...result, mode };
       if (mode === "hmac")
         lastHmac = { tag, answered: result.requests - result.non2xx, failed: result.non2xx };
