@@ -94,3 +94,20 @@ ensure_chromium() {
   echo "skyhook: /usr/bin/chromium not found; the dashboard browser test will be skipped." >&2
   echo "  Install it (Debian: sudo apt-get install -y chromium), then run the tests again." >&2
 }
+
+# `pnpm bench` and its smoke test (test/bench-smoke.test.ts) load the ingress with wrk (Debian's
+# package). Without it that test is skipped with a warning (and fails when CI is set).
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "skyhook: installing wrk for the benchmark (apt-get)."
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1 &&
+      command -v wrk >/dev/null 2>&1; then
+      return 0
+    fi
+    echo "skyhook: apt-get could not install wrk; the benchmark smoke test will be skipped." >&2
+    return 0
+  fi
+  echo "skyhook: wrk not found; the benchmark smoke test will be skipped and pnpm bench cannot run." >&2
+  echo "  Install it (Debian: sudo apt-get install -y wrk), then run again." >&2
+}
