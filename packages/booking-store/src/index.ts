@@ -2,7 +2,6 @@ export { BookingRecord, Segment } from "./booking-record.ts";
 export {
   type ApplyOutcome,
   type BookingStore,
-  type BookingUpdate,
   bookingKeyOf,
   createBookingStore,
 } from "./booking-store.ts";

@@ -1,7 +1,6 @@
 import { PnrV3Payload } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
 import { defaultFlights, pnrPayload, segmentId } from "../../../test/support/events.ts";
-import type { BookingRecord } from "./booking-record.ts";
 import { segmentsOf, snapshotFromPnr } from "./snapshot-from-pnr.ts";
 
 const meta = { deliveryId: "delivery-7", now: new Date("2026-03-01T12:00:00.000Z") };
@@ -107,7 +106,7 @@ describe("segmentsOf", () => {
 describe("snapshotFromPnr", () => {
   it("projects the PNR's keys, status, fare and delivery", () => {
     const payload = PnrV3Payload.parse(pnrPayload({ pnrId: "PNR-1", version: 4 }));
-    const snapshot = snapshotFromPnr(payload, undefined, meta);
+    const snapshot = snapshotFromPnr(payload, meta);
     expect(snapshot).toMatchObject({
       pnrId: "PNR-1",
       tripId: "TRIP-1",
@@ -119,38 +118,6 @@ describe("snapshotFromPnr", () => {
       updatedAt: "2026-03-01T12:00:00.000Z",
     });
     expect(snapshot.segments).toHaveLength(2);
-  });
-
-  it("keeps cancellations already recorded when a newer snapshot no longer marks them", () => {
-    const current: BookingRecord = {
-      ...snapshotFromPnr(
-        PnrV3Payload.parse(pnrPayload({ pnrId: "PNR-2", version: 1 })),
-        undefined,
-        meta,
-      ),
-      cancelledSegmentIds: [segmentId(outbound)],
-    };
-    const newer = PnrV3Payload.parse(
-      pnrPayload({
-        pnrId: "PNR-2",
-        version: 2,
-        flights: [outbound, { ...inbound, cancelled: true }],
-      }),
-    );
-
-    const snapshot = snapshotFromPnr(newer, current, meta);
-
-    expect(snapshot.cancelledSegmentIds.sort()).toEqual(
-      [segmentId(outbound), segmentId(inbound)].sort(),
-    );
-  });
-
-  it("lists a cancellation once when both the stored record and the snapshot mark it", () => {
-    const payload = PnrV3Payload.parse(pnrPayload({ flights: [{ ...outbound, cancelled: true }] }));
-    const first = snapshotFromPnr(payload, undefined, meta);
-    expect(snapshotFromPnr(payload, first, meta).cancelledSegmentIds).toEqual([
-      segmentId(outbound),
-    ]);
   });
 
   it("keeps travelers as user ids only, with no names or dates of birth", () => {
@@ -165,7 +132,7 @@ describe("snapshotFromPnr", () => {
       ],
     });
 
-    const snapshot = snapshotFromPnr(payload, undefined, meta);
+    const snapshot = snapshotFromPnr(payload, meta);
 
     expect(snapshot.travelerUserIds).toEqual(["USER-1", "USER-2"]);
     const stored = JSON.stringify(snapshot);

@@ -58,12 +58,11 @@ export function segmentsOf(payload: PnrV3Payload): PnrSegments {
 
 /**
  * The projection of one PNR_V3 snapshot. Every PNR_V3 event carries the full PNR, so any
- * operation can (re)build the record; cancellations already known are kept, because a
- * cancelled flight does not come back.
+ * operation can (re)build the record; the store keeps the cancellations it already knows
+ * when it applies the snapshot (`BookingStore.apply`).
  */
 export function snapshotFromPnr(
   payload: PnrV3Payload,
-  current: BookingRecord | undefined,
   meta: { deliveryId: string; now: Date },
 ): BookingRecord {
   const { segments, cancelledSegmentIds } = segmentsOf(payload);
@@ -76,9 +75,7 @@ export function snapshotFromPnr(
     travelerUserIds: travelerUserIds(payload.pnrTravelers),
     totalFare: payload.totalFare,
     segments,
-    cancelledSegmentIds: [
-      ...new Set([...(current?.cancelledSegmentIds ?? []), ...cancelledSegmentIds]),
-    ],
+    cancelledSegmentIds,
     lastDeliveryId: meta.deliveryId,
     updatedAt: meta.now.toISOString(),
   };

@@ -11,8 +11,8 @@ export const bookingCreatedHandler = defineHandler({
   eventType: "PNR_V3",
   operation: "BOOKING_CREATED",
   async handle(event, ctx: HandlerContext<BookingCreatedDeps>) {
-    const { outcome, record } = await ctx.deps.bookings.apply(event.payload.pnrId, (current) =>
-      snapshotFromPnr(event.payload, current, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
+    const { outcome, record } = await ctx.deps.bookings.apply(
+      snapshotFromPnr(event.payload, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
     );
     ctx.logger.info(
       { pnrId: record.pnrId, version: record.version, outcome, segments: record.segments.length },

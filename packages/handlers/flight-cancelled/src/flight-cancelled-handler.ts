@@ -25,8 +25,8 @@ export const flightCancelledHandler = defineHandler({
       throw new PermanentError("FLIGHT_CANCELLED payload marks no flight or leg as cancelled");
     }
 
-    const { outcome, record } = await bookings.apply(event.payload.pnrId, (current) =>
-      snapshotFromPnr(event.payload, current, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
+    const { outcome, record } = await bookings.apply(
+      snapshotFromPnr(event.payload, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
     );
 
     const effectKey = `notify:${ctx.idempotencyKey}`;
