@@ -181,7 +181,8 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       }
     };
 
-    const runHandler = async (): Promise<void> => {
+    /** `settle` runs beside the completion count: the entity's step, when there is one. */
+    const runHandler = async (settle?: () => Promise<void>): Promise<void> => {
       try {
         await callHandler();
       } catch (err) {
@@ -203,7 +204,10 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
         }
         throw permanent ? new UnrecoverableError(describeError(err)) : err;
       }
-      await ledger.countCompleted(names.queue, jobId, event);
+      // One round trip for both: they touch different slots and need no order between them.
+      // A crash after either re-runs the job, which the count's mark counts once and whose
+      // recorded position is its own, so it is not stale to itself.
+      await Promise.all([ledger.countCompleted(names.queue, jobId, event), settle?.()]);
       record("completed", about);
     };
 
@@ -219,7 +223,6 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       await putBack(job, token, options.entityBusyDelayMs * (1 + Math.random()));
       return;
     }
-    let applied = false;
     try {
       const newest = lock.newest();
       if (newest !== undefined && isOlder(order, newest)) {
@@ -228,13 +231,14 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
           ...about,
           reason: `version ${order.version ?? "-"} is older than applied ${newest.version ?? "-"}`,
         });
+        await lock.release();
         return;
       }
-      await runHandler();
-      applied = true;
-    } finally {
-      // One step either way: recording the position and releasing are one script.
-      await (applied ? lock.advanceAndRelease(order) : lock.release());
+      await runHandler(() => lock.advanceAndRelease(order));
+    } catch (err) {
+      // Never left to lapse, whatever failed; after the position was recorded this is a no-op.
+      await lock.release();
+      throw err;
     }
   };
 
