@@ -9,6 +9,7 @@ import {
   createOutcomeSink,
   createProducerConnection,
   createQueuePool,
+  createRedisClient,
   createRouteRegistry,
   createTracing,
   createWorkerConnection,
@@ -93,8 +94,18 @@ export function composeWorker(
   });
   const connection = createWorkerConnection(config.redis);
   connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  // Skyhook's own per-job commands (entity guard, projection, completion count) go on a
+  // connection of their own that ioredis auto-pipelines: what the concurrent jobs send in one
+  // event-loop turn leaves in one socket write, the biggest single CPU cost per command. BullMQ's
+  // connection stays as BullMQ expects it. The worker connection's profile otherwise
+  // (createWorkerConnection): commands wait out an outage instead of failing the job.
+  const commands = createRedisClient(config.redis, {
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: true,
+  });
+  commands.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
   const deps: WorkerDeps = {
-    bookings: createBookingStore(connection, `${config.queuePrefix}:projection`),
+    bookings: createBookingStore(commands, `${config.queuePrefix}:projection`),
     notifier:
       config.notifyUrl === undefined
         ? createLogNotifier(logger.child({ component: "notifier" }))
@@ -105,9 +116,10 @@ export function composeWorker(
   const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
   const keys = keyNames(config.queuePrefix);
   const queues = createQueuePool({ connection, prefix: config.queuePrefix, logger });
-  const ledger = createLedger(connection, keys);
+  const ledger = createLedger(commands, keys);
   const runtime = startRuntime({
     connection,
+    commands,
     prefix: config.queuePrefix,
     keys,
     queues,
@@ -238,6 +250,7 @@ export function composeWorker(
       await runtime.close(config.shutdownTimeoutMs);
       await queues.close();
       await connection.quit();
+      await commands.quit();
       await telemetry?.shutdown();
       await opsQueues.close();
       opsConnection.disconnect();

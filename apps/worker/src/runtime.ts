@@ -21,7 +21,10 @@ import { throttledLog } from "./throttled-log.ts";
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
 export type RuntimeOptions<D> = {
+  /** BullMQ's. */
   connection: RedisClient;
+  /** The entity guard's; may be `connection`. */
+  commands: RedisClient;
   prefix: string;
   keys: KeyNames;
   /** Side queues (dead letters, stale events); owned by the caller, which closes it. */
@@ -65,7 +68,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
   const shutdown = new AbortController();
   const deadLetters = createDeadLetterWriter({ queues });
   const staleEvents = createStaleWriter({ queues });
-  const entities = createEntityGuard(connection, keys, {
+  const entities = createEntityGuard(options.commands, keys, {
     lockMs: options.lockDurationMs,
     markTtlSec: options.orderingHorizonSec,
   });
