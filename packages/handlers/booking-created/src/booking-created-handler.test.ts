@@ -67,7 +67,7 @@ describe("bookingCreatedHandler", () => {
     expect(await bookings.get(raw.pnrId)).toEqual(first);
     expect(ctx.logs).toContainEqual(
       expect.objectContaining({
-        level: "info",
+        level: "debug",
         obj: expect.objectContaining({ outcome: "applied" }),
       }),
     );
@@ -90,7 +90,10 @@ describe("bookingCreatedHandler", () => {
       lastDeliveryId: "delivery-new",
     });
     expect(ctx.logs).toContainEqual(
-      expect.objectContaining({ obj: expect.objectContaining({ outcome: "stale" }) }),
+      expect.objectContaining({
+        level: "info",
+        obj: expect.objectContaining({ outcome: "stale" }),
+      }),
     );
   });
 

@@ -14,7 +14,10 @@ export const bookingCreatedHandler = defineHandler({
     const { outcome, record } = await ctx.deps.bookings.apply(
       snapshotFromPnr(event.payload, { deliveryId: ctx.idempotencyKey, now: ctx.now() }),
     );
-    ctx.logger.info(
+    // A success is one of thousands a second and is counted anyway (the job's completion);
+    // like the worker's own completion line it logs at debug. A snapshot the store refused
+    // means an older event got past the ordering guard: worth a line at info.
+    ctx.logger[outcome === "applied" ? "debug" : "info"](
       { pnrId: record.pnrId, version: record.version, outcome, segments: record.segments.length },
       "booking recorded",
     );
