@@ -1,12 +1,18 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { connect, deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
 import type { BookingRecord } from "./booking-record.ts";
-import { createBookingStore } from "./booking-store.ts";
+import { type BookingStore, createBookingStore } from "./booking-store.ts";
 
 const prefix = uniquePrefix("booking-store");
 const redis = connect();
 const others = [connect(), connect(), connect()];
-const store = createBookingStore(redis, prefix);
+// Built on first use, not at import: a mutant that breaks building it must fail tests, and one
+// that throws at import fails none (docs/testing.md).
+let built: BookingStore | undefined;
+const store = (): BookingStore => {
+  built ??= createBookingStore(redis, prefix);
+  return built;
+};
 
 afterAll(async () => {
   await deletePrefix(redis, prefix);
@@ -32,66 +38,74 @@ describe("BookingStore.apply", () => {
   it("creates a record that get() then returns", async () => {
     const pnrId = newPnrId();
     const created = record(pnrId, { version: 1, status: "CONFIRMED" });
-    expect(await store.apply(created)).toEqual({ outcome: "applied", record: created });
-    expect(await store.get(pnrId)).toEqual(created);
+    expect(await store().apply(created)).toEqual({ outcome: "applied", record: created });
+    expect(await store().get(pnrId)).toEqual(created);
+  });
+
+  it("keeps each booking under its PNR's key, tagged with the PNR's entity", async () => {
+    const pnrId = newPnrId();
+    const snapshot = record(pnrId, { version: 1 });
+    await createBookingStore(redis, prefix).apply(snapshot);
+    const raw = await redis.get(`${prefix}:{pnr:${pnrId}}:booking`);
+    expect(JSON.parse(raw ?? "null")).toEqual(snapshot);
   });
 
   it("returns undefined from get() for a booking it never stored", async () => {
-    expect(await store.get(newPnrId())).toBeUndefined();
+    expect(await store().get(newPnrId())).toBeUndefined();
   });
 
   it("refuses a lower PNR version as stale and keeps the stored record", async () => {
     const pnrId = newPnrId();
     const newer = record(pnrId, { version: 5, lastDeliveryId: "d5" });
-    await store.apply(newer);
-    const result = await store.apply(
+    await store().apply(newer);
+    const result = await store().apply(
       record(pnrId, { version: 4, lastDeliveryId: "d4", cancelledSegmentIds: ["SEG-4"] }),
     );
     expect(result).toEqual({ outcome: "stale", record: newer });
-    expect(await store.get(pnrId)).toEqual(newer);
+    expect(await store().get(pnrId)).toEqual(newer);
   });
 
   it("applies a snapshot of the same PNR version", async () => {
     const pnrId = newPnrId();
-    await store.apply(record(pnrId, { version: 5, lastDeliveryId: "first" }));
-    const result = await store.apply(record(pnrId, { version: 5, lastDeliveryId: "second" }));
+    await store().apply(record(pnrId, { version: 5, lastDeliveryId: "first" }));
+    const result = await store().apply(record(pnrId, { version: 5, lastDeliveryId: "second" }));
     expect(result.outcome).toBe("applied");
-    expect((await store.get(pnrId))?.lastDeliveryId).toBe("second");
+    expect((await store().get(pnrId))?.lastDeliveryId).toBe("second");
   });
 
   it("applies a higher PNR version", async () => {
     const pnrId = newPnrId();
-    await store.apply(record(pnrId, { version: 5 }));
-    const result = await store.apply(record(pnrId, { version: 6, status: "TICKETED" }));
+    await store().apply(record(pnrId, { version: 5 }));
+    const result = await store().apply(record(pnrId, { version: 6, status: "TICKETED" }));
     expect(result.outcome).toBe("applied");
-    expect(await store.get(pnrId)).toMatchObject({ version: 6, status: "TICKETED" });
+    expect(await store().get(pnrId)).toMatchObject({ version: 6, status: "TICKETED" });
   });
 
   it("compares versions only when both records have one", async () => {
     const pnrId = newPnrId();
-    await store.apply(record(pnrId, { version: 5 }));
-    expect((await store.apply(record(pnrId, { lastDeliveryId: "unversioned" }))).outcome).toBe(
+    await store().apply(record(pnrId, { version: 5 }));
+    expect((await store().apply(record(pnrId, { lastDeliveryId: "unversioned" }))).outcome).toBe(
       "applied",
     );
-    expect((await store.apply(record(pnrId, { version: 1 }))).outcome).toBe("applied");
-    expect(await store.get(pnrId)).toMatchObject({ version: 1 });
+    expect((await store().apply(record(pnrId, { version: 1 }))).outcome).toBe("applied");
+    expect(await store().get(pnrId)).toMatchObject({ version: 1 });
   });
 
   it("keeps cancellations already recorded when a newer snapshot no longer marks them", async () => {
     const pnrId = newPnrId();
-    await store.apply(record(pnrId, { version: 1, cancelledSegmentIds: ["SEG-A", "SEG-B"] }));
+    await store().apply(record(pnrId, { version: 1, cancelledSegmentIds: ["SEG-A", "SEG-B"] }));
     const newer = record(pnrId, { version: 2, cancelledSegmentIds: ["SEG-C", "SEG-A"] });
     const merged = { ...newer, cancelledSegmentIds: ["SEG-A", "SEG-B", "SEG-C"] };
-    expect(await store.apply(newer)).toEqual({ outcome: "applied", record: merged });
-    expect(await store.get(pnrId)).toEqual(merged);
+    expect(await store().apply(newer)).toEqual({ outcome: "applied", record: merged });
+    expect(await store().get(pnrId)).toEqual(merged);
   });
 
   it("lists each cancellation once, however often the records name it", async () => {
     const pnrId = newPnrId();
-    await store.apply(record(pnrId, { cancelledSegmentIds: ["SEG-A", "SEG-A"] }));
-    const result = await store.apply(record(pnrId, { cancelledSegmentIds: ["SEG-B", "SEG-A"] }));
+    await store().apply(record(pnrId, { cancelledSegmentIds: ["SEG-A", "SEG-A"] }));
+    const result = await store().apply(record(pnrId, { cancelledSegmentIds: ["SEG-B", "SEG-A"] }));
     expect(result.record.cancelledSegmentIds).toEqual(["SEG-A", "SEG-B"]);
-    expect((await store.get(pnrId))?.cancelledSegmentIds).toEqual(["SEG-A", "SEG-B"]);
+    expect((await store().get(pnrId))?.cancelledSegmentIds).toEqual(["SEG-A", "SEG-B"]);
   });
 
   it("stores what JSON must escape and reads it back exactly", async () => {
@@ -104,22 +118,22 @@ describe("BookingStore.apply", () => {
       segments: [{ segmentId: "S/1", flight: 'UA"1' }],
       cancelledSegmentIds: ids,
     });
-    expect(await store.apply(snapshot)).toEqual({ outcome: "applied", record: snapshot });
-    expect(await store.get(pnrId)).toEqual(snapshot);
+    expect(await store().apply(snapshot)).toEqual({ outcome: "applied", record: snapshot });
+    expect(await store().get(pnrId)).toEqual(snapshot);
     const later = record(pnrId, { version: 4, cancelledSegmentIds: [] });
-    expect((await store.apply(later)).record.cancelledSegmentIds).toEqual(ids);
-    expect((await store.get(pnrId))?.cancelledSegmentIds).toEqual(ids);
+    expect((await store().apply(later)).record.cancelledSegmentIds).toEqual(ids);
+    expect((await store().get(pnrId))?.cancelledSegmentIds).toEqual(ids);
   });
 
   it("keeps every one of 20 concurrent cancellations on one connection", async () => {
     const pnrId = newPnrId();
-    await store.apply(record(pnrId, { version: 1 }));
+    await store().apply(record(pnrId, { version: 1 }));
     const ids = Array.from({ length: 20 }, (_, i) => `SEG-${i}`);
     const results = await Promise.all(
-      ids.map((id) => store.apply(record(pnrId, { version: 1, cancelledSegmentIds: [id] }))),
+      ids.map((id) => store().apply(record(pnrId, { version: 1, cancelledSegmentIds: [id] }))),
     );
     expect(results.every((r) => r.outcome === "applied")).toBe(true);
-    expect((await store.get(pnrId))?.cancelledSegmentIds.sort()).toEqual([...ids].sort());
+    expect((await store().get(pnrId))?.cancelledSegmentIds.sort()).toEqual([...ids].sort());
   });
 
   it("keeps every one of 20 concurrent cancellations spread over four connections", async () => {
@@ -128,26 +142,26 @@ describe("BookingStore.apply", () => {
     const ids = Array.from({ length: 20 }, (_, i) => `SEG-${i}`);
     await Promise.all(
       ids.map((id, i) =>
-        (stores[i % stores.length] ?? store).apply(
+        (stores[i % stores.length] ?? store()).apply(
           record(pnrId, { version: 1, cancelledSegmentIds: [id] }),
         ),
       ),
     );
-    expect((await store.get(pnrId))?.cancelledSegmentIds.sort()).toEqual([...ids].sort());
+    expect((await store().get(pnrId))?.cancelledSegmentIds.sort()).toEqual([...ids].sort());
   });
 });
 
 describe("BookingStore effects", () => {
   it("reports an effect only after it has been recorded", async () => {
     const key = `notify:${uniquePrefix("effect")}`;
-    expect(await store.hasEffect(key)).toBe(false);
-    await store.recordEffect(key, 60);
-    expect(await store.hasEffect(key)).toBe(true);
+    expect(await store().hasEffect(key)).toBe(false);
+    await store().recordEffect(key, 60);
+    expect(await store().hasEffect(key)).toBe(true);
   });
 
   it("keeps a recorded effect no longer than its TTL", async () => {
     const key = `notify:${uniquePrefix("effect")}`;
-    await store.recordEffect(key, 120);
+    await store().recordEffect(key, 120);
     const ttlSec = await redis.ttl(`${prefix}:effect:${key}`);
     expect(ttlSec).toBeGreaterThan(100);
     expect(ttlSec).toBeLessThanOrEqual(120);
@@ -155,7 +169,7 @@ describe("BookingStore effects", () => {
 
   it("keeps effects of one prefix invisible to a store with another prefix", async () => {
     const key = `notify:${uniquePrefix("effect")}`;
-    await store.recordEffect(key, 60);
+    await store().recordEffect(key, 60);
     const otherPrefix = uniquePrefix("booking-store-other");
     expect(await createBookingStore(redis, otherPrefix).hasEffect(key)).toBe(false);
   });

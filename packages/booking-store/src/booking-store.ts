@@ -7,7 +7,7 @@ import { BookingRecord } from "./booking-record.ts";
  * A snapshot with a lower PNR version than the stored one is refused (`{'stale', stored}`).
  * Otherwise the stored record's cancelled segments are kept, ahead of the snapshot's own
  * (a cancelled flight does not come back), and the result is written (`{'applied', ids…}`).
- * KEYS: the booking. ARGV: the snapshot's version or "", the snapshot as JSON ending in
+ * KEYS: the booking. ARGV: the snapshot's version as JSON (`null` if none), the snapshot as JSON ending in
  * `"cancelledSegmentIds":[]}` (the merged list is written in place of that `[]`), then the
  * snapshot's cancelled segment ids. Ids are JSON-quoted by cjson, whose `\/` for `/` every
  * JSON parser reads back as `/`.
@@ -23,8 +23,8 @@ local function add(id)
 end
 if raw then
   local stored = cjson.decode(raw)
-  local version = tonumber(ARGV[1])
-  if version and type(stored.version) == 'number' and version < stored.version then
+  local version = cjson.decode(ARGV[1])
+  if type(version) == 'number' and type(stored.version) == 'number' and version < stored.version then
     return {'stale', raw}
   end
   for _, id in ipairs(stored.cancelledSegmentIds) do add(id) end
@@ -87,7 +87,7 @@ export function createBookingStore(redis: Redis | Cluster, keyPrefix: string): B
       const { cancelledSegmentIds, ...rest } = snapshot;
       const reply = await scripts.skyhookBookingApply(
         bookingKey(snapshot.pnrId),
-        snapshot.version === undefined ? "" : String(snapshot.version),
+        JSON.stringify(snapshot.version ?? null),
         JSON.stringify({ ...rest, cancelledSegmentIds: [] }),
         ...cancelledSegmentIds,
       );
