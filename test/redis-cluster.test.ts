@@ -1,7 +1,7 @@
-import { createProgram } from "@skyhook/cli";
 import { createReplicationWait } from "@skyhook/queue-kit";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCliInProcess } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
 import { cancelledFlightEnvelope } from "./support/events.ts";
 import { startPrivateCluster } from "./support/private-cluster.ts";
@@ -52,23 +52,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function skyhook(args: readonly string[]) {
-  let out = "";
-  let err = "";
-  const program = createProgram({
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    interactive: false,
-    env: { REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
-    cwd: process.cwd(),
-  });
-  const code = await program.run(args);
-  return { code, out, err };
-}
+const skyhook = (args: readonly string[]) =>
+  runCliInProcess(args, { REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_PREFIX: prefix });
 
 describe("Redis Cluster", () => {
   it("runs the simulator's mix with nothing lost and nothing applied twice", async () => {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createProgram } from "@skyhook/cli";
 import { repoRoot } from "./processes.ts";
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
@@ -24,4 +25,31 @@ export async function runCli(
   });
   const [code] = (await once(child, "exit")) as [number | null];
   return { code, stdout, stderr };
+}
+
+export type InProcessCliResult = { code: number; out: string; err: string };
+
+/**
+ * Runs `skyhook <args>` in this process (its commands read `env`, not the test's environment),
+ * for tests that run the CLI against Redis servers they start themselves.
+ */
+export async function runCliInProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<InProcessCliResult> {
+  let out = "";
+  let err = "";
+  const program = createProgram({
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    interactive: false,
+    env: { LOG_LEVEL: "warn", ...env },
+    cwd: process.cwd(),
+  });
+  const code = await program.run(args);
+  return { code, out, err };
 }

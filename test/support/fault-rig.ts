@@ -2,8 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bookingKeyOf } from "@skyhook/booking-store";
-import { createProgram, routingPairs } from "@skyhook/cli";
+import { routingPairs } from "@skyhook/cli";
 import type { Redis } from "ioredis";
+import { runCliInProcess } from "./cli.ts";
 import { startDownstream } from "./downstream.ts";
 import { type Persistence, startPrivateRedis } from "./private-redis.ts";
 import { type AppProcess, freePort, spawnApp } from "./processes.ts";
@@ -118,23 +119,8 @@ export async function startFaultRig(
   for (let i = 0; i < (options.workers ?? 2); i++) await startWorker();
 
   /** The `skyhook` command line, in this process, on the rig's Redis and prefix. */
-  async function cli(args: readonly string[]) {
-    let out = "";
-    let err = "";
-    const program = createProgram({
-      out: (text) => {
-        out += text;
-      },
-      err: (text) => {
-        err += text;
-      },
-      interactive: false,
-      env: { ...redisEnv(), QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
-      cwd: process.cwd(),
-    });
-    const code = await program.run(args);
-    return { code, out, err };
-  }
+  const cli = (args: readonly string[]) =>
+    runCliInProcess(args, { ...redisEnv(), QUEUE_PREFIX: prefix });
 
   /** Deliveries the ingress answered 200 to, from its own request log. */
   const accepted = () => ingress.logs.filter((l) => l.msg === "request" && l.status === 200).length;
