@@ -182,6 +182,13 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
       return raw === null ? undefined : (JSON.parse(raw) as unknown);
     },
     locked: async () => (await redis.exists(keys.entityLock(entity))) === 1,
+    /** The job as BullMQ hands it out again after its worker died: its stall counted. */
+    async stalled() {
+      await redis.hincrby(keys.job(names.queue, jobId), "stc", 1);
+      const job = await Job.fromId(queue, jobId);
+      if (job === undefined) throw new Error("the job is gone");
+      return job;
+    },
     /** Sets the entity's applied position as an earlier event would have. */
     async applied(order: { version?: number; timestampMs?: number }) {
       const lock = await entities.lock(entity);
@@ -495,6 +502,49 @@ describe("processor: ordering within an entity", () => {
       version: 2,
       timestampMs: Date.parse(sentAt) + 1_000,
     });
+  });
+
+  it("finishes a job counted completed before a crash without a stale copy, even once a newer version is applied", async () => {
+    const t = setup();
+    await t.run(await t.add(eventData()));
+    // The worker died before BullMQ finished the job; meanwhile version 3 was applied, and the
+    // stalled check handed the job out again.
+    await t.applied({ version: 3 });
+    const again = await t.stalled();
+    await t.run(again);
+    expect(t.calls).toHaveLength(1);
+    expect(await t.kept()).toBeUndefined();
+    expect(await redis.hgetall(t.keys.ledger(names.queue))).toEqual({
+      "completed|spotnana|PNR_V3|TEST_APPLIED": "1",
+    });
+    expect(t.outcomes).toStrictEqual([
+      outcomeOf("completed"),
+      outcomeOf("completed", {
+        reason: "counted completed before the worker stopped; not run again",
+      }),
+    ]);
+    expect(await t.newest()).toEqual({ entity, version: 3, timestampMs: Date.parse(sentAt) });
+    expect(await t.locked()).toBe(false);
+  });
+
+  it("runs a stalled job again when it was never counted completed", async () => {
+    const t = setup();
+    await t.add(eventData());
+    await t.run(await t.stalled());
+    expect(t.calls).toHaveLength(1);
+    expect(t.outcomes).toStrictEqual([outcomeOf("completed")]);
+    expect(await redis.hgetall(t.keys.ledger(names.queue))).toEqual({
+      "completed|spotnana|PNR_V3|TEST_APPLIED": "1",
+    });
+  });
+
+  it("does not run an unordered job counted completed before a crash again", async () => {
+    const t = setup();
+    const data = eventData({ keys: {} });
+    await t.run(await t.add(data));
+    await t.run(await t.stalled());
+    expect(t.calls).toHaveLength(1);
+    expect(t.outcomes.map((o) => (o as JobOutcome).outcome)).toEqual(["completed", "completed"]);
   });
 
   it("puts a job whose entity is busy back, delayed, without spending an attempt or recording an outcome", async () => {

@@ -211,9 +211,25 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       record("completed", about);
     };
 
+    /**
+     * A job can come back after its success was counted: its worker died before BullMQ
+     * finished it, and the stalled check handed it out again. Running it again could count it
+     * twice (once completed, once stale when a newer version was applied meanwhile) or repeat
+     * its effects, so it is finished as it was. Only a stalled job is asked, so the normal
+     * path costs no round trip.
+     */
+    const countedBefore = async () =>
+      job.stalledCounter > 0 && (await ledger.wasCompleted(names.queue, jobId));
+    const finishedBefore = () =>
+      record("completed", {
+        ...about,
+        reason: "counted completed before the worker stopped; not run again",
+      });
+
     const order: EntityOrder | undefined = entityOrderOf(event);
     if (order === undefined) {
-      await runHandler();
+      if (await countedBefore()) finishedBefore();
+      else await runHandler();
       return;
     }
     const lock = await options.entities.lock(order.entity);
@@ -224,6 +240,13 @@ export function createProcessor<D>(options: ProcessorOptions<D>) {
       return;
     }
     try {
+      if (await countedBefore()) {
+        // Its position may not have been recorded before the crash; recording it is a no-op
+        // when a newer one was.
+        await lock.advanceAndRelease(order);
+        finishedBefore();
+        return;
+      }
       const newest = lock.newest();
       if (newest !== undefined && isOlder(order, newest)) {
         await options.staleEvents.write(job, event, names, order, newest);

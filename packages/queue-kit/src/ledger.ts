@@ -83,6 +83,9 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     /** The handler succeeded; false when this job was already counted (a re-run). */
     countCompleted: (queue: string, jobId: string, key: LedgerKey) =>
       once("completed", "sk-completed", queue, jobId, key),
+    /** Whether the handler's success was already counted: a re-run after a crash. */
+    wasCompleted: async (queue: string, jobId: string) =>
+      (await redis.hexists(keys.job(queue, jobId), "sk-completed")) === 1,
     /**
      * An event moved into `queue` as job `jobId` (adoption, a replay to another queue). The
      * mark is the one a delivery's first count sets, so a later re-send is a duplicate.
