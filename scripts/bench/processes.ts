@@ -43,7 +43,12 @@ export function spawnScript(
 ): BenchProcess {
   const logPath = join(logDir, `${name}.log`);
   const fd = openSync(logPath, "w");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
+  // `BENCH_CPU_PROF_DIR`: every benchmarked process writes a V8 CPU profile on exit, into
+  // `<dir>/<name>/`, for docs/benchmarks.md's "where the time goes".
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile =
+    profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", entry], {
     cwd: repoRoot,
     env: { ...baseEnv(), NODE_ENV: "production", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", fd, fd],
