@@ -55,6 +55,11 @@ const header = [
   `- command: \`${commandLine}\``,
   `- started: ${startedAt.toISOString()}, Node ${process.version}, ${cpus().length} CPUs, ` +
     `${versionOf("wrk", ["--version"]).split(" [")[0]}, ${versionOf("redis-server", ["--version"]).split(" sha=")[0]}`,
+  `- benchmarked processes run on: ${
+    process.env.BENCH_NODE === undefined
+      ? `this Node with tsx (as the README runs the apps)`
+      : `${versionOf(process.env.BENCH_NODE, ["--version"])} from BENCH_NODE, types stripped by Node`
+  }`,
   `- load (/proc/loadavg) at start: ${loadAtStart}`,
   `- rounds ${options.rounds}, ${options.seconds} s per ingress mode and per end-to-end run, ` +
     `${options.drainJobs} jobs per drain, concurrency ${options.concurrency}` +
