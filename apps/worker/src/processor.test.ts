@@ -117,6 +117,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
   );
   const calls: Array<{ event: HandlerEvent<unknown>; ctx: Ctx }> = [];
   const entities = createEntityGuard(redis, keys, { lockMs: 10_000, markTtlSec: 600 });
+  const ledger = createLedger(redis, keys);
   const { tracing, memory } = memoryTracing();
   const run = createProcessor({
     spec,
@@ -132,7 +133,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
     deadLetters: createDeadLetterWriter({ queues, now }),
     staleEvents: createStaleWriter({ queues, now }),
     entities,
-    ledger: createLedger(redis, keys),
+    ledger,
     outcomes: {
       record(outcome) {
         outcomes.push(outcome);
@@ -162,6 +163,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
     lines,
     calls,
     entities,
+    ledger,
     run,
     add,
     /** A job as a worker holds it: active, locked with the returned token. */
@@ -525,6 +527,14 @@ describe("processor: ordering within an entity", () => {
     ]);
     expect(await t.newest()).toEqual({ entity, version: 3, timestampMs: Date.parse(sentAt) });
     expect(await t.locked()).toBe(false);
+  });
+
+  it("asks whether a job was counted before only when BullMQ hands it out again", async () => {
+    const t = setup();
+    const asked = vi.spyOn(t.ledger, "wasCompleted");
+    await t.run(await t.add(eventData()));
+    await t.run(await t.add(eventData({ keys: {} }), { jobId: "wh-msg-2" }));
+    expect(asked).not.toHaveBeenCalled();
   });
 
   it("runs a stalled job again when it was never counted completed", async () => {
