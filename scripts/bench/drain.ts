@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import { waitFor } from "../../test/support/wait-for.ts";
 import { eventBody, eventId } from "./bodies.ts";
+import { type CpuPerEvent, countCpu } from "./cpu.ts";
 import { createSender, hmacHeaders, sendClosed } from "./http-sender.ts";
 import { type EventFootprint, eventFootprint, usedMemory } from "./redis-memory.ts";
 import { type RssMaxima, sampleRss } from "./rss.ts";
@@ -18,6 +19,8 @@ export type DrainRun = {
   /** The same once the worker completed them (job kept by retention, booking projection written). */
   retainedBytesPerEvent?: number;
   footprint?: EventFootprint;
+  /** CPU per job while draining: the worker's and Redis's. */
+  cpu: CpuPerEvent;
 };
 
 const fillConcurrency = 32;
@@ -83,6 +86,7 @@ export async function drainOnce(
   const failedBefore = await side.queue.getFailedCount();
 
   const stopRss = sampleRss(rss, { [drainRssLabels[worker]]: proc.pid });
+  const cpu = countCpu({ worker: proc.pid, redis: rig.drain.redisPid });
   const startedMs = Date.now();
   await side.queue.resume();
   await waitFor(
@@ -91,13 +95,14 @@ export async function drainOnce(
     600_000,
     20,
   );
+  const cpuPerJob = cpu(jobs);
   stopRss();
   const last = await redis.zrange(completedKey, -1, -1, "WITHSCORES");
   const finishedMs = Number(last[1]);
   const failed = (await side.queue.getFailedCount()) - failedBefore;
   if (failed !== 0) throw new Error(`${failed} jobs failed in the ${worker} drain`);
   const seconds = (finishedMs - startedMs) / 1000;
-  const run: DrainRun = { worker, jobs, seconds, jobsPerSec: jobs / seconds };
+  const run: DrainRun = { worker, jobs, seconds, jobsPerSec: jobs / seconds, cpu: cpuPerJob };
   if (worker === "skyhook") {
     run.acceptedBytesPerEvent = (memoryFilled - memoryBefore) / jobs;
     run.footprint = footprint;

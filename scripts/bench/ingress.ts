@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { eventBody, eventId } from "./bodies.ts";
+import { type CpuPerEvent, countCpu } from "./cpu.ts";
 import { hmacHeaders } from "./http-sender.ts";
 import { type RssMaxima, sampleRss } from "./rss.ts";
 import { bookingQueue, type HttpTarget, type Rig } from "./targets.ts";
@@ -67,7 +68,14 @@ function* hmacRequests(tag: string, count: number, secret: string): Generator<Ra
 
 const waitingKey = `skyhook:${bookingQueue}:wait`;
 
-export type IngressRun = WrkResult & { mode: IngressMode; stored?: number };
+export type IngressRun = WrkResult & {
+  mode: IngressMode;
+  stored?: number;
+  /** CPU per request answered 200: the server's, and its Redis's where it has one. */
+  cpu: CpuPerEvent;
+};
+
+const answered = (result: WrkResult) => result.requests - result.non2xx;
 
 /**
  * Measures the ingress modes with wrk, 50 connections, one mode after the other. Skyhook's
@@ -89,6 +97,7 @@ export function createIngressBench(rig: Rig, dir: string) {
     build: (tag: string, count: number) => Iterable<RawRequest>,
     pool: "once" | "cycle",
     rss: RssMaxima,
+    redisPid?: number,
     storedIn?: Redis,
   ): Promise<IngressRun> {
     let count =
@@ -101,6 +110,10 @@ export function createIngressBench(rig: Rig, dir: string) {
       await writePool(file, target.hostPort, build(tag, count));
       const before = storedIn === undefined ? 0 : await storedIn.llen(waitingKey);
       const stopRss = sampleRss(rss, { [rssLabels[rssMode]]: target.proc.pid });
+      const cpu = countCpu({
+        server: target.proc.pid,
+        ...(redisPid === undefined ? {} : { redis: redisPid }),
+      });
       const result = await runWrk({
         url: target.url,
         pool: file,
@@ -108,6 +121,7 @@ export function createIngressBench(rig: Rig, dir: string) {
         connections,
         seconds,
       });
+      const cpuPerOk = cpu(answered(result));
       stopRss();
       if (result.exhausted > 0) {
         // wrk stopped when the pool ran out, so its rate up to then is a fair guess.
@@ -115,15 +129,14 @@ export function createIngressBench(rig: Rig, dir: string) {
         continue;
       }
       guesses.set(mode, Math.max(guesses.get(mode) ?? 0, result.requestsPerSec));
-      const run: IngressRun = { ...result, mode };
+      const run: IngressRun = { ...result, mode, cpu: cpuPerOk };
       if (mode === "hmac")
         lastHmac = { tag, answered: result.requests - result.non2xx, failed: result.non2xx };
       if (storedIn !== undefined) {
         run.stored = (await storedIn.llen(waitingKey)) - before;
-        const answered = result.requests - result.non2xx;
-        if (run.stored < answered)
+        if (run.stored < answered(result))
           throw new Error(
-            `${modeLabels[mode]}: ${answered} answered 200 but only ${run.stored} stored: ` +
+            `${modeLabels[mode]}: ${answered(result)} answered 200 but only ${run.stored} stored: ` +
               "the run hit the duplicate path",
           );
       }
@@ -154,6 +167,7 @@ export function createIngressBench(rig: Rig, dir: string) {
             (t, n) => bearerRequests(t, n, rig.naive.token),
             "cycle",
             rss,
+            rig.naive.redisPid,
           );
         case "hmac":
           return measure(
@@ -164,6 +178,7 @@ export function createIngressBench(rig: Rig, dir: string) {
             (t, n) => hmacRequests(t, n, rig.hmac.secret),
             "once",
             rss,
+            rig.hmac.redisPid,
             rig.hmac.redis,
           );
         case "oauth":
@@ -175,6 +190,7 @@ export function createIngressBench(rig: Rig, dir: string) {
             (t, n) => bearerRequests(t, n, rig.oauth.token),
             "once",
             rss,
+            rig.oauth.redisPid,
             rig.oauth.redis,
           );
         case "duplicate": {
@@ -189,6 +205,7 @@ export function createIngressBench(rig: Rig, dir: string) {
           );
           const before = await rig.hmac.redis.llen(waitingKey);
           const stopRss = sampleRss(rss, { [rssLabels.hmac]: rig.hmac.proc.pid });
+          const cpu = countCpu({ server: rig.hmac.proc.pid, redis: rig.hmac.redisPid });
           const result = await runWrk({
             url: rig.hmac.url,
             pool: file,
@@ -196,12 +213,13 @@ export function createIngressBench(rig: Rig, dir: string) {
             connections,
             seconds,
           });
+          const cpuPerOk = cpu(answered(result));
           stopRss();
           const stored = (await rig.hmac.redis.llen(waitingKey)) - before;
           // Only a delivery the HMAC run saw refused (and wrk's last requests in flight) may be new.
           if (stored > previous.failed + connections)
             throw new Error(`the duplicate path stored ${stored} events: they were not duplicates`);
-          return { ...result, mode, stored };
+          return { ...result, mode, stored, cpu: cpuPerOk };
         }
       }
     },

@@ -1,4 +1,5 @@
 import { eventBody, eventId } from "./bodies.ts";
+import { type CpuPerEvent, countCpu } from "./cpu.ts";
 import { unfinishedJobs } from "./drain.ts";
 import { createSender, hmacHeaders } from "./http-sender.ts";
 import { type RssMaxima, sampleRss } from "./rss.ts";
@@ -20,6 +21,8 @@ export type OpenRun = {
   /** How late the sender itself got behind its clock, at worst (a limit of the load generator). */
   maxSendLagMs: number;
   sustained: boolean;
+  /** CPU per event sent, from the first send until the run settled. */
+  cpu: CpuPerEvent;
 };
 
 const pollMs = 250;
@@ -69,6 +72,12 @@ export async function runOpenModel(
           [openModelRssLabels.worker]: rig.drain.worker.pid,
         });
   const startMs = Date.now() + 20;
+  const cpu = countCpu({
+    ingress: side.proc.pid,
+    worker: rig.drain.worker.pid,
+    redis: rig.drain.redisPid,
+    bench: "self",
+  });
 
   const send = (i: number) => {
     const due = startMs + i * intervalMs;
@@ -139,6 +148,7 @@ export async function runOpenModel(
     if ((answered === total && queued === 0 && seen) || Date.now() > settleBy) break;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  const cpuPerEvent = cpu(total);
   stopRss();
   sender.close();
 
@@ -181,6 +191,7 @@ export async function runOpenModel(
       answered === total &&
       maxSecondHalf <= bound &&
       growth <= Math.max(50, ratePerSec * 0.1),
+    cpu: cpuPerEvent,
   };
 }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { DrainRun, DrainWorker } from "./drain.ts";
 import {
   type IngressMode,
@@ -114,6 +115,46 @@ function figures(r: BenchResults): Figure[] {
       target: "≤ 2.0 KB",
       met: bytes <= 2 * 1024,
     },
+  ];
+}
+
+const cpuOf = (runs: readonly { cpu: Record<string, number> }[], label: string) =>
+  median(runs.flatMap((run) => run.cpu[label] ?? []));
+
+/**
+ * CPU per event by process: what each figure costs the machine, so a rate the cores cannot
+ * carry shows as arithmetic rather than as a mystery.
+ */
+function cpuSection(r: BenchResults): string[] {
+  const us = (n: number) => (Number.isFinite(n) ? `${fixed(n)} µs` : "n/a");
+  const rows: string[][] = [];
+  for (const mode of ingressModes) {
+    const runs = r.ingress[mode];
+    rows.push([modeLabels[mode], "server", us(cpuOf(runs, "server"))]);
+    if (mode !== "bare") rows.push(["", "its Redis", us(cpuOf(runs, "redis"))]);
+  }
+  for (const worker of ["skyhook", "raw"] as const) {
+    const label = worker === "skyhook" ? "drain, Skyhook worker" : "drain, raw BullMQ worker";
+    rows.push([label, "worker", us(cpuOf(r.drain[worker], "worker"))]);
+    rows.push(["", "Redis", us(cpuOf(r.drain[worker], "redis"))]);
+  }
+  const parts = ["ingress", "worker", "redis", "bench"] as const;
+  const e2e = parts.map((p) => cpuOf(r.e2e, p));
+  const total = e2e.reduce((a, b) => a + b, 0);
+  parts.forEach((part, i) => {
+    rows.push([i === 0 ? "end to end at 1,000/s" : "", part, us(e2e[i] ?? Number.NaN)]);
+  });
+  rows.push(["", "all four", us(total)]);
+  const cores = availableParallelism();
+  return [
+    "",
+    "## CPU per event (user + system, /proc/<pid>/stat, medians of the rounds)",
+    "",
+    "Per request answered 200 for the ingress modes, per job for the drains, per event sent end to end (`bench` is this process: the sender and its poller).",
+    "",
+    markdownTable(["run", "process", "CPU per event"], rows),
+    "",
+    `End to end, one event costs ${us(total)} of CPU across the four processes: ${cores} cores carry at most ${fixed((cores * 1e6) / total)} events/s of that mix, before any waiting.`,
   ];
 }
 
@@ -280,6 +321,8 @@ export function formatReport(r: BenchResults): string {
       ]),
     ),
   );
+
+  out.push(...cpuSection(r));
 
   out.push("", "## Largest RSS seen (VmRSS, sampled every 200 ms while under load)", "");
   out.push(

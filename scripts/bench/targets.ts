@@ -38,11 +38,11 @@ async function uniqueFreePort(): Promise<number> {
 
 export type Rig = {
   bare: HttpTarget;
-  naive: HttpTarget & { token: string };
+  naive: HttpTarget & { token: string; redisPid: number };
   /** Skyhook's ingress with one HMAC subscription, alone on its Redis (no worker). */
-  hmac: HttpTarget & { secret: string; redis: Redis };
+  hmac: HttpTarget & { secret: string; redis: Redis; redisPid: number };
   /** Skyhook's ingress with one OAuth client, alone on its Redis (no worker). */
-  oauth: HttpTarget & { token: string; redis: Redis };
+  oauth: HttpTarget & { token: string; redis: Redis; redisPid: number };
   /**
    * One Redis holding two copies of the pipeline: Skyhook's ingress and worker under prefix
    * `skyhook`, and a second Skyhook ingress under prefix `raw` whose jobs a raw BullMQ worker
@@ -50,6 +50,7 @@ export type Rig = {
    */
   drain: {
     redis: Redis;
+    redisPid: number;
     secret: string;
     skyhook: HttpTarget & { prefix: string; queue: Queue };
     raw: HttpTarget & { prefix: string; queue: Queue };
@@ -220,11 +221,22 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
     const oauthToken = await spotnanaClient(oauth.url, oauthClient).fetchToken();
     return {
       bare,
-      naive: { ...naive, token: naiveToken },
-      hmac: { ...hmac, secret: hmacSecret, redis: client(hmacRedis.url) },
-      oauth: { ...oauth, token: oauthToken, redis: client(oauthRedis.url) },
+      naive: { ...naive, token: naiveToken, redisPid: naiveRedis.pid },
+      hmac: {
+        ...hmac,
+        secret: hmacSecret,
+        redis: client(hmacRedis.url),
+        redisPid: hmacRedis.pid,
+      },
+      oauth: {
+        ...oauth,
+        token: oauthToken,
+        redis: client(oauthRedis.url),
+        redisPid: oauthRedis.pid,
+      },
       drain: {
         redis: drainConnection,
+        redisPid: drainRedis.pid,
         secret: drainSecret,
         skyhook: { ...drainIngress, prefix: "skyhook", queue: queue("skyhook") },
         raw: { ...rawIngress, prefix: "raw", queue: queue("raw") },

@@ -40,6 +40,8 @@ export async function startPrivateRedis(
     ],
     { stdio: "ignore" },
   );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("redis-server did not start");
   const probe = new Redis(chosen, "127.0.0.1", {
     lazyConnect: true,
     retryStrategy: () => null,
@@ -58,13 +60,12 @@ export async function startPrivateRedis(
   });
   probe.disconnect();
   const signal = (name: "SIGSTOP" | "SIGCONT") => {
-    if (child.pid === undefined) throw new Error("redis-server has no pid");
-    process.kill(child.pid, name);
+    process.kill(pid, name);
   };
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
-    pid: child.pid,
+    pid,
     /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
     pause() {
       signal("SIGSTOP");
