@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort } from "./processes.ts";
 import { waitFor } from "./wait-for.ts";
@@ -20,9 +23,14 @@ export async function startPrivateRedis(
   extraArgs: readonly string[] = [],
 ) {
   const chosen = port ?? (await freePort());
+  // A replica writes the snapshot it syncs from to disk even with `--save ""`: never into the
+  // working directory (the repository).
+  const snapshot = join(tmpdir(), `skyhook-redis-${chosen}.rdb`);
+  // One left by an earlier run would be loaded at start.
+  if (persistence === undefined) await rm(snapshot, { force: true });
   const disk =
     persistence === undefined
-      ? ["--appendonly", "no"]
+      ? ["--appendonly", "no", "--dir", tmpdir(), "--dbfilename", basename(snapshot)]
       : ["--appendonly", "yes", "--appendfsync", persistence.appendfsync, "--dir", persistence.dir];
   const child: ChildProcess = spawn(
     "redis-server",
@@ -78,6 +86,7 @@ export async function startPrivateRedis(
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGKILL");
       await once(child, "exit");
+      if (persistence === undefined) await rm(snapshot, { force: true });
     },
   };
 }

@@ -36,6 +36,11 @@ export async function startPrivateSentinel(replicas = 2) {
           "",
           "--appendonly",
           "no",
+          // Replicas write the snapshot they sync from: here, not in the working directory.
+          "--dir",
+          dir,
+          "--dbfilename",
+          `dump-${port}.rdb`,
         ],
         { stdio: "ignore" },
       ),
