@@ -28,9 +28,9 @@ export function eventJobOptions(
   route: Route,
   jobId: string,
   settings: EventJobSettings,
-): JobsOptions {
+): JobsOptions & { jobId: string } {
   const retention = settings.retention ?? defaultRetention;
-  const base: JobsOptions = {
+  const base = {
     jobId,
     deduplication: { id: jobId, ttl: settings.dedupTtlSec * 1000 },
     removeOnComplete: { age: retention.completedAgeSec, count: retention.completedCount },
