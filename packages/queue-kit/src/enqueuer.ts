@@ -1,6 +1,6 @@
 import type { EventJob, Route } from "@skyhook/contracts";
 import { unroutedQueueNames } from "@skyhook/contracts";
-import { type EventJobSettings, eventJobOptions, jobNameOf } from "./job-options.ts";
+import { createEventJobOptions, type EventJobSettings, jobNameOf } from "./job-options.ts";
 import type { DeliveryCount, Ledger } from "./ledger.ts";
 import { addJobsPipelined, type JobToAdd } from "./pipelined-adds.ts";
 import type { QueuePool } from "./queue-pool.ts";
@@ -49,6 +49,7 @@ export function createEnqueuer(options: {
   replicated?: ReplicationWait | undefined;
 }): Enqueuer {
   const { queues, ledger, timeoutMs, settings, replicated } = options;
+  const jobOptions = createEventJobOptions(settings);
   const add = createTurnBatcher<string, JobToAdd, string>((queue, jobs) =>
     addJobsPipelined(queues.get(queue), jobs),
   );
@@ -76,7 +77,7 @@ export function createEnqueuer(options: {
         await add(queue, {
           name: jobNameOf(job),
           data: job,
-          opts: eventJobOptions(route, jobId, settings),
+          opts: jobOptions(route, jobId),
         });
         return count(queue, { jobId, key: job, indexPair: queue === unroutedQueueNames.queue });
       });
