@@ -60,6 +60,9 @@ export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
+  // Express hashes every response body for an ETag, POST answers included; nothing here is
+  // ever revalidated (a delivery's answer, a token, an error), so that is CPU for nothing.
+  app.set("etag", false);
   if (deps.trustProxy !== undefined) app.set("trust proxy", trustProxyValue(deps.trustProxy));
   app.use(helmet());
   app.use(requestLog(deps.logger, deps.outcomes));

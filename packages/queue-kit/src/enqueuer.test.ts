@@ -71,6 +71,36 @@ describe("createEnqueuer", () => {
     expect(await redis.exists(index(route.queues.queue))).toBe(0);
   });
 
+  it("stores and counts concurrent deliveries to one queue, each answered for its own job", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const answers = await Promise.all(
+      ids.map((id) => enqueuer.enqueue(route, job(id), `wh-${id}`)),
+    );
+    expect(answers).toEqual(ids.map(() => "accepted"));
+    for (const id of ids) {
+      expect((await queues.get(route.queues.queue).getJob(`wh-${id}`))?.data).toEqual(job(id));
+    }
+    const again = await Promise.all([
+      enqueuer.enqueue(route, job("c0"), "wh-c0"),
+      enqueuer.enqueue(route, job("c20"), "wh-c20"),
+      enqueuer.enqueue(route, job("c20"), "wh-c20"),
+    ]);
+    expect(again).toEqual(["duplicate", "accepted", "duplicate"]);
+  });
+
+  it("fails only the delivery Redis refuses among concurrent ones to the same queue", async () => {
+    // A string where the job's hash would be: the count's HSETNX gets WRONGTYPE for this one.
+    await redis.set(keyNames(prefix).job(route.queues.queue, "wh-bad"), "not a hash");
+    const settled = await Promise.allSettled([
+      enqueuer.enqueue(route, job("ok1"), "wh-ok1"),
+      enqueuer.enqueue(route, job("bad"), "wh-bad"),
+      enqueuer.enqueue(route, job("ok2"), "wh-ok2"),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(StorageUnavailable);
+    expect(await queues.get(route.queues.queue).getJob("wh-ok2")).toBeDefined();
+  });
+
   it("counts a filtered delivery once per delivery id", async () => {
     const counted = { subscription: "s", eventType: "PNR_V3", operation: "ENQ_TEST" };
     expect(await enqueuer.filtered(route, counted, "wh-f1", "organization")).toBe("filtered");

@@ -1,9 +1,11 @@
 import type { EventJob, Route } from "@skyhook/contracts";
 import { unroutedQueueNames } from "@skyhook/contracts";
-import { type EventJobSettings, eventJobOptions, jobNameOf } from "./job-options.ts";
-import type { Ledger } from "./ledger.ts";
+import { createEventJobOptions, type EventJobSettings, jobNameOf } from "./job-options.ts";
+import type { DeliveryCount, Ledger } from "./ledger.ts";
+import { addJobsPipelined, type JobToAdd } from "./pipelined-adds.ts";
 import type { QueuePool } from "./queue-pool.ts";
 import type { ReplicationWait } from "./replication-wait.ts";
+import { createTurnBatcher } from "./turn-batcher.ts";
 import { withTimeout } from "./with-timeout.ts";
 
 export type EnqueueResult = "accepted" | "duplicate";
@@ -33,6 +35,11 @@ export class StorageUnavailable extends Error {
  * leaves a stored, uncounted job, which the sender's retry (it got no 200) counts. Adding is
  * idempotent (job id and a TTL'd deduplication key), so a re-send never stores twice. With
  * `replicated`, the result waits for replicas too, within the same deadline.
+ *
+ * Deliveries that reach the same queue in one turn of the event loop are added in one
+ * pipeline, and counted in another: two round trips for the lot instead of two each. Each
+ * delivery still waits for its own job's insert and its own count (and its own WAIT), and a
+ * failure of one fails that one only.
  */
 export function createEnqueuer(options: {
   queues: QueuePool;
@@ -42,6 +49,13 @@ export function createEnqueuer(options: {
   replicated?: ReplicationWait | undefined;
 }): Enqueuer {
   const { queues, ledger, timeoutMs, settings, replicated } = options;
+  const jobOptions = createEventJobOptions(settings);
+  const add = createTurnBatcher<string, JobToAdd, string>((queue, jobs) =>
+    addJobsPipelined(queues.get(queue), jobs),
+  );
+  const count = createTurnBatcher<string, DeliveryCount, EnqueueResult>((queue, counts) =>
+    ledger.countDeliveries(queue, counts),
+  );
   const guarded = async <T>(queue: string, work: () => Promise<T>): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     const stored = async () => {
@@ -60,10 +74,12 @@ export function createEnqueuer(options: {
     enqueue: (route, job, jobId) => {
       const queue = route.queues.queue;
       return guarded(queue, async () => {
-        await queues.get(queue).add(jobNameOf(job), job, eventJobOptions(route, jobId, settings));
-        return ledger.countDelivery(queue, jobId, job, {
-          indexPair: queue === unroutedQueueNames.queue,
+        await add(queue, {
+          name: jobNameOf(job),
+          data: job,
+          opts: jobOptions(route, jobId),
         });
+        return count(queue, { jobId, key: job, indexPair: queue === unroutedQueueNames.queue });
       });
     },
     filtered: (route, job, jobId, reason) =>

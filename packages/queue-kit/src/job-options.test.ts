@@ -1,6 +1,6 @@
 import { queueNamesFor, type Route } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
-import { eventJobOptions, jobNameOf, retryPolicyOf } from "./job-options.ts";
+import { createEventJobOptions, eventJobOptions, jobNameOf, retryPolicyOf } from "./job-options.ts";
 
 const retry = { attempts: 6, backoffMs: 1_500, jitter: 0.4 };
 const route: Route = { spec: undefined, queues: queueNamesFor("PNR_V3", "X"), retry };
@@ -36,6 +36,39 @@ describe("eventJobOptions", () => {
     const options = eventJobOptions({ ...route, retry: undefined }, "wh-1", settings);
     expect(options).not.toHaveProperty("attempts");
     expect(options).not.toHaveProperty("backoff");
+  });
+});
+
+describe("createEventJobOptions", () => {
+  const retention = { completedAgeSec: 1, completedCount: 2, failedAgeSec: 3, failedCount: 4 };
+  it.each([
+    ["a route's policy", route, settings],
+    ["no policy", { ...route, retry: undefined }, settings],
+    [
+      "an override and a retention",
+      route,
+      { ...settings, retention, retryOverride: { attempts: 2 } },
+    ],
+  ])("gives the options eventJobOptions gives, for %s", (_label, r, s) => {
+    const options = createEventJobOptions(s);
+    for (const jobId of ["wh-1", "wh-2", "wh-1"])
+      expect(options(r, jobId)).toStrictEqual(eventJobOptions(r, jobId, s));
+  });
+
+  it("builds the fixed part once per retry policy, and gives every job its own id and dedup key", () => {
+    const options = createEventJobOptions(settings);
+    const [a, b] = [options({ ...route }, "wh-a"), options({ ...route }, "wh-b")];
+    expect(a.backoff).toBe(b.backoff);
+    expect(a.removeOnComplete).toBe(b.removeOnComplete);
+    expect(a.deduplication).not.toBe(b.deduplication);
+    expect([a.jobId, b.jobId, a.deduplication?.id, b.deduplication?.id]).toEqual([
+      "wh-a",
+      "wh-b",
+      "wh-a",
+      "wh-b",
+    ]);
+    const other = options({ ...route, retry: { ...retry, attempts: 9 } }, "wh-c");
+    expect(other.attempts).toBe(9);
   });
 });
 

@@ -28,9 +28,9 @@ export function eventJobOptions(
   route: Route,
   jobId: string,
   settings: EventJobSettings,
-): JobsOptions {
+): JobsOptions & { jobId: string } {
   const retention = settings.retention ?? defaultRetention;
-  const base: JobsOptions = {
+  const base = {
     jobId,
     deduplication: { id: jobId, ttl: settings.dedupTtlSec * 1000 },
     removeOnComplete: { age: retention.completedAgeSec, count: retention.completedCount },
@@ -42,6 +42,62 @@ export function eventJobOptions(
     ...base,
     attempts: retry.attempts,
     backoff: { type: "exponential", delay: retry.backoffMs, jitter: retry.jitter },
+  };
+}
+
+type FixedOptions = Pick<JobsOptions, "removeOnComplete" | "removeOnFail" | "attempts" | "backoff">;
+
+/**
+ * `eventJobOptions` for the delivery path: what does not depend on the job (retention, retry)
+ * is built once per retry policy and shared, frozen, by every job of that policy; per job only
+ * the id and its deduplication key are new. Routes are built per call, but their retry policy
+ * objects are the catalog's (or the last announcement's), so they key the cache.
+ */
+export function createEventJobOptions(
+  settings: EventJobSettings,
+): (route: Route, jobId: string) => JobsOptions & { jobId: string } {
+  const retention = settings.retention ?? defaultRetention;
+  const dedupTtlMs = settings.dedupTtlSec * 1000;
+  const removeOnComplete = Object.freeze({
+    age: retention.completedAgeSec,
+    count: retention.completedCount,
+  });
+  const removeOnFail = Object.freeze({ age: retention.failedAgeSec, count: retention.failedCount });
+  const noRetry: FixedOptions = Object.freeze({ removeOnComplete, removeOnFail });
+  const byPolicy = new WeakMap<RetryPolicy, FixedOptions>();
+  const fixedFor = (route: Route): FixedOptions => {
+    const own = route.spec?.retry ?? route.retry;
+    if (own === undefined) return noRetry;
+    let fixed = byPolicy.get(own);
+    if (fixed === undefined) {
+      const retry = retryPolicyOf(route, settings.retryOverride) ?? own;
+      fixed = Object.freeze({
+        removeOnComplete,
+        removeOnFail,
+        attempts: retry.attempts,
+        backoff: Object.freeze({
+          type: "exponential",
+          delay: retry.backoffMs,
+          jitter: retry.jitter,
+        }),
+      });
+      byPolicy.set(own, fixed);
+    }
+    return fixed;
+  };
+  return (route, jobId) => {
+    const fixed = fixedFor(route);
+    const options: JobsOptions & { jobId: string } = {
+      jobId,
+      deduplication: { id: jobId, ttl: dedupTtlMs },
+      removeOnComplete: fixed.removeOnComplete,
+      removeOnFail: fixed.removeOnFail,
+    };
+    if (fixed.attempts !== undefined) {
+      options.attempts = fixed.attempts;
+      options.backoff = fixed.backoff;
+    }
+    return options;
   };
 }
 

@@ -2,7 +2,8 @@ import type { QueueNames } from "@skyhook/contracts";
 import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
 import type { QueuePool } from "./queue-pool.ts";
-import { ledgerScripts } from "./scripts.ts";
+import { type LedgerScripts, ledgerScripts } from "./scripts.ts";
+import type { ItemResult } from "./turn-batcher.ts";
 
 /**
  * The ledger proves that every accepted event ended somewhere. Retention removes completed
@@ -28,6 +29,9 @@ export type LedgerKey = { subscription: string; eventType: string; operation: st
 const suffixOf = (key: LedgerKey) => `|${key.subscription}|${key.eventType}|${key.operation}`;
 
 export type Ledger = ReturnType<typeof createLedger>;
+
+/** One delivery to count, after its job was added to the queue. */
+export type DeliveryCount = { jobId: string; key: LedgerKey; indexPair: boolean };
 
 export function createLedger(redis: RedisClient, keys: KeyNames) {
   const run = ledgerScripts(redis);
@@ -63,6 +67,36 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
         options.indexPair ? "1" : "0",
       );
       return counted === 1 ? "accepted" : "duplicate";
+    },
+    /**
+     * `countDelivery` for several deliveries of one queue, in one pipeline (one round trip);
+     * each gets its own result. The keys of one queue share its hash tag (one Cluster slot).
+     */
+    async countDeliveries(
+      queue: string,
+      counts: readonly DeliveryCount[],
+    ): Promise<ItemResult<"accepted" | "duplicate">[]> {
+      const pipeline = redis.pipeline() as unknown as LedgerScripts & {
+        exec(): Promise<[Error | null, unknown][] | null>;
+      };
+      for (const count of counts) {
+        pipeline.skyhookCountDelivery(
+          keys.job(queue, count.jobId),
+          keys.ledger(queue),
+          keys.pairIndex(queue, count.key.eventType, count.key.operation),
+          suffixOf(count.key),
+          count.jobId,
+          count.indexPair ? "1" : "0",
+        );
+      }
+      const replies = await pipeline.exec();
+      if (replies === null || replies.length !== counts.length)
+        throw new Error(`the pipeline answered ${replies?.length ?? 0} of ${counts.length} counts`);
+      return replies.map(([err, counted]) =>
+        err === null
+          ? { ok: true, value: counted === 1 ? "accepted" : "duplicate" }
+          : { ok: false, error: err },
+      );
     },
     async countFiltered(
       queue: string,

@@ -74,4 +74,36 @@ describe("createLogger", () => {
       err: { message: "WRONGPASS invalid username-password pair", command: { name: "auth" } },
     });
   });
+
+  it("redacts a redacted name in a flat line of primitives, which is otherwise passed on uncopied", () => {
+    const { logger, lines, written } = capture();
+    logger.info({ requestId: "r-1", status: 200, email: "ada@example.com", password: "pw" });
+    expect(lines.join("")).not.toContain("ada@example.com");
+    expect(lines.join("")).not.toContain('"pw"');
+    expect(written()[0]).toMatchObject({ requestId: "r-1", status: 200, email: "[redacted]" });
+    logger.info({ requestId: "r-2", status: 200, durationMs: 1.5, email: null });
+    expect(written()[1]).toMatchObject({ requestId: "r-2", status: 200, durationMs: 1.5 });
+  });
+
+  it("redacts credentials and payloads at any depth, in child bindings and in errors too", () => {
+    const { logger, lines, written } = capture(["seatNumber"]);
+    logger.info({
+      a: { b: { c: { Authorization: "Bearer deep" } } },
+      d: [{ client_secret: "s1" }],
+    });
+    logger
+      .child({ request: { headers: { authorization: "Bearer bound" } } })
+      .info({ ok: true }, "child");
+    const failure = Object.assign(new Error("refused"), {
+      payload: { pnrId: "P" },
+      access_token: "t1",
+    });
+    logger.error({ err: failure }, "failed");
+    const text = lines.join("");
+    for (const secret of ["Bearer deep", "s1", "Bearer bound", "t1", '"pnrId"']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(written()[0]).toMatchObject({ a: { b: { c: { Authorization: "[redacted]" } } } });
+    expect(written()[2]).toMatchObject({ err: { message: "refused", payload: "[redacted]" } });
+  });
 });

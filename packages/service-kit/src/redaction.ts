@@ -78,6 +78,22 @@ export const defaultRedactedFields: readonly string[] = [
   "invoiceInfos",
 ];
 
+/** Whether a key is one of `fields`, case-insensitively. */
+export function redactedKeyTest(fields: readonly string[]): (key: string) => boolean {
+  const redacted = new Set(fields.map((field) => field.toLowerCase()));
+  // Lower-casing every key of a large payload dominates the cost; real payloads repeat a
+  // few hundred distinct keys, so each is lower-cased once.
+  const decisions = new Map<string, boolean>();
+  return (key) => {
+    let decision = decisions.get(key);
+    if (decision === undefined) {
+      decision = redacted.has(key.toLowerCase());
+      decisions.set(key, decision);
+    }
+    return decision;
+  };
+}
+
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -97,18 +113,7 @@ function isPlainObject(value: object): value is Record<string, unknown> {
  * generous bound that catches an accidental slowdown by orders of magnitude.
  */
 export function createRedactor(fields: readonly string[]): (value: unknown) => unknown {
-  const redacted = new Set(fields.map((field) => field.toLowerCase()));
-  // Lower-casing every key of a large payload dominates the cost; real payloads repeat a
-  // few hundred distinct keys, so each is lower-cased once.
-  const decisions = new Map<string, boolean>();
-  const isRedacted = (key: string): boolean => {
-    let decision = decisions.get(key);
-    if (decision === undefined) {
-      decision = redacted.has(key.toLowerCase());
-      decisions.set(key, decision);
-    }
-    return decision;
-  };
+  const isRedacted = redactedKeyTest(fields);
 
   const copy = (value: unknown, ancestors: Set<object>): unknown => {
     if (typeof value !== "object" || value === null) return value;

@@ -74,21 +74,45 @@ export function createAccessTokens(options: {
     },
     verify(token) {
       try {
-        // decode throws on a header that is not JSON; that is a refused token, not a fault.
-        const decoded = jwt.decode(token, { complete: true });
-        if (decoded === null) return { ok: false, reason: "not a JWT" };
-        // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are here.
-        if ("crit" in decoded.header) {
-          return { ok: false, reason: "token header names critical extensions" };
+        // The header is read inside jsonwebtoken's own decode (the key callback), so the
+        // token is decoded once. The callback runs synchronously, and so does `done`.
+        let reachedHeader = false;
+        let refusal: string | undefined;
+        let outcome: { err: Error | null; claims: unknown } | undefined;
+        jwt.verify(
+          token,
+          (header, useKey) => {
+            reachedHeader = true;
+            // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are here.
+            if ("crit" in header) {
+              refusal = "token header names critical extensions";
+              useKey(new Error(refusal));
+              return;
+            }
+            const kid = header.kid;
+            const key = kid === undefined ? undefined : keys.get(kid);
+            if (key === undefined) {
+              refusal = "token signed with an unknown key";
+              useKey(new Error(refusal));
+              return;
+            }
+            useKey(null, key);
+          },
+          { algorithms: [algorithm], issuer: options.issuer, audience: options.audience },
+          (err, claims) => {
+            outcome = { err, claims };
+          },
+        );
+        if (outcome === undefined) return { ok: false, reason: "invalid token" };
+        if (outcome.err !== null) {
+          if (refusal !== undefined) return { ok: false, reason: refusal };
+          // Refused before a header was read: not three parts, or not decodable. A header that
+          // is not JSON throws a SyntaxError there; that is a refused token too, not a fault.
+          if (!reachedHeader && outcome.err instanceof jwt.JsonWebTokenError)
+            return { ok: false, reason: "not a JWT" };
+          return { ok: false, reason: outcome.err.message };
         }
-        const kid = decoded.header.kid;
-        const key = kid === undefined ? undefined : keys.get(kid);
-        if (key === undefined) return { ok: false, reason: "token signed with an unknown key" };
-        const claims = jwt.verify(token, key, {
-          algorithms: [algorithm],
-          issuer: options.issuer,
-          audience: options.audience,
-        });
+        const claims = outcome.claims;
         const issued = IssuedClaims.safeParse(claims);
         if (!issued.success) {
           const missing = issued.error.issues.map((i) => i.path.join(".")).join(", ");

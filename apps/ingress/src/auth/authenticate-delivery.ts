@@ -12,12 +12,12 @@ import { type SignedDelivery, verifySignature } from "./verify-signature.ts";
 
 const bearer = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i;
 
-function header(headers: IncomingHttpHeaders, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = headers[name];
-    if (typeof value === "string" && value.length > 0) return value;
-  }
-  return undefined;
+/** Spotnana's header, else the Standard Webhooks one (no rest array: this runs per request). */
+function header(headers: IncomingHttpHeaders, name: string, fallback: string): string | undefined {
+  const value = headers[name];
+  if (typeof value === "string" && value.length > 0) return value;
+  const other = headers[fallback];
+  return typeof other === "string" && other.length > 0 ? other : undefined;
 }
 
 /** Spotnana's headers, or the generic Standard Webhooks names the same scheme uses. */
@@ -76,7 +76,7 @@ export function createDeliveryAuthenticator(deps: {
     body: Buffer,
   ) =>
     verifySignature(
-      { ...parts, body },
+      { id: parts.id, timestamp: parts.timestamp, signatureHeader: parts.signatureHeader, body },
       keys.get(subscription.name) ?? [],
       subscription.hmac.tolerance,
       deps.nowSec(),

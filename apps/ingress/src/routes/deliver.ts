@@ -142,11 +142,13 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
         state.filtered = dropped;
         const counted = { subscription: subscription.name, eventType, operation };
         state.outcome = await stored(deps.enqueuer.filtered(route, counted, id.jobId, dropped));
-        res.status(200).json({
+        // Key order as before (status, reason, deliveryId): the body is part of the contract.
+        const answer: { status: string; reason?: string; deliveryId?: string } = {
           status: state.outcome,
-          ...(state.outcome === "filtered" ? { reason: dropped } : {}),
-          deliveryId: id.deliveryId,
-        });
+        };
+        if (state.outcome === "filtered") answer.reason = dropped;
+        answer.deliveryId = id.deliveryId;
+        res.status(200).json(answer);
         return;
       }
 
@@ -154,6 +156,12 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const startedAt = process.hrtime.bigint();
       const target = { queue: route.queues.queue, jobId: id.jobId };
       state.outcome = await tracedEnqueue(deps.tracing, res, target, (carrier) => {
+        const trace: EventJob["trace"] = {
+          requestId: state.requestId,
+          traceId: state.traceId,
+          spanId: state.spanId,
+        };
+        if (carrier !== undefined) trace.carrier = carrier;
         const job: EventJob = {
           v: 1,
           deliveryId: id.deliveryId,
@@ -163,12 +171,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
           eventType,
           operation,
           keys,
-          trace: {
-            requestId: state.requestId,
-            traceId: state.traceId,
-            spanId: state.spanId,
-            ...(carrier === undefined ? {} : { carrier }),
-          },
+          trace,
           envelope: body as EventJob["envelope"],
         };
         return stored(deps.enqueuer.enqueue(route, job, id.jobId));
