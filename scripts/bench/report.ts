@@ -154,7 +154,7 @@ function cpuSection(r: BenchResults): string[] {
     "",
     markdownTable(["run", "process", "CPU per event"], rows),
     "",
-    `End to end, one event costs ${us(total)} of CPU across the four processes: ${cores} cores carry at most ${fixed((cores * 1e6) / total)} events/s of that mix, before any waiting.`,
+    `End to end at 1,000/s, one event costs ${us(total)} of CPU across the four processes: they keep ${fixed(total / 1e3, 2)} of the ${cores} cores busy. The cost per event falls at higher rates, as more commands and requests share a round trip and a wake-up (the rate search shows what the machine carries).`,
   ];
 }
 
