@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { wrkInstallHint } from "../scripts/bench/wrk.ts";
-import { repoRoot } from "./support/processes.ts";
+import { runCapturing } from "./support/cli.ts";
 
 /**
  * `pnpm bench --smoke` keeps working: a few seconds of every measurement, run as the command
@@ -35,6 +35,7 @@ const rawSections = [
   "## Redis bytes per event",
   "## End to end at 1,000 events/s",
   "## Highest sustained open-model rate",
+  "## CPU per event",
   "## Largest RSS seen",
 ];
 
@@ -42,22 +43,16 @@ const rawSections = [
  * Niced: the smoke run saturates both cores in bursts, and the test files running beside it
  * (the fault suite times its 503s) must keep their CPU. Its own figures do not matter.
  */
-function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bench = [process.execPath, "--import", "tsx", "scripts/bench/main.ts", "--smoke"];
-  const child = spawn("nice", ["-n", "10", ...bench], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-}
+const runSmoke = () =>
+  runCapturing("nice", [
+    "-n",
+    "10",
+    process.execPath,
+    "--import",
+    "tsx",
+    "scripts/bench/main.ts",
+    "--smoke",
+  ]);
 
 describe.skipIf(!haveWrk && !inCi)("pnpm bench --smoke", () => {
   it("prints every figure of the target table with a value, and the raw figures", async () => {

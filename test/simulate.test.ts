@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createProgram } from "@skyhook/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliInProcess } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
@@ -47,20 +47,10 @@ type Report = {
 };
 
 async function simulate(args: readonly string[], queuePrefix = prefix) {
-  let out = "";
-  let err = "";
-  const program = createProgram({
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    interactive: false,
-    env: { REDIS_URL: sharedRedisUrl, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: "warn" },
-    cwd: process.cwd(),
+  const { code, out, err } = await runCliInProcess(["simulate", "--json", ...args], {
+    REDIS_URL: sharedRedisUrl,
+    QUEUE_PREFIX: queuePrefix,
   });
-  const code = await program.run(["simulate", "--json", ...args]);
   if (out === "") throw new Error(`simulate printed no report (exit ${code}): ${err}`);
   return { code, report: JSON.parse(out) as Report, err };
 }
@@ -377,26 +367,11 @@ describe("skyhook simulate", () => {
       requests++;
       return { status: 200, body: { status: "accepted" } };
     });
-    let err = "";
     try {
-      const program = createProgram({
-        out: () => undefined,
-        err: (text) => {
-          err += text;
-        },
-        interactive: false,
-        env: { REDIS_URL: "redis://127.0.0.1:1", QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" },
-        cwd: process.cwd(),
-      });
-      const code = await program.run([
-        "simulate",
-        "--url",
-        receiver.url,
-        ...hmac,
-        "--events",
-        "3",
-        "--check",
-      ]);
+      const { code, err } = await runCliInProcess(
+        ["simulate", "--url", receiver.url, ...hmac, "--events", "3", "--check"],
+        { REDIS_URL: "redis://127.0.0.1:1", QUEUE_PREFIX: prefix },
+      );
       expect(code).toBe(2);
       expect(err).toContain("Redis at 127.0.0.1:1 does not answer");
       expect(requests).toBe(0);

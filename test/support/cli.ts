@@ -5,14 +5,15 @@ import { repoRoot } from "./processes.ts";
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
-/** Runs `skyhook <args>` as its own process, the way `pnpm skyhook` does, with no terminal. */
-export async function runCli(
+/** Runs a command with no terminal and collects what it printed and how it exited. */
+export async function runCapturing(
+  command: string,
   args: readonly string[],
-  env: Record<string, string>,
+  options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
+  const child = spawn(command, args, {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -26,6 +27,12 @@ export async function runCli(
   const [code] = (await once(child, "exit")) as [number | null];
   return { code, stdout, stderr };
 }
+
+/** Runs `skyhook <args>` as its own process, the way `pnpm skyhook` does, with no terminal. */
+export const runCli = (args: readonly string[], env: Record<string, string>) =>
+  runCapturing(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+  });
 
 export type InProcessCliResult = { code: number; out: string; err: string };
 
