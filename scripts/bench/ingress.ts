@@ -89,17 +89,50 @@ export function createIngressBench(rig: Rig, dir: string) {
   /** The last HMAC run's ids and how many of them were answered: the duplicate path re-sends those. */
   let lastHmac: { tag: string; answered: number; failed: number } | undefined;
 
+  /** What one distinct-event or baseline mode loads and how its requests are built. */
+  type Plan = {
+    target: HttpTarget;
+    build: (tag: string, count: number) => Iterable<RawRequest>;
+    pool: "once" | "cycle";
+    /** The target's Redis, for its CPU. */
+    redisPid?: number;
+    /** Where the accepted events must show up (Skyhook's modes). */
+    storedIn?: Redis;
+  };
+  const plans: Record<keyof typeof rssLabels, Plan> = {
+    bare: {
+      target: rig.bare,
+      build: (t, n) => bearerRequests(t, n, rig.naive.token),
+      pool: "cycle",
+    },
+    naive: {
+      target: rig.naive,
+      build: (t, n) => bearerRequests(t, n, rig.naive.token),
+      pool: "cycle",
+      redisPid: rig.naive.redisPid,
+    },
+    hmac: {
+      target: rig.hmac,
+      build: (t, n) => hmacRequests(t, n, rig.hmac.secret),
+      pool: "once",
+      redisPid: rig.hmac.redisPid,
+      storedIn: rig.hmac.redis,
+    },
+    oauth: {
+      target: rig.oauth,
+      build: (t, n) => bearerRequests(t, n, rig.oauth.token),
+      pool: "once",
+      redisPid: rig.oauth.redisPid,
+      storedIn: rig.oauth.redis,
+    },
+  };
+
   async function measure(
-    mode: IngressMode,
-    rssMode: keyof typeof rssLabels,
-    target: HttpTarget,
+    mode: keyof typeof rssLabels,
     seconds: number,
-    build: (tag: string, count: number) => Iterable<RawRequest>,
-    pool: "once" | "cycle",
     rss: RssMaxima,
-    redisPid?: number,
-    storedIn?: Redis,
   ): Promise<IngressRun> {
+    const { target, build, pool, redisPid, storedIn } = plans[mode];
     let count =
       pool === "cycle"
         ? cyclePoolSize
@@ -109,7 +142,7 @@ export function createIngressBench(rig: Rig, dir: string) {
       const file = join(dir, `${mode}.pool`);
       await writePool(file, target.hostPort, build(tag, count));
       const before = storedIn === undefined ? 0 : await storedIn.llen(waitingKey);
-      const stopRss = sampleRss(rss, { [rssLabels[rssMode]]: target.proc.pid });
+      const stopRss = sampleRss(rss, { [rssLabels[mode]]: target.proc.pid });
       const cpu = countCpu({
         server: target.proc.pid,
         ...(redisPid === undefined ? {} : { redis: redisPid }),
@@ -149,50 +182,10 @@ export function createIngressBench(rig: Rig, dir: string) {
     async run(mode: IngressMode, seconds: number, rss: RssMaxima): Promise<IngressRun> {
       switch (mode) {
         case "bare":
-          return measure(
-            mode,
-            mode,
-            rig.bare,
-            seconds,
-            (t, n) => bearerRequests(t, n, rig.naive.token),
-            "cycle",
-            rss,
-          );
         case "naive":
-          return measure(
-            mode,
-            mode,
-            rig.naive,
-            seconds,
-            (t, n) => bearerRequests(t, n, rig.naive.token),
-            "cycle",
-            rss,
-            rig.naive.redisPid,
-          );
         case "hmac":
-          return measure(
-            mode,
-            mode,
-            rig.hmac,
-            seconds,
-            (t, n) => hmacRequests(t, n, rig.hmac.secret),
-            "once",
-            rss,
-            rig.hmac.redisPid,
-            rig.hmac.redis,
-          );
         case "oauth":
-          return measure(
-            mode,
-            mode,
-            rig.oauth,
-            seconds,
-            (t, n) => bearerRequests(t, n, rig.oauth.token),
-            "once",
-            rss,
-            rig.oauth.redisPid,
-            rig.oauth.redis,
-          );
+          return measure(mode, seconds, rss);
         case "duplicate": {
           // The deliveries the last HMAC run had answered, signed again: same ids, same bodies.
           const previous = lastHmac;
