@@ -24,26 +24,8 @@ export function retryPolicyOf(route: Route, override: RetryOverride = {}): Retry
  * Options for an event's job. The deduplication key has a TTL, so it outlives the job itself
  * and a re-send days later is still recognised after retention removed the completed job.
  */
-export function eventJobOptions(
-  route: Route,
-  jobId: string,
-  settings: EventJobSettings,
-): JobsOptions & { jobId: string } {
-  const retention = settings.retention ?? defaultRetention;
-  const base = {
-    jobId,
-    deduplication: { id: jobId, ttl: settings.dedupTtlSec * 1000 },
-    removeOnComplete: { age: retention.completedAgeSec, count: retention.completedCount },
-    removeOnFail: { age: retention.failedAgeSec, count: retention.failedCount },
-  };
-  const retry = retryPolicyOf(route, settings.retryOverride);
-  if (retry === undefined) return base;
-  return {
-    ...base,
-    attempts: retry.attempts,
-    backoff: { type: "exponential", delay: retry.backoffMs, jitter: retry.jitter },
-  };
-}
+export const eventJobOptions = (route: Route, jobId: string, settings: EventJobSettings) =>
+  createEventJobOptions(settings)(route, jobId);
 
 type FixedOptions = Pick<JobsOptions, "removeOnComplete" | "removeOnFail" | "attempts" | "backoff">;
 

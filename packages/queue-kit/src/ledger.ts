@@ -51,26 +51,9 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     )) === 1;
 
   return {
-    /** After the job was added to `queue`: accepted the first time, a duplicate after. */
-    async countDelivery(
-      queue: string,
-      jobId: string,
-      key: LedgerKey,
-      options: { indexPair: boolean },
-    ): Promise<"accepted" | "duplicate"> {
-      const counted = await run.skyhookCountDelivery(
-        keys.job(queue, jobId),
-        keys.ledger(queue),
-        keys.pairIndex(queue, key.eventType, key.operation),
-        suffixOf(key),
-        jobId,
-        options.indexPair ? "1" : "0",
-      );
-      return counted === 1 ? "accepted" : "duplicate";
-    },
     /**
-     * `countDelivery` for several deliveries of one queue, in one pipeline (one round trip);
-     * each gets its own result. The keys of one queue share its hash tag (one Cluster slot).
+     * After the jobs were added to `queue`, counts each delivery: accepted the first time, a
+     * duplicate after. One pipeline (one round trip) for them all; each gets its own result. The keys of one queue share its hash tag (one Cluster slot).
      */
     async countDeliveries(
       queue: string,
