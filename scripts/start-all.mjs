@@ -4,15 +4,9 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
 const apps = ["ingress", "worker", "dashboard"];
-// On one host the ingress and the worker cannot both take the default ops port (9464).
-const opsPorts = {
-  ingress: process.env.INGRESS_OPS_PORT ?? "9464",
-  worker: process.env.WORKER_OPS_PORT ?? "9465",
-};
 const children = apps.map((app) => {
   const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: app in opsPorts ? { ...process.env, OPS_PORT: opsPorts[app] } : process.env,
     // Own process group: Ctrl-C reaches only this runner, which forwards one SIGTERM. Had the
     // children seen the terminal's SIGINT too, the forwarded signal would be their second,
     // and a second signal means "exit now", skipping the graceful stop.

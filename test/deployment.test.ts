@@ -56,6 +56,13 @@ const envOf = (name: string): NodeJS.ProcessEnv =>
   Object.fromEntries(
     Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]),
   );
+/** Where a service's ops server listens, by the loader that service runs (the dashboard has none). */
+const opsPortOf = (name: string, env: NodeJS.ProcessEnv): number | undefined =>
+  name === "dashboard"
+    ? undefined
+    : name === "ingress"
+      ? loadIngressConfig(env).ops.port
+      : loadWorkerConfig(env).ops.port;
 const appServices = Object.entries(services).filter(([, s]) => s.command?.[0] === "node");
 const workerServices = appServices.filter(
   ([, s]) => s.command?.at(-1) === "apps/worker/src/main.ts",
@@ -156,10 +163,27 @@ describe("docker-compose.yml", () => {
     for (const [name] of appServices) {
       const published = (services[name]?.ports ?? []).map((p) => String(p).split(":").at(-1));
       const env = envOf(name);
-      const opsPort = name === "dashboard" ? undefined : String(env.OPS_PORT ?? 9464);
-      if (opsPort !== undefined) expect(published, name).not.toContain(opsPort);
+      const opsPort = opsPortOf(name, env);
+      if (opsPort !== undefined) expect(published, name).not.toContain(String(opsPort));
     }
     expect(services.ingress?.ports).toEqual(["8080:8080"]);
+  });
+
+  it("probes each worker and the ingress where its own config says it listens", () => {
+    for (const [name, service] of appServices) {
+      const probed = /fetch\('http:\/\/127\.0\.0\.1:(\d+)\/(?:readyz|healthz)'/.exec(
+        service.healthcheck?.test.join(" ") ?? "",
+      );
+      expect(probed, `${name} has a healthcheck`).not.toBeNull();
+      const env = envOf(name);
+      const expected =
+        name === "dashboard"
+          ? loadDashboardConfig(env).port
+          : name === "ingress"
+            ? loadIngressConfig(env).port
+            : opsPortOf(name, env);
+      expect(Number(probed?.[1]), name).toBe(expected);
+    }
   });
 
   it("lets workers finish their graceful stop before Docker's kill", () => {

@@ -16,6 +16,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+const withoutListenSettings = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) => !["PORT", "HOST", "OPS_PORT", "OPS_HOST"].includes(name),
+    ),
+  );
+
 export type LogLine = Record<string, unknown> & { msg?: string };
 
 export type AppProcess = {
@@ -36,6 +43,7 @@ export function spawnApp(
   app: "ingress" | "worker" | "dashboard",
   env: Record<string, string>,
   runtime?: { nodePath: string; cwd: string },
+  ports: "free ops port" | "defaults" = "free ops port",
 ): AppProcess {
   const entry = `apps/${app}/src/main.ts`;
   const [command, args] =
@@ -45,7 +53,13 @@ export function spawnApp(
   const child = spawn(command, args, {
     cwd: runtime?.cwd ?? repoRoot,
     // OPS_PORT 0: processes of parallel tests must not fight over the default ops port.
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", OPS_PORT: "0", ...env },
+    env: {
+      ...(ports === "defaults" ? withoutListenSettings(process.env) : process.env),
+      NODE_ENV: "test",
+      LOG_LEVEL: "info",
+      ...(ports === "defaults" ? {} : { OPS_PORT: "0" }),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogLine[] = [];

@@ -3,6 +3,7 @@ import {
   createHttpServer,
   createLogger,
   exitOnConfigError,
+  exitOnListenError,
   serveHttp,
 } from "@skyhook/service-kit";
 import { composeDashboard } from "./compose.ts";
@@ -28,7 +29,7 @@ await serveHttp({
   logger,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   close: () => dashboard.close(),
-});
+}).catch(exitOnListenError(logger));
 logger.info(
   {
     port: config.port,

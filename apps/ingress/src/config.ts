@@ -3,6 +3,7 @@ import {
   CommonEnv,
   commonConfigOf,
   defaultHttpLimits,
+  defaultOpsPorts,
   envBool,
   envInt,
   envPort,
@@ -10,8 +11,8 @@ import {
   type HttpLimits,
   loadConfig,
   type OpsConfig,
-  OpsEnv,
   opsConfigOf,
+  opsEnv,
   TracingEnv,
   type TracingSettings,
   tracingSettingsOf,
@@ -33,7 +34,7 @@ const spaceSeparated = (item: z.ZodString) =>
 export const IngressEnv = CommonEnv.extend({
   PORT: envPort(8080),
   HOST: z.string().default("0.0.0.0"),
-  ...OpsEnv.shape,
+  ...opsEnv(defaultOpsPorts.ingress).shape,
   BODY_LIMIT_BYTES: envInt(10 * 1024 * 1024, 1024),
   // Spotnana's own timeout is unpublished: a frozen Redis must still get its 503 within 1 s.
   ENQUEUE_TIMEOUT_MS: envInt(800, 50),

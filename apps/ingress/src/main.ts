@@ -2,6 +2,7 @@ import {
   announceDevCredentials,
   createLogger,
   exitOnConfigError,
+  exitOnListenError,
   serveHttp,
   serveOps,
 } from "@skyhook/service-kit";
@@ -26,10 +27,7 @@ const ops = await serveOps({
   host: config.ops.host,
   logger,
   routes: ingress.opsRoutes,
-}).catch((err: unknown) => {
-  logger.fatal({ err, port: config.ops.port }, "ops server could not listen (OPS_PORT)");
-  process.exit(1);
-});
+}).catch(exitOnListenError(logger));
 await serveHttp({
   server: ingress.createServer(),
   port: config.port,
@@ -40,7 +38,7 @@ await serveHttp({
     await ops.close();
     await ingress.close();
   },
-});
+}).catch(exitOnListenError(logger));
 logger.info(
   { port: config.port, host: config.host, subscriptions: config.subscriptions.map((s) => s.name) },
   "ingress listening: POST /oauth/token, POST /webhooks/spotnana",

@@ -3,13 +3,14 @@ import {
   type CommonConfig,
   CommonEnv,
   commonConfigOf,
+  defaultOpsPorts,
   envBool,
   envInt,
   envString,
   loadConfig,
   type OpsConfig,
-  OpsEnv,
   opsConfigOf,
+  opsEnv,
   TracingEnv,
   type TracingSettings,
   tracingSettingsOf,
@@ -18,7 +19,7 @@ import { z } from "zod";
 
 /** Every variable a worker reads (deployment tests check manifests against its keys). */
 export const WorkerEnv = CommonEnv.extend({
-  ...OpsEnv.shape,
+  ...opsEnv(defaultOpsPorts.worker).shape,
   /** `all`, or a comma-separated list of EVENT_TYPE/OPERATION pairs this process consumes. */
   WORKER_OPERATIONS: z
     .string()

@@ -1,6 +1,7 @@
 import {
   createLogger,
   exitOnConfigError,
+  exitOnListenError,
   type OpsRoute,
   onShutdownSignal,
   opsJson,
@@ -32,10 +33,7 @@ const ops = await serveOps({
     "/readyz": route("/readyz"),
     "/metrics": route("/metrics"),
   },
-}).catch((err: unknown) => {
-  logger.fatal({ err, port: config.ops.port }, "ops server could not listen (OPS_PORT)");
-  process.exit(1);
-});
+}).catch(exitOnListenError(logger));
 const running = exitOnConfigError("skyhook worker", () => composeWorker(config, logger));
 worker = running;
 // Past the grace period running handlers are interrupted and their jobs released; the extra

@@ -1,11 +1,13 @@
 export { announceDevCredentials } from "./announce-dev-credentials.ts";
 export { exitOnConfigError } from "./exit-on-config-error.ts";
 export { createHttpServer, defaultHttpLimits, type HttpLimits } from "./http-server.ts";
+export { exitOnListenError, ListenError, listen } from "./listen.ts";
 export {
   type CommonConfig,
   CommonEnv,
   ConfigError,
   commonConfigOf,
+  defaultOpsPorts,
   envBool,
   envInt,
   envOptionalInt,
@@ -14,8 +16,9 @@ export {
   envValue,
   loadConfig,
   type OpsConfig,
-  OpsEnv,
+  type OpsEnv,
   opsConfigOf,
+  opsEnv,
   refuseDevDefaults,
 } from "./load-config.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { listen } from "./listen.ts";
 
 export type OpsResponse = {
   status: number;
@@ -68,13 +69,7 @@ export async function serveOps(options: {
   // Scrapers and probes keep connections alive; a short idle timeout lets close() finish.
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host, "OPS_PORT");
   server.on("error", (err) => options.logger.error({ err }, "ops server error"));
   const { port } = server.address() as AddressInfo;
   options.logger.info(

@@ -1,0 +1,94 @@
+import { createServer } from "node:net";
+import { loadDashboardConfig } from "@skyhook/dashboard";
+import { loadIngressConfig } from "@skyhook/ingress";
+import { loadWorkerConfig } from "@skyhook/worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCapturing } from "./support/cli.ts";
+import { startPrivateRedis } from "./support/private-redis.ts";
+import { type AppProcess, spawnApp } from "./support/processes.ts";
+import { connect } from "./support/redis.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+/**
+ * The three processes started by hand on one machine, as the Configuration section describes
+ * each, with nothing set but where Redis is (a private one, so the default queue prefix meets
+ * nobody else's data): every port is its documented default, and none collides. The delivery
+ * goes in with the README's `./scripts/skyhook send`, which needs no pnpm.
+ */
+const ports = {
+  ingress: loadIngressConfig({}).port,
+  ingressOps: loadIngressConfig({}).ops.port,
+  workerOps: loadWorkerConfig({}).ops.port,
+  dashboard: loadDashboardConfig({}).port,
+};
+const inCi = (process.env.CI ?? "") !== "" && process.env.CI !== "false";
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+  });
+}
+
+const taken: number[] = [];
+for (const port of Object.values(ports)) if (!(await portIsFree(port))) taken.push(port);
+if (taken.length > 0 && !inCi)
+  console.warn(
+    `default-ports test skipped: port(s) ${taken.join(", ")} in use here (is ./scripts/up.sh running?)`,
+  );
+
+describe.skipIf(taken.length > 0 && !inCi)("the three processes on their defaults", () => {
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  const apps: AppProcess[] = [];
+
+  beforeAll(async () => {
+    expect(taken, "default ports in use on this machine").toEqual([]);
+    redis = await startPrivateRedis();
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    await redis?.kill();
+  });
+
+  it("has a distinct default port for each listener", () => {
+    expect(new Set(Object.values(ports)).size).toBe(Object.keys(ports).length);
+  });
+
+  it("all come up side by side, and a delivery sent with ./scripts/skyhook is applied", async () => {
+    const env = { REDIS_URL: redis.url };
+    for (const app of ["ingress", "worker", "dashboard"] as const)
+      apps.push(spawnApp(app, env, undefined, "defaults"));
+    const answers = async (url: string) => {
+      for (const app of apps)
+        if (app.child.exitCode !== null) throw new Error(`a process exited:\n${app.output()}`);
+      const response = await fetch(url).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    };
+    await waitFor("the ingress ready", () => answers(`http://127.0.0.1:${ports.ingress}/readyz`));
+    await waitFor("the ingress's ops server", () =>
+      answers(`http://127.0.0.1:${ports.ingressOps}/readyz`),
+    );
+    await waitFor("the worker ready", () => answers(`http://127.0.0.1:${ports.workerOps}/readyz`));
+    await waitFor("the dashboard", () => answers(`http://127.0.0.1:${ports.dashboard}/healthz`));
+
+    const sent = await runCapturing(
+      "scripts/skyhook",
+      ["send", "--operation", "FLIGHT_CANCELLED", "--pnr", "PNR-DEFAULTS"],
+      { env: { ...process.env, LOG_LEVEL: "warn" } },
+    );
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain("200");
+    const store = connect(redis.url);
+    try {
+      await waitFor("the booking projected by the worker", async () =>
+        (await store.exists("skyhook:projection:{pnr:PNR-DEFAULTS}:booking")) === 1
+          ? true
+          : undefined,
+      );
+    } finally {
+      store.disconnect();
+    }
+  }, 60_000);
+});
