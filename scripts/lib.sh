@@ -1,7 +1,8 @@
 # Shared by scripts/up.sh, scripts/test.sh and .ci/run. Source it; do not run it.
 # Each function prints what it does and, when it cannot do it, exactly what to do instead.
 
-SKYHOOK_PNPM_VERSION=12.4.2
+# The pnpm version the workspace pins, from package.json's packageManager (one place says it).
+SKYHOOK_PNPM_VERSION=$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' package.json)
 
 require_node() {
   if ! command -v node >/dev/null 2>&1; then
@@ -16,12 +17,12 @@ require_node() {
   fi
 }
 
-# Sets PNPM to a command running pnpm 12.x (the workspace's lockfile format).
+# Sets PNPM to a command running the pinned pnpm major version (the workspace's lockfile format).
 find_pnpm() {
-  if command -v pnpm >/dev/null 2>&1 && pnpm --version 2>/dev/null | grep -q '^12\.'; then
+  if command -v pnpm >/dev/null 2>&1 && pnpm --version 2>/dev/null | grep -q "^${SKYHOOK_PNPM_VERSION%%.*}\."; then
     PNPM=(pnpm)
   else
-    echo "skyhook: pnpm 12 not found; running pnpm@$SKYHOOK_PNPM_VERSION through npx." >&2
+    echo "skyhook: pnpm ${SKYHOOK_PNPM_VERSION%%.*} not found; running pnpm@$SKYHOOK_PNPM_VERSION through npx." >&2
     PNPM=(npx -y "pnpm@$SKYHOOK_PNPM_VERSION")
   fi
 }

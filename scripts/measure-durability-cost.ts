@@ -70,7 +70,6 @@ async function throughput(target: { url: string; redisUrl: string }): Promise<nu
     err: () => undefined,
     interactive: false,
     env: { REDIS_URL: target.redisUrl, LOG_LEVEL: "warn" },
-    cwd: process.cwd(),
   });
   await program.run([
     "simulate",

@@ -72,7 +72,6 @@ describe("the skyhook command line", () => {
         err: () => undefined,
         interactive: false,
         env,
-        cwd: process.cwd(),
       });
       expect(await program.run([name, "--help"]), name).toBe(0);
       expect(out, name).toContain(`Usage: skyhook ${name}`);

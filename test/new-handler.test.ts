@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { pnpmCommand } from "@skyhook/cli";
 import { defaultCatalog, knownOperations } from "@skyhook/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
@@ -13,11 +14,13 @@ import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
- * Adds a handler exactly as the README says, in a copy of this checkout: `pnpm skyhook
+ * Adds a handler exactly as the README says, in a copy of this checkout: `./scripts/skyhook
  * new-handler PNR_V3 <an operation with no handler yet>` (BOOKING_TICKETED until someone adds
  * it), nothing else edited. Then the copy type-checks and
  * lints, the tests that list handlers pass, and the new handler runs end to end behind an
- * ingress that was started before it existed.
+ * ingress that was started before it existed. pnpm is run the way the quick start runs it
+ * (through npx when it is not installed), and the CLI inherits an `INIT_CWD` naming this
+ * checkout, as it does under npx: the copy must change, never this checkout.
  */
 const operation =
   knownOperations.PNR_V3.find((op) => defaultCatalog.route("PNR_V3", op).spec === undefined) ??
@@ -27,7 +30,8 @@ const copy = mkdtempSync(join(tmpdir(), "skyhook-new-handler-"));
 const prefix = uniquePrefix("newhandler");
 const redis = connect();
 
-async function run(command: string, args: string[], env: Record<string, string> = {}) {
+async function run([command, ...args]: string[], env: Record<string, string> = {}) {
+  if (command === undefined) throw new Error("no command");
   const child = spawn(command, args, {
     cwd: copy,
     env: { ...process.env, CI: "true", ...env },
@@ -44,6 +48,9 @@ async function run(command: string, args: string[], env: Record<string, string> 
   return { code, output };
 }
 
+const gitStatus = (cwd: string) =>
+  execFileSync("git", ["status", "--porcelain"], { cwd, encoding: "utf8" });
+
 beforeAll(async () => {
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
     cwd: repoRoot,
@@ -59,7 +66,12 @@ beforeAll(async () => {
       // A file deleted in the working tree but still tracked: the copy goes without it.
     }
   }
-  const installed = await run("pnpm", ["install", "--prefer-offline", "--frozen-lockfile"]);
+  const installed = await run([
+    ...pnpmCommand(copy),
+    "install",
+    "--prefer-offline",
+    "--frozen-lockfile",
+  ]);
   expect(installed.code, installed.output).toBe(0);
 }, 180_000);
 
@@ -71,26 +83,21 @@ afterAll(async () => {
 
 describe("adding a handler with skyhook new-handler", () => {
   it("scaffolds, registers and installs it; the copy checks and its handler tests pass", async () => {
-    const made = await run("node", [
-      "--import",
-      "tsx",
-      "apps/cli/src/main.ts",
-      "new-handler",
-      "PNR_V3",
-      operation,
-    ]);
+    const before = gitStatus(repoRoot);
+    const made = await run(["scripts/skyhook", "new-handler", "PNR_V3", operation], {
+      INIT_CWD: repoRoot,
+    });
     expect(made.code, made.output).toBe(0);
     expect(made.output).toContain(`packages/handlers/${dir}/src/${dir}-handler.ts`);
+    expect(gitStatus(repoRoot), "this checkout is unchanged").toBe(before);
     expect(readFileSync(join(copy, "docker-compose.yml"), "utf8")).toContain(
       `WORKER_OPERATIONS: PNR_V3/${operation}`,
     );
     expect(readFileSync(join(copy, "deploy/kubernetes/base/kustomization.yaml"), "utf8")).toContain(
       `- worker-${dir}.yaml`,
     );
-    const again = await run("node", [
-      "--import",
-      "tsx",
-      "apps/cli/src/main.ts",
+    const again = await run([
+      "scripts/skyhook",
       "new-handler",
       "PNR_V3",
       operation,
@@ -99,9 +106,10 @@ describe("adding a handler with skyhook new-handler", () => {
     expect(again.code).toBe(1);
     expect(again.output).toContain("already has a handler");
 
-    const check = await run("pnpm", ["run", "check"]);
+    const check = await run([...pnpmCommand(copy), "run", "check"]);
     expect(check.code, check.output).toBe(0);
-    const tests = await run("pnpm", [
+    const tests = await run([
+      ...pnpmCommand(copy),
       "exec",
       "vitest",
       "run",

@@ -55,7 +55,6 @@ export async function runCliInProcess(
     },
     interactive: false,
     env: { LOG_LEVEL: "warn", ...env },
-    cwd: process.cwd(),
   });
   const code = await program.run(args);
   return { code, out, err };

@@ -7,7 +7,6 @@ export type CliIo = {
   /** Asks a question on the terminal; undefined when there is none to ask. */
   ask?: ((question: string) => Promise<string>) | undefined;
   env: NodeJS.ProcessEnv;
-  cwd: string;
 };
 
 /** Thrown by a command to end with a message and an exit status, without a stack trace. */

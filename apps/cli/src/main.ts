@@ -18,6 +18,5 @@ const program = createProgram({
   interactive: process.stderr.isTTY === true,
   ask,
   env: process.env,
-  cwd: process.env.INIT_CWD ?? process.cwd(),
 });
 process.exitCode = await program.run(process.argv.slice(2));

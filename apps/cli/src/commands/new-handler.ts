@@ -1,29 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { CliExit, type CliIo } from "../io.ts";
 import { ScaffoldError, scaffoldHandler } from "../scaffold/new-handler.ts";
+import { biomeCommand, ownRepository, pnpmCommand } from "../scaffold/workspace-tools.ts";
 
-/** The repository root: the nearest folder up from `start` holding pnpm-workspace.yaml. */
-function repoRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
-    const parent = join(dir, "..");
-    if (parent === dir) throw new CliExit(2, "run new-handler inside the Skyhook repository");
-    dir = parent;
-  }
-}
-
-function run(io: CliIo, root: string, command: string, args: string[]): void {
-  io.err(`$ ${command} ${args.join(" ")}\n`);
+function run(io: CliIo, root: string, [command, ...args]: [string, ...string[]]): void {
+  const shown = `${command} ${args.join(" ")}`;
+  io.err(`$ ${shown}\n`);
   const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  if (result.error !== undefined)
+    throw new CliExit(1, `${shown} could not start: ${result.error.message}`);
   if (result.status !== 0)
-    throw new CliExit(
-      1,
-      `${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`,
-    );
+    throw new CliExit(1, `${shown} failed (exit ${result.status ?? result.signal})`);
 }
 
 export function newHandlerCommand(program: Command, io: CliIo): void {
@@ -34,11 +22,11 @@ export function newHandlerCommand(program: Command, io: CliIo): void {
     )
     .argument("<EVENT_TYPE>", "e.g. PNR_V3")
     .argument("<OPERATION>", "e.g. BOOKING_TICKETED")
-    .option("--root <dir>", "the repository to change (default: the one you are in)")
+    .option("--root <dir>", "the repository to change (default: the one this CLI belongs to)")
     .option("--no-install", "do not run pnpm install afterwards")
     .action(
       (eventType: string, operation: string, options: { root?: string; install: boolean }) => {
-        const root = options.root ?? repoRoot(io.cwd);
+        const root = options.root ?? ownRepository;
         let made: ReturnType<typeof scaffoldHandler>;
         try {
           made = scaffoldHandler(root, eventType, operation);
@@ -47,9 +35,14 @@ export function newHandlerCommand(program: Command, io: CliIo): void {
           throw err;
         }
         for (const file of made.files) io.out(`  wrote ${file}\n`);
-        run(io, root, "pnpm", ["exec", "biome", "check", "--write", ...made.files]);
+        run(io, root, [...biomeCommand(root), "check", "--write", ...made.files]);
         if (options.install)
-          run(io, root, "pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"]);
+          run(io, root, [
+            ...pnpmCommand(root),
+            "install",
+            "--prefer-offline",
+            "--no-frozen-lockfile",
+          ]);
         io.out(
           [
             `Created ${made.packageName} in ${made.packageDir} and registered it.`,
