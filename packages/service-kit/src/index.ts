@@ -23,6 +23,7 @@ export {
 } from "./load-config.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
+export { weakSecretReason } from "./secret-strength.ts";
 export { serveHttp } from "./serve-http.ts";
 export {
   type OpsResponse,
