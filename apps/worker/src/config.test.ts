@@ -50,9 +50,9 @@ describe("loadWorkerConfig", () => {
     expect(error.problems).toEqual([expect.stringMatching(/^NOTIFY_URL:/)]);
   });
 
-  it("serves ops on 0.0.0.0:9464 and calls a queue stuck after 30 s, by default", () => {
+  it("serves ops on 0.0.0.0:9465 (the ingress has 9464) and calls a queue stuck after 30 s, by default", () => {
     expect(loadWorkerConfig({})).toMatchObject({
-      ops: { port: 9464, host: "0.0.0.0" },
+      ops: { port: 9465, host: "0.0.0.0" },
       stallAfterMs: 30_000,
     });
     expect(loadWorkerConfig({ OPS_PORT: "0", WORKER_STALL_AFTER_MS: "2000" })).toMatchObject({
