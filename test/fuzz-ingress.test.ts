@@ -20,6 +20,7 @@ import {
 } from "./support/hostile-requests.ts";
 import {
   decodedBody,
+  hasUnsupportedTransferCoding,
   isValidEnvelope,
   mayBeAuthenticated,
   mayHoldClientCredentials,
@@ -47,6 +48,8 @@ const seed = envInt("FUZZ_SEED", 20_260_301);
 const totalRuns = envInt("FUZZ_RUNS", 10_000);
 // Small, so requests around and above the limit are cheap to send.
 const bodyLimitBytes = 64 * 1024;
+/** The ingress's default (README: a compressed body decodes to at most 64 times its size). */
+const maxCompressionRatio = 64;
 // Far above what the fuzzer sends, so refused credentials keep being judged rather than
 // turned into 429 (the limiter has its own tests in auth-hardening.test.ts). 429 stays an
 // allowed answer below: it is documented, and a lower limit would make it appear.
@@ -152,7 +155,12 @@ async function redisReportedDown(): Promise<boolean> {
 async function violations(plan: Plan, wire: WireRequest, res: WireResponse): Promise<string[]> {
   const problems: string[] = [];
   const nowSec = Math.floor(Date.now() / 1000);
-  if (res.status >= 500 && !(res.status === 503 && (await redisReportedDown()))) {
+  const unsupportedFraming = res.status === 501 && hasUnsupportedTransferCoding(wire);
+  if (
+    res.status >= 500 &&
+    !unsupportedFraming &&
+    !(res.status === 503 && (await redisReportedDown()))
+  ) {
     problems.push(`answered ${res.status} although Redis is up`);
   } else if (res.status < 500 && !documentedStatuses.has(res.status)) {
     problems.push(`answered ${res.status}, which the README does not document`);
@@ -161,7 +169,7 @@ async function violations(plan: Plan, wire: WireRequest, res: WireResponse): Pro
   const delivery =
     isRecord(answer) &&
     (answer.status === "accepted" || answer.status === "duplicate" || answer.status === "filtered");
-  const decoded = decodedBody(wire, bodyLimitBytes);
+  const decoded = decodedBody(wire, bodyLimitBytes, maxCompressionRatio);
   const validEnvelope = decoded.kind === "ok" && isValidEnvelope(decoded.bytes);
 
   if (res.status === 200 && delivery) {

@@ -148,12 +148,15 @@ const deliveryRequest = (d: Signed, extra: string[] = []) =>
     ...extra,
   ])}${d.body}`;
 
-/** A delivery to the OAuth subscription; the webhook id header fixes its job id. */
+/**
+ * A delivery to the OAuth subscription; the webhook id header fixes its job id, scoped by the
+ * subscription since a token does not cover the id.
+ */
 function bearerDelivery(token: string): { jobId: string; bytes: string } {
   const id = `msg_${randomBytes(8).toString("hex")}`;
   const body = JSON.stringify(envelope("BOOKING_CREATED", pnrPayload()));
   return {
-    jobId: webhookJobId(id),
+    jobId: webhookJobId(`${oauthSubscription}|${id}`),
     bytes: `${head([
       `POST /webhooks/spotnana/${oauthSubscription} HTTP/1.1`,
       host,

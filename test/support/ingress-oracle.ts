@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { unescape as formUnescape } from "node:querystring";
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { gunzipSync, inflateSync } from "node:zlib";
 import { parseEnvelope } from "@skyhook/contracts";
 import { type FuzzSubscription, type FuzzTarget, subscriptionsOf } from "./fuzz-target.ts";
 import type { WireRequest } from "./raw-http.ts";
@@ -30,25 +30,39 @@ export type DecodedBody =
   | { kind: "too-large" }
   | { kind: "undecodable" };
 
-/** The body the app sees after Content-Encoding is undone, capped like the ingress caps it. */
-export function decodedBody(wire: WireRequest, limitBytes: number): DecodedBody {
+/**
+ * The body the app sees after Content-Encoding is undone, capped like the README says the
+ * ingress caps it: gzip and deflate only (anything else is 415), at most `limitBytes` once
+ * decoded and at most `maxCompressionRatio` times the compressed size plus 64 KiB.
+ */
+export function decodedBody(
+  wire: WireRequest,
+  limitBytes: number,
+  maxCompressionRatio: number,
+): DecodedBody {
   const encodings = valuesOf(wire, "content-encoding");
   const encoding = (encodings.length > 1 ? encodings.join(", ") : (encodings[0] ?? ""))
     .toLowerCase()
     .trim();
-  const options = { maxOutputLength: limitBytes + 1 };
+  const decodedLimit = Math.min(limitBytes, wire.body.length * maxCompressionRatio + 64 * 1024);
+  const options = { maxOutputLength: decodedLimit + 1 };
   let bytes: Buffer;
   try {
     if (encoding === "" || encoding === "identity") bytes = wire.body;
-    else if (encoding === "gzip") bytes = gunzipSync(wire.body, options);
+    else if (encoding === "gzip" || encoding === "x-gzip") bytes = gunzipSync(wire.body, options);
     else if (encoding === "deflate") bytes = inflateSync(wire.body, options);
-    else if (encoding === "br") bytes = brotliDecompressSync(wire.body, options);
     else return { kind: "undecodable" };
   } catch (err) {
     const tooLarge = err instanceof RangeError || String(err).includes("maxOutputLength");
     return tooLarge ? { kind: "too-large" } : { kind: "undecodable" };
   }
-  return bytes.length > limitBytes ? { kind: "too-large" } : { kind: "ok", bytes };
+  const limit = encoding === "" || encoding === "identity" ? limitBytes : decodedLimit;
+  return bytes.length > limit ? { kind: "too-large" } : { kind: "ok", bytes };
+}
+
+/** A transfer coding other than chunked, which the README says is answered 501. */
+export function hasUnsupportedTransferCoding(wire: WireRequest): boolean {
+  return valuesOf(wire, "transfer-encoding").some((v) => v.toLowerCase() !== "chunked");
 }
 
 /** What the README calls a valid envelope: JSON (read as UTF-8) that parseEnvelope accepts. */

@@ -15,10 +15,12 @@ import express, {
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { AccessTokens } from "./auth/access-tokens.ts";
-import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
 import type { FailureLimiter } from "./auth/failure-limits.ts";
-import { errorBodyOf, fromClientError, IngressError } from "./errors.ts";
+import type { BodySettings } from "./config.ts";
+import { createBodyBudget } from "./delivery/body-budget.ts";
+import { createDeliveryCredentials } from "./delivery/credentials.ts";
+import { errorBodyOf, fromClientError, IngressError, isAlarming } from "./errors.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
 import { deliverRouter } from "./routes/deliver.ts";
@@ -41,7 +43,7 @@ export type AppDeps = {
   /** Express `trust proxy`, for the client address behind a load balancer. */
   trustProxy?: string | undefined;
   isReady: () => Promise<boolean>;
-  bodyLimitBytes: number;
+  body: BodySettings;
   defaultTokenTtlSec: number;
   retryAfterSec: number;
   /** Spans for deliveries; the no-op tracer when omitted. */
@@ -77,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(
     deliverRouter({
-      authenticator: createDeliveryAuthenticator({
+      credentials: createDeliveryCredentials({
         subscriptions: deps.subscriptions,
         tokens: deps.tokens,
         clients: deps.clients,
@@ -87,7 +89,15 @@ export function createApp(deps: AppDeps): Express {
       enqueuer: deps.enqueuer,
       rejected: deps.rejected,
       router: deps.router,
-      bodyLimitBytes: deps.bodyLimitBytes,
+      bodyLimits: {
+        limitBytes: deps.body.limitBytes,
+        maxCompressionRatio: deps.body.maxCompressionRatio,
+      },
+      bodyBudget: createBodyBudget({
+        totalBytes: deps.body.budgetBytes,
+        perAddressBytes: deps.body.budgetPerAddressBytes,
+      }),
+      retryAfterSec: deps.retryAfterSec,
       tracing: deps.tracing ?? disabledTracing(),
       now,
     }),
@@ -106,11 +116,12 @@ export function createApp(deps: AppDeps): Express {
       known ?? new IngressError("internal", "internal error", undefined, { cause: err });
     const state = stateOf(res);
     state.errorCode = error.code;
-    if (error.code === "storage_unavailable" || error.code === "internal") {
+    if (isAlarming(error.code))
       deps.logger.error({ err: error.cause ?? err, requestId: state.requestId }, error.message);
-    }
-    if (error.code === "storage_unavailable")
-      res.setHeader("Retry-After", String(deps.retryAfterSec));
+    if (error.challenge !== undefined) res.setHeader("WWW-Authenticate", error.challenge);
+    if (error.retryAfterSec !== undefined)
+      res.setHeader("Retry-After", String(error.retryAfterSec));
+    if (error.closeConnection) res.setHeader("Connection", "close");
     res.status(error.status).json(errorBodyOf(error, state.requestId));
   };
   app.use(errors);

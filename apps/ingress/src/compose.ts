@@ -123,7 +123,7 @@ export function composeIngress(
     }),
     trustProxy: config.trustProxy,
     isReady,
-    bodyLimitBytes: config.bodyLimitBytes,
+    body: config.body,
     defaultTokenTtlSec: config.token.ttlSec,
     retryAfterSec: config.retryAfterSec,
     tracing:

@@ -55,7 +55,12 @@ describe("loadIngressConfig", () => {
       port: 8080,
       redis: { url: "redis://127.0.0.1:6379", sentinelName: "mymaster" },
       queuePrefix: "skyhook",
-      bodyLimitBytes: 10 * 1024 * 1024,
+      body: {
+        limitBytes: 10 * 1024 * 1024,
+        maxCompressionRatio: 64,
+        budgetBytes: 40 * 1024 * 1024,
+        budgetPerAddressBytes: 10 * 1024 * 1024,
+      },
       jobs: { dedupTtlSec: 14 * 24 * 3600 },
       enqueueTimeoutMs: 800,
     });

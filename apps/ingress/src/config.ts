@@ -6,6 +6,7 @@ import {
   defaultOpsPorts,
   envBool,
   envInt,
+  envOptionalInt,
   envPort,
   envString,
   type HttpLimits,
@@ -18,10 +19,13 @@ import {
   tracingSettingsOf,
 } from "@skyhook/service-kit";
 import { z } from "zod";
-import type { TimestampTolerance } from "./auth/verify-signature.ts";
 import { devCredentials } from "./dev-credentials.ts";
 import { loadSubscriptions } from "./subscriptions/load-subscriptions.ts";
-import { type Subscription, toSubscription } from "./subscriptions/subscription.ts";
+import {
+  type Subscription,
+  type TimestampTolerance,
+  toSubscription,
+} from "./subscriptions/subscription.ts";
 
 /** A space-separated list (secrets contain no spaces; commas may appear in Base64-free ones). */
 const spaceSeparated = (item: z.ZodString) =>
@@ -36,6 +40,10 @@ export const IngressEnv = CommonEnv.extend({
   HOST: z.string().default("0.0.0.0"),
   ...opsEnv(defaultOpsPorts.ingress).shape,
   BODY_LIMIT_BYTES: envInt(10 * 1024 * 1024, 1024),
+  BODY_MAX_COMPRESSION_RATIO: envInt(64, 2),
+  // Unset: four bodies of the largest size in all, one per address (see bodyOf).
+  BODY_READ_BUDGET_BYTES: envOptionalInt(1024),
+  BODY_READ_BUDGET_PER_ADDRESS_BYTES: envOptionalInt(1024),
   // Spotnana's own timeout is unpublished: a frozen Redis must still get its 503 within 1 s.
   ENQUEUE_TIMEOUT_MS: envInt(800, 50),
   // 0: 200 once the primary has the event. N: only once N replicas have it too (Redis WAIT).
@@ -76,6 +84,20 @@ export const IngressEnv = CommonEnv.extend({
         message: "must not exceed REQUEST_TIMEOUT_MS",
       });
     }
+    const body = bodyOf(e);
+    if (body.budgetPerAddressBytes < body.limitBytes)
+      ctx.addIssue({
+        code: "custom",
+        path: ["BODY_READ_BUDGET_PER_ADDRESS_BYTES"],
+        message:
+          "must be at least BODY_LIMIT_BYTES, or a body of the largest size could never be read",
+      });
+    if (body.budgetBytes < body.budgetPerAddressBytes)
+      ctx.addIssue({
+        code: "custom",
+        path: ["BODY_READ_BUDGET_BYTES"],
+        message: "must be at least BODY_READ_BUDGET_PER_ADDRESS_BYTES",
+      });
     // The ops server answers without authentication and its metrics name subscriptions: it
     // must never share the public port.
     if (e.OPS_PORT !== 0 && e.OPS_PORT === e.PORT) {
@@ -89,12 +111,35 @@ export const IngressEnv = CommonEnv.extend({
 
 export { devCredentials };
 
+/** What a delivery's body may be, and what bodies of unknown senders may hold at once. */
+export type BodySettings = {
+  limitBytes: number;
+  maxCompressionRatio: number;
+  budgetBytes: number;
+  budgetPerAddressBytes: number;
+};
+
+function bodyOf(e: {
+  BODY_LIMIT_BYTES: number;
+  BODY_MAX_COMPRESSION_RATIO: number;
+  BODY_READ_BUDGET_BYTES?: number | undefined;
+  BODY_READ_BUDGET_PER_ADDRESS_BYTES?: number | undefined;
+}): BodySettings {
+  const perAddress = e.BODY_READ_BUDGET_PER_ADDRESS_BYTES ?? e.BODY_LIMIT_BYTES;
+  return {
+    limitBytes: e.BODY_LIMIT_BYTES,
+    maxCompressionRatio: e.BODY_MAX_COMPRESSION_RATIO,
+    budgetBytes: e.BODY_READ_BUDGET_BYTES ?? Math.max(4 * e.BODY_LIMIT_BYTES, perAddress),
+    budgetPerAddressBytes: perAddress,
+  };
+}
+
 export type IngressConfig = CommonConfig & {
   port: number;
   host: string;
   /** The internal ops server (metrics, health), kept off the public port. */
   ops: OpsConfig;
-  bodyLimitBytes: number;
+  body: BodySettings;
   enqueueTimeoutMs: number;
   /** Replicas that must hold an event before it is answered 200 (0: the primary suffices). */
   ackReplicas: number;
@@ -140,7 +185,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     port: e.PORT,
     host: e.HOST,
     ops: opsConfigOf(e),
-    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    body: bodyOf(e),
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     ackReplicas: e.ACK_REPLICAS,
     retryAfterSec: e.RETRY_AFTER_SEC,

@@ -24,6 +24,9 @@ beforeAll(async () => {
   app.get("/ok", (_req, res) => {
     res.status(200).json({});
   });
+  app.use((_req, res) => {
+    res.status(404).json({});
+  });
   const server = app.listen(0, "127.0.0.1");
   await once(server, "listening");
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -68,5 +71,13 @@ describe("requestLog", () => {
       headers: { "x-request-id": "req-unsafe", "x-b3-traceid": 'a b;c="d"' },
     });
     expect((await lineFor("req-unsafe")).traceId).toBeUndefined();
+  });
+
+  it("logs at most 200 characters of a path the sender chose", async () => {
+    const long = `/${"a".repeat(5_000)}`;
+    await fetch(`${baseUrl}${long}`, { headers: { "x-request-id": "req-long-path" } });
+    const line = await lineFor("req-long-path");
+    expect(line.status).toBe(404);
+    expect(line.path).toBe(`${long.slice(0, 200)}…`);
   });
 });

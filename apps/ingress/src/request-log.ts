@@ -2,37 +2,26 @@ import { randomUUID } from "node:crypto";
 import type { DeliveryOutcomeName, OutcomeSink, TokenOutcome } from "@skyhook/queue-kit";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
-import type { ErrorCode } from "./errors.ts";
+import { type ErrorCode, errorCatalog } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
 
 const safeHeaderId = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A refused request's path is the sender's choice: logged whole only up to this length. */
+const loggedPathLength = 200;
+const loggedPath = (path: string) =>
+  path.length <= loggedPathLength ? path : `${path.slice(0, loggedPathLength)}…`;
 
 function headerId(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === "string" && safeHeaderId.test(value) ? value : undefined;
 }
 
-/** Every refusal of a delivery, by the outcome it counts as. */
-const outcomeOfRefusal: Record<ErrorCode, DeliveryOutcomeName> = {
-  unauthorized: "unauthorized",
-  too_many_auth_failures: "rate_limited",
-  bad_request: "invalid",
-  malformed_json: "invalid",
-  invalid_envelope: "invalid",
-  unsupported_encoding: "invalid",
-  not_found: "invalid",
-  payload_too_large: "too_large",
-  header_too_large: "too_large",
-  request_timeout: "invalid",
-  storage_unavailable: "unavailable",
-  internal: "unavailable",
-};
-
 /** How a finished delivery request ended: what the route decided, else what its refusal counts as. */
 export function deliveryOutcomeOf(state: RequestState): DeliveryOutcomeName {
   if (state.outcome !== undefined) return state.outcome;
   const code = state.errorCode as ErrorCode | undefined;
-  return code === undefined ? "invalid" : outcomeOfRefusal[code];
+  return code === undefined ? "invalid" : errorCatalog[code].outcome;
 }
 
 function tokenOutcomeOf(status: number): TokenOutcome["outcome"] {
@@ -77,7 +66,7 @@ export function requestLog(logger: Logger, outcomes: OutcomeSink) {
       const line = {
         ...state,
         method: req.method,
-        path: req.path,
+        path: loggedPath(req.path),
         status: res.statusCode,
         durationMs,
       };

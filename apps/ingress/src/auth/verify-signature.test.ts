@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signingKeyOf } from "./signing-secret.ts";
+import { signingKeyOf } from "../subscriptions/signing-secret.ts";
 import { verifySignature } from "./verify-signature.ts";
 
 /** The Standard Webhooks specification's published example, which Spotnana's scheme mirrors. */

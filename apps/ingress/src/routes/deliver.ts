@@ -6,35 +6,37 @@ import {
   StorageUnavailable,
   type Tracing,
 } from "@skyhook/queue-kit";
-import express, { type NextFunction, type Request, type Response, Router } from "express";
-import type { createDeliveryAuthenticator } from "../auth/authenticate-delivery.ts";
-import { subscriptionOf } from "../auth/authenticate-delivery.ts";
-import type { FailureLimiter } from "../auth/failure-limits.ts";
-import { refuseDeclaredOversize } from "../declared-length.ts";
-import { deliveryIdOf } from "../delivery-id.ts";
-import { startDeliveryTrace, tracedEnqueue } from "../delivery-trace.ts";
+import { type Request, type Response, Router } from "express";
+import { addressKey, type FailureLimiter } from "../auth/failure-limits.ts";
+import type { BodyBudget } from "../delivery/body-budget.ts";
+import { contentCodingOf } from "../delivery/content-coding.ts";
+import type { DeliveryCredentials, Judged } from "../delivery/credentials.ts";
+import { deliveryIdOf } from "../delivery/delivery-id.ts";
+import { startDeliveryTrace } from "../delivery/delivery-trace.ts";
+import { exceedsJsonDepth, maxJsonDepth } from "../delivery/json-depth.ts";
+import { type BodyLimits, readBody } from "../delivery/read-body.ts";
 import { IngressError } from "../errors.ts";
-import { exceedsJsonDepth, maxJsonDepth } from "../json-depth.ts";
 import { stateOf } from "../request-state.ts";
-import { refuseStreamedOversize } from "../streamed-length.ts";
 import { filteredOut } from "../subscriptions/subscription-filter.ts";
 
 export type DeliverRouteDeps = {
-  authenticator: ReturnType<typeof createDeliveryAuthenticator>;
+  credentials: DeliveryCredentials;
   failureLimiter: FailureLimiter;
   enqueuer: Enqueuer;
   /** Keeps a copy of authenticated deliveries that are not valid envelopes. */
   rejected: RejectedWriter;
   router: Pick<EventRouter, "route">;
-  bodyLimitBytes: number;
+  bodyLimits: BodyLimits;
+  /** Bytes of bodies read before their sender is known, per process and per address. */
+  bodyBudget: BodyBudget;
+  /** Retry-After of a 503: when a busy or unavailable ingress is worth asking again. */
+  retryAfterSec: number;
   tracing: Tracing;
   now: () => Date;
 };
 
-function parseJson(body: unknown): unknown {
-  if (!Buffer.isBuffer(body) || body.length === 0) {
-    throw new IngressError("malformed_json", "request body is empty");
-  }
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) throw new IngressError("malformed_json", "request body is empty");
   if (exceedsJsonDepth(body)) {
     throw new IngressError(
       "malformed_json",
@@ -48,120 +50,137 @@ function parseJson(body: unknown): unknown {
   }
 }
 
-/** Redis could not confirm the write: 503, so Spotnana retries (a re-send is deduplicated). */
-async function stored<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (!(err instanceof StorageUnavailable)) throw err;
-    throw new IngressError(
-      "storage_unavailable",
-      "the event could not be stored; retry later",
-      undefined,
-      {
-        cause: err.cause,
-      },
-    );
-  }
-}
-
 /**
- * Spotnana's delivery endpoint: authenticate, validate, filter, route, store, and only then
- * answer exactly 200. `/webhooks/spotnana/<subscription>` names the subscription (the way to
+ * Spotnana's delivery endpoint, read top to bottom: what costs nothing is judged before the
+ * body is read (framing and coding, declared size, the subscription named, a token, the
+ * signature headers' shape and timestamp), then the body is read within its limits, the
+ * signature verified over it, the event validated, filtered, routed and stored — and only then
+ * answered exactly 200. `/webhooks/spotnana/<subscription>` names the subscription (the way to
  * give each subscription its own URL); `/webhooks/spotnana` finds it from the token or the
- * signature. The body is read raw (any content type, gzip/deflate inflated, size-limited
- * after inflation) because the signature covers the exact bytes.
+ * signature.
  */
 export function deliverRouter(deps: DeliverRouteDeps): Router {
   const router = Router();
-  const auth = deps.authenticator;
+  const credentials = deps.credentials;
+  const stored = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (err) {
+      if (!(err instanceof StorageUnavailable)) throw err;
+      throw new IngressError(
+        "storage_unavailable",
+        "the event could not be stored; retry later",
+        undefined,
+        { cause: err.cause, retryAfterSec: deps.retryAfterSec },
+      );
+    }
+  };
   /**
    * A refused authentication is counted, and answered 429 instead of 401 once its address is
-   * over the limit. Credentials are always checked first: a signed delivery is verified even
-   * from an address over the limit (its body read within the size limit, one HMAC per
-   * candidate secret), because refusing it unread would lock out the real sender.
+   * over the limit. Credentials are always judged first: a signed delivery is verified even
+   * from an address over the limit, because refusing it unread would lock out the real sender.
    */
-  const limitFailures =
-    (req: Request, res: Response, next: NextFunction) =>
-    (err?: unknown): void => {
-      if (!(err instanceof IngressError && err.code === "unauthorized")) {
-        next(err);
-        return;
-      }
-      deps.failureLimiter
-        .failed(req, res, auth.claimedSubscription(req))
-        .then((limited) => next(limited ?? err), next);
-    };
+  const authenticated = async <T>(req: Request, res: Response, judged: Judged<T>) => {
+    if (judged.ok) return judged.value;
+    const name = req.params.subscription;
+    const claimed = credentials.claimedSubscription(typeof name === "string" ? name : undefined);
+    throw (await deps.failureLimiter.failed(req, res, claimed)) ?? judged.error;
+  };
+
   router.post(
     ["/webhooks/spotnana", "/webhooks/spotnana/:subscription"],
-    (req: Request, res: Response, next: NextFunction) => {
-      stateOf(res).endpoint = "delivery";
-      startDeliveryTrace(deps.tracing, req, res);
-      next();
-    },
-    refuseDeclaredOversize(deps.bodyLimitBytes),
-    (req, res, next) => auth.beforeBody(req, res, limitFailures(req, res, next)),
-    refuseStreamedOversize(
-      deps.bodyLimitBytes,
-      express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: true }),
-    ),
-    (req, res, next) => auth.afterBody(req, res, limitFailures(req, res, next)),
     async (req: Request, res: Response) => {
-      const state = stateOf(res);
-      const subscription = subscriptionOf(res);
-      const body = parseJson(req.body);
-      const parsed = parseEnvelope(body);
+      const log = stateOf(res);
+      log.endpoint = "delivery";
+      const name =
+        typeof req.params.subscription === "string" ? req.params.subscription : undefined;
+      const path = name === undefined ? "/webhooks/spotnana" : "/webhooks/spotnana/:subscription";
+      const trace = startDeliveryTrace(deps.tracing, path, log, res);
+
+      // Before the body: nothing here reads a byte of it.
+      const coding = contentCodingOf(req.headers);
+      if (coding instanceof IngressError) throw coding;
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > deps.bodyLimits.limitBytes)
+        throw new IngressError(
+          "payload_too_large",
+          `declared request body exceeds the configured limit (${deps.bodyLimits.limitBytes} bytes)`,
+          undefined,
+          { closeConnection: true },
+        );
+      const claim = await authenticated(req, res, credentials.beforeBody(name, req.headers));
+
+      // The body, held to the budget while its sender is unknown (a signature, not a token).
+      const held =
+        claim.token === undefined
+          ? {
+              budget: deps.bodyBudget,
+              address: addressKey(req.ip),
+              retryAfterSec: deps.retryAfterSec,
+            }
+          : undefined;
+      const body = await readBody(req, coding, deps.bodyLimits, held);
+      const sender = await authenticated(req, res, credentials.afterBody(claim, req.headers, body));
+      const subscription = sender.subscription;
+      log.subscription = subscription.name;
+      log.authMode = sender.mode;
+      trace.authenticated(req.headers);
+
+      // The event: valid JSON, a valid envelope (else a copy is kept for the operator).
+      const event = parseJson(body);
+      const parsed = parseEnvelope(event);
       if (!parsed.ok) {
         const fields = parsed.issues.map((i) => i.path).join(", ");
-        state.rejectedKept = await deps.rejected.keep(
+        log.rejectedKept = await deps.rejected.keep(
           {
             v: 1,
             subscription: subscription.name,
             receivedAt: deps.now().toISOString(),
             issues: parsed.issues,
-            body,
-            trace: { requestId: state.requestId, traceId: state.traceId },
+            body: event,
+            trace: { requestId: log.requestId, traceId: log.traceId },
           },
-          req.body as Buffer,
+          body,
         );
         throw new IngressError("invalid_envelope", `invalid envelope: ${fields}`, parsed.issues);
       }
       const { eventType, operation } = parsed.envelope;
-      state.eventType = eventType;
-      state.operation = operation;
+      log.eventType = eventType;
+      log.operation = operation;
       const keys = payloadKeys(eventType, parsed.envelope.payload);
-      const id = deliveryIdOf(req.headers, body);
-      state.deliveryId = id.deliveryId;
-
+      const id = deliveryIdOf(req.headers, event, sender);
+      log.deliveryId = id.deliveryId;
       const route = deps.router.route(eventType, operation);
-      state.queue = route.queues.queue;
-      state.jobId = id.jobId;
+      log.queue = route.queues.queue;
+      log.jobId = id.jobId;
 
+      // Filtered by the subscription: counted (and deduplicated), not queued.
       const dropped = filteredOut(subscription, { eventType, operation, keys });
       if (dropped !== undefined) {
-        state.filtered = dropped;
+        log.filtered = dropped;
         const counted = { subscription: subscription.name, eventType, operation };
-        state.outcome = await stored(deps.enqueuer.filtered(route, counted, id.jobId, dropped));
+        log.outcome = await stored(deps.enqueuer.filtered(route, counted, id.jobId, dropped));
         // Key order as before (status, reason, deliveryId): the body is part of the contract.
         const answer: { status: string; reason?: string; deliveryId?: string } = {
-          status: state.outcome,
+          status: log.outcome,
         };
-        if (state.outcome === "filtered") answer.reason = dropped;
+        if (log.outcome === "filtered") answer.reason = dropped;
         answer.deliveryId = id.deliveryId;
         res.status(200).json(answer);
         return;
       }
 
+      // Stored, then answered: exactly 200 only once Redis has the job.
       const receivedAt = deps.now().toISOString();
       const startedAt = process.hrtime.bigint();
       const target = { queue: route.queues.queue, jobId: id.jobId };
-      state.outcome = await tracedEnqueue(deps.tracing, res, target, (carrier) => {
-        const trace: EventJob["trace"] = {
-          requestId: state.requestId,
-          traceId: state.traceId,
-          spanId: state.spanId,
+      log.outcome = await trace.enqueue(target, (carrier) => {
+        const jobTrace: EventJob["trace"] = {
+          requestId: log.requestId,
+          traceId: log.traceId,
+          spanId: log.spanId,
         };
-        if (carrier !== undefined) trace.carrier = carrier;
+        if (carrier !== undefined) jobTrace.carrier = carrier;
         const job: EventJob = {
           v: 1,
           deliveryId: id.deliveryId,
@@ -171,13 +190,13 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
           eventType,
           operation,
           keys,
-          trace,
-          envelope: body as EventJob["envelope"],
+          trace: jobTrace,
+          envelope: event as EventJob["envelope"],
         };
         return stored(deps.enqueuer.enqueue(route, job, id.jobId));
       });
-      state.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      res.status(200).json({ status: state.outcome, deliveryId: id.deliveryId, jobId: id.jobId });
+      log.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      res.status(200).json({ status: log.outcome, deliveryId: id.deliveryId, jobId: id.jobId });
     },
   );
   return router;

@@ -1,7 +1,9 @@
 import { normalizeEventType, normalizeOperation } from "@skyhook/contracts";
 import { z } from "zod";
-import { signingKeyOf } from "../auth/signing-secret.ts";
-import type { TimestampTolerance } from "../auth/verify-signature.ts";
+import { signingKeyOf } from "./signing-secret.ts";
+
+/** How far a signed delivery's timestamp may lie behind or ahead of our clock; false: unchecked. */
+export type TimestampTolerance = { pastSec: number; futureSec: number } | false;
 
 const Ids = z.array(z.string().trim().min(1)).min(1);
 
@@ -74,7 +76,8 @@ export type SubscriptionEntry = z.infer<typeof SubscriptionEntry>;
 export type Subscription = {
   name: string;
   oauth: { clientId: string; clientSecrets: string[]; tokenTtlSec: number | undefined } | undefined;
-  hmac: { signingSecrets: string[]; tolerance: TimestampTolerance } | undefined;
+  /** `keys`: the signing secrets decoded once, current and previous during a rotation. */
+  hmac: { signingSecrets: string[]; keys: Buffer[]; tolerance: TimestampTolerance } | undefined;
   eventTypes: string[] | undefined;
   filters: SubscriptionFilters;
   /** Header names lower-cased, as Node presents them. */
@@ -108,6 +111,7 @@ export function toSubscription(
         ? undefined
         : {
             signingSecrets: entry.signingSecrets,
+            keys: entry.signingSecrets.flatMap((secret) => signingKeyOf(secret) ?? []),
             tolerance: entry.timestampTolerance ?? defaultTolerance,
           },
     eventTypes: entry.eventTypes?.map(normalizeEventType),

@@ -1,28 +1,24 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express, {
-  type ErrorRequestHandler,
-  type NextFunction,
-  type Request,
-  type Response,
-} from "express";
+import express, { type ErrorRequestHandler } from "express";
 import { afterAll, describe, expect, it } from "vitest";
 import { newSigningSecret, signedHeaders } from "../../../../test/support/sign.ts";
-import { stateOf } from "../request-state.ts";
+import { createAccessTokens } from "../auth/access-tokens.ts";
+import { createClientRegistry } from "../auth/client-registry.ts";
+import type { IngressError } from "../errors.ts";
 import {
   type Subscription,
   SubscriptionEntry,
   toSubscription,
 } from "../subscriptions/subscription.ts";
-import { createAccessTokens } from "./access-tokens.ts";
-import { createDeliveryAuthenticator, subscriptionOf } from "./authenticate-delivery.ts";
-import { createClientRegistry } from "./client-registry.ts";
+import { createDeliveryCredentials } from "./credentials.ts";
 
 /**
- * The delivery authenticator mounted as the delivery route mounts it (before the body, the raw
- * body parser, after the body) in a real Express app over real HTTP, with real tokens and
- * signatures. Each answer says which half refused it: an OAuth sender is refused unread.
+ * The delivery credentials judged as the delivery route judges them — `beforeBody` on the
+ * headers, the raw body read only if that passed, then `afterBody` — in a real Express app
+ * over real HTTP, with real tokens and signatures. Each answer says which half refused it: a
+ * sender refused before the body costs no body read.
  */
 const nowSec = 1_800_000_000;
 const tokens = createAccessTokens({
@@ -93,59 +89,51 @@ type Deliver = (
   body?: string,
 ) => Promise<{ status: number; body: Record<string, unknown> }>;
 
-/** `withoutBeforeBody` mounts `afterBody` alone, as a route that forgot the first half would. */
-async function start(
-  subscriptions: readonly Subscription[],
-  options: { withoutBeforeBody?: boolean } = {},
-): Promise<Deliver> {
-  const auth = createDeliveryAuthenticator({
+async function start(subscriptions: readonly Subscription[]): Promise<Deliver> {
+  const credentials = createDeliveryCredentials({
     subscriptions,
     tokens,
     clients: createClientRegistry(subscriptions),
     nowSec: () => nowSec,
   });
-  /**
-   * Tags an error passed to `next` with the half that raised it and the subscription claimed,
-   * read where the delivery route reads it: inside the route, where the path's params are set.
-   */
-  const tagged =
-    (half: string, req: Request, res: Response, next: NextFunction) =>
-    (err?: unknown): void => {
-      if (err !== undefined) {
-        res.locals.refusedBy = half;
-        res.locals.claimed = auth.claimedSubscription(req);
-      }
-      next(err);
-    };
+  const readRaw = express.raw({ type: () => true });
+  /** The refusal, with the half that raised it and the subscription claimed for counting. */
+  const refusal = (error: IngressError, half: string, name: string | undefined) =>
+    Object.assign(error, { refusedBy: half, claimed: credentials.claimedSubscription(name) });
   const app = express();
-  app.post(
-    ["/d", "/d/:subscription"],
-    (_req, res, next) => {
-      res.locals.state = { requestId: "req-1" };
-      next();
-    },
-    (req, res, next) =>
-      options.withoutBeforeBody === true
-        ? next()
-        : auth.beforeBody(req, res, tagged("beforeBody", req, res, next)),
-    express.raw({ type: () => true }),
-    (req, res, next) => auth.afterBody(req, res, tagged("afterBody", req, res, next)),
-    (req, res) => {
-      const state = stateOf(res);
+  app.post(["/d", "/d/:subscription"], (req, res, next) => {
+    const named = req.params.subscription;
+    const name = typeof named === "string" ? named : undefined;
+    const before = credentials.beforeBody(name, req.headers);
+    if (!before.ok) {
+      next(refusal(before.error, "beforeBody", name));
+      return;
+    }
+    readRaw(req, res, (err?: unknown) => {
+      if (err !== undefined) {
+        next(err);
+        return;
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const after = credentials.afterBody(before.value, req.headers, body);
+      if (!after.ok) {
+        next(refusal(after.error, "afterBody", name));
+        return;
+      }
       res.json({
-        subscription: subscriptionOf(res).name,
-        state: { subscription: state.subscription, authMode: state.authMode },
-        claimed: auth.claimedSubscription(req),
+        subscription: after.value.subscription.name,
+        authMode: after.value.mode,
+        claimed: credentials.claimedSubscription(name),
       });
-    },
-  );
+    });
+  });
   const errors: ErrorRequestHandler = (err, _req, res, _next) => {
     res.status(err.status ?? 500).json({
       code: err.code,
       message: err.message,
-      refusedBy: res.locals.refusedBy,
-      challenge: res.getHeader("www-authenticate"),
-      claimed: res.locals.claimed,
+      refusedBy: err.refusedBy,
+      challenge: err.challenge,
+      claimed: err.claimed,
     });
   };
   app.use(errors);
@@ -180,7 +168,7 @@ const bearer = (clientId: string) => ({ authorization: `Bearer ${tokens.issue(cl
 
 const accepted = (subscription: string, authMode: "hmac" | "oauth", claimed = subscription) => ({
   status: 200,
-  body: { subscription, state: { subscription, authMode }, claimed },
+  body: { subscription, authMode, claimed },
 });
 
 const noCredentials = {
@@ -191,14 +179,14 @@ const noCredentials = {
 };
 const badToken = {
   code: "unauthorized",
-  message: "the access token is invalid or expired",
+  message: expect.stringMatching(/^the access token is invalid or expired \(.+\)$/),
   refusedBy: "beforeBody",
   challenge: 'Bearer realm="skyhook", error="invalid_token"',
 };
-const signatureRefused = (reason: string) => ({
+const signatureRefused = (reason: string, refusedBy = "afterBody") => ({
   code: "unauthorized",
   message: `signature refused: ${reason}`,
-  refusedBy: "afterBody",
+  refusedBy,
   challenge: 'Spotnana-Signature realm="skyhook"',
 });
 
@@ -248,43 +236,75 @@ describe("delivery authentication: HMAC signatures", () => {
     });
   });
 
-  it("applies each subscription's own timestamp window", async () => {
+  it("applies each subscription's own timestamp window, before the body is read", async () => {
     const hourOld = { timestampSec: nowSec - 3_600 };
     expect(await deliver("/d/hmac-b", signed(secret.b, hourOld), body)).toEqual(
       accepted("hmac-b", "hmac"),
     );
     expect(await deliver("/d/hmac-a", signed(secret.a, hourOld), body)).toEqual({
       status: 401,
-      body: { ...signatureRefused("timestamp is too old"), claimed: "hmac-a" },
+      body: { ...signatureRefused("timestamp is too old", "beforeBody"), claimed: "hmac-a" },
     });
     const early = { timestampSec: nowSec + 120 };
     expect(await deliver("/d/hmac-a", signed(secret.a, early), body)).toEqual({
       status: 401,
-      body: { ...signatureRefused("timestamp is in the future"), claimed: "hmac-a" },
+      body: { ...signatureRefused("timestamp is in the future", "beforeBody"), claimed: "hmac-a" },
     });
     expect(
       await deliver("/d/hmac-a", signed(secret.a, { timestampSec: nowSec - 299 }), body),
     ).toEqual(accepted("hmac-a", "hmac"));
   });
 
-  it("says why the last subscription tried refused a signature that matches none", async () => {
-    const only = await start([hmacA, hmacB]);
-    const answer = await only(
-      "/d",
-      signed(secret.stranger, { timestampSec: nowSec - 3_600 }),
-      body,
-    );
-    expect(answer).toEqual({
+  it("verifies the body only against the subscriptions whose window admits the timestamp", async () => {
+    for (const order of [
+      [hmacA, hmacB],
+      [hmacB, hmacA],
+    ]) {
+      const only = await start(order);
+      const answer = await only(
+        "/d",
+        signed(secret.stranger, { timestampSec: nowSec - 3_600 }),
+        body,
+      );
+      expect(answer).toEqual({
+        status: 401,
+        body: { ...signatureRefused("no signature matches"), claimed: "-" },
+      });
+      // hmac-a's window refuses an hour-old timestamp: its own valid signature is never tried.
+      const late = await only("/d", signed(secret.a, { timestampSec: nowSec - 3_600 }), body);
+      expect(late.body.message).toBe("signature refused: no signature matches");
+    }
+  });
+
+  it("says why, before the body, when no subscription's window admits the timestamp", async () => {
+    const windowed = await start([hmacA]);
+    expect(await windowed("/d", signed(secret.a, { timestampSec: nowSec - 3_600 }), body)).toEqual({
       status: 401,
-      body: { ...signatureRefused("no signature matches"), claimed: "-" },
+      body: { ...signatureRefused("timestamp is too old", "beforeBody"), claimed: "-" },
     });
-    const reversed = await start([hmacB, hmacA]);
-    const again = await reversed(
-      "/d",
-      signed(secret.stranger, { timestampSec: nowSec - 3_600 }),
-      body,
-    );
-    expect(again.body.message).toBe("signature refused: timestamp is too old");
+    expect(
+      await windowed(
+        "/d",
+        { ...signed(secret.a), "x-spotnana-webhook-timestamp": "2026-01-01T00:00:00Z" },
+        body,
+      ),
+    ).toEqual({
+      status: 401,
+      body: { ...signatureRefused("timestamp is not Unix seconds", "beforeBody"), claimed: "-" },
+    });
+  });
+
+  it("refuses, before the body, signature headers that carry no v1 HMAC-SHA256 signature", async () => {
+    for (const signature of ["v2,abc", "not*base64", Buffer.alloc(20).toString("base64")]) {
+      const headers = { ...signed(secret.a), "x-spotnana-webhook-signature": signature };
+      expect(await deliver("/d/hmac-a", headers, body)).toEqual({
+        status: 401,
+        body: {
+          ...signatureRefused("no v1 signature in the header", "beforeBody"),
+          claimed: "hmac-a",
+        },
+      });
+    }
   });
 
   it.each([
@@ -450,31 +470,50 @@ describe("delivery authentication: required headers", () => {
   });
 });
 
-describe("delivery authentication: afterBody on its own fails closed", () => {
-  it("refuses a delivery with no credentials", async () => {
-    const alone = await start(everyone, { withoutBeforeBody: true });
-    expect(await alone("/d", {}, body)).toEqual({
-      status: 401,
-      body: { ...noCredentials, refusedBy: "afterBody", claimed: "-" },
+describe("delivery authentication: afterBody fails closed", () => {
+  it("refuses a claim of neither a token nor a signature", () => {
+    const credentials = createDeliveryCredentials({
+      subscriptions: everyone,
+      tokens,
+      clients: createClientRegistry(everyone),
+      nowSec: () => nowSec,
     });
+    const judged = credentials.afterBody(
+      { token: undefined, signature: undefined },
+      {},
+      Buffer.from(body),
+    );
+    expect(judged.ok).toBe(false);
+    expect(judged.ok ? undefined : judged.error.message).toBe(
+      "a Bearer access token or a Spotnana signature is required",
+    );
   });
+});
 
-  it("checks a badly signed delivery to an unknown subscription against every signing one", async () => {
-    const alone = await start(everyone, { withoutBeforeBody: true });
-    expect(await alone("/d/nobody", signed(secret.stranger), body)).toEqual({
-      status: 401,
-      body: { ...signatureRefused("no signature matches"), claimed: "nobody" },
-    });
-  });
-
-  it("refuses a signed delivery to a subscription without signing secrets", async () => {
-    const alone = await start(everyone, { withoutBeforeBody: true });
-    expect(await alone("/d/oauth-only", signed(secret.a), body)).toEqual({
-      status: 401,
-      body: {
-        ...signatureRefused("this subscription does not use signatures"),
-        claimed: "oauth-only",
-      },
-    });
+describe("delivery authentication: why a token is refused", () => {
+  it.each([
+    [
+      "a token signed with another key",
+      () => otherIssuer.issue("client-oauth", 600),
+      "/d",
+      "token signed with an unknown key",
+    ],
+    [
+      "a token of a client no subscription has",
+      () => tokens.issue("client-gone", 600),
+      "/d",
+      "its client is no longer configured",
+    ],
+    [
+      "a token of another subscription",
+      () => tokens.issue("client-oauth", 600),
+      "/d/both",
+      "issued to another subscription",
+    ],
+    ["a token that is not a JWT", () => "abc", "/d", "not a JWT"],
+  ])("says so for %s", async (_what, token, path, reason) => {
+    const answer = await deliver(path, { authorization: `Bearer ${token()}` }, body);
+    expect(answer.status).toBe(401);
+    expect(answer.body.message).toBe(`the access token is invalid or expired (${reason})`);
   });
 });
