@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import { defaultCatalog, queueLabel, queueNamesFor } from "@skyhook/contracts";
@@ -13,55 +13,51 @@ import {
   WorkerEnv,
 } from "@skyhook/worker";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { z } from "zod";
 import { dockerfileStages, last } from "./support/dockerfile.ts";
 import { startWorkerWithOps } from "./support/in-process.ts";
+import {
+  appOf,
+  containerOf,
+  environmentOf,
+  labelsOf,
+  portNamed,
+} from "./support/kubernetes-manifests.ts";
+import { kustomize, type Manifest, readKustomization } from "./support/kustomize.ts";
 import { repoRoot } from "./support/processes.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
- * No cluster runs here, so deploy/kubernetes is checked the way docker-compose.yml is: every
- * manifest validated against the Kubernetes (and KEDA) schemas by kubernetes-models, each
- * container's environment — ConfigMap, values, and the example overlay's Secrets — passed
- * through the very loader its process runs, its ports and probes against what that config
- * listens on, and each worker's ScaledObject against the queue the contracts name for it.
+ * No cluster runs here, so deploy/kubernetes is checked the way docker-compose.yml is: the
+ * kustomizations rendered as `kubectl kustomize` would (support/kustomize.ts, held to kubectl
+ * itself where one is installed), every manifest validated against the Kubernetes (and KEDA)
+ * schemas by kubernetes-models, each container's environment — ConfigMap, values, and the
+ * example overlay's Secrets — passed through the very loader its process runs, its ports and
+ * probes against what that config listens on, each worker's ScaledObject against the queue the
+ * contracts name for it, and the NetworkPolicies by what they let through.
  */
 const base = join(repoRoot, "deploy/kubernetes/base");
 const overlay = join(repoRoot, "deploy/kubernetes/overlays/example");
+const components = join(repoRoot, "deploy/kubernetes/components");
+const _tracingComponent = join(components, "otlp-tracing");
+const _dashboardComponent = join(components, "dashboard-ingress-controller");
 
-const Kustomization = z.object({
-  resources: z.array(z.string()).default([]),
-  images: z
-    .array(z.object({ name: z.string(), newName: z.string(), newTag: z.string() }))
-    .default([]),
-  replicas: z.array(z.object({ name: z.string(), count: z.number() })).default([]),
-  secretGenerator: z
-    .array(z.object({ name: z.string(), envs: z.array(z.string()).default([]) }))
-    .default([]),
-  patches: z
-    .array(z.object({ path: z.string().optional(), patch: z.string().optional() }))
-    .default([]),
-});
-const kustomization = (dir: string) =>
-  Kustomization.parse(
-    parseAllDocuments(readFileSync(join(dir, "kustomization.yaml"), "utf8"))[0]?.toJS(),
-  );
-
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string } };
 const documents = (file: string): Manifest[] =>
   parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS() as Manifest);
 
-const baseKustomization = kustomization(base);
-const manifests = baseKustomization.resources.flatMap((file) => documents(join(base, file)));
-const ofKind = <T>(kind: string) => manifests.filter((m) => m.kind === kind) as unknown as T[];
+const baseKustomization = readKustomization(base);
+/** The base as `kubectl kustomize deploy/kubernetes/base` renders it. */
+const manifests = kustomize(base);
+const ofKind = <T>(kind: string, from: Manifest[] = manifests) =>
+  from.filter((m) => m.kind === kind) as unknown as T[];
 
 const deployments = ofKind<Deployment>("Deployment");
 const services = ofKind<Service>("Service");
@@ -69,16 +65,7 @@ const scaledObjects = ofKind<ScaledObject>("ScaledObject");
 const [pdb] = ofKind<PodDisruptionBudget>("PodDisruptionBudget");
 const [configMap] = ofKind<ConfigMap>("ConfigMap");
 
-const containerOf = (d: Deployment) => {
-  const [container, ...others] = d.spec?.template.spec?.containers ?? [];
-  if (container === undefined || others.length > 0)
-    throw new Error(`${d.metadata?.name}: expected one container`);
-  return container;
-};
-const appOf = (d: Deployment) =>
-  /^apps\/(\w+)\/src\/main\.ts$/.exec(containerOf(d).command?.[1] ?? "")?.[1];
 const deploymentOf = (app: string) => deployments.filter((d) => appOf(d) === app);
-const labelsOf = (d: Deployment) => d.spec?.template.metadata?.labels ?? {};
 const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
   selector !== undefined &&
   Object.keys(selector).length > 0 &&
@@ -86,7 +73,7 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
 
 /** KEY=value lines of the overlay's generated Secrets, by Secret name. */
 const overlaySecrets = new Map(
-  kustomization(overlay).secretGenerator.map((generator) => [
+  readKustomization(overlay).secretGenerator.map((generator) => [
     generator.name,
     Object.fromEntries(
       generator.envs.flatMap((file) =>
@@ -99,34 +86,19 @@ const overlaySecrets = new Map(
   ]),
 );
 
-/** What the container's process sees: the ConfigMap it loads, then its own variables. */
-function environmentOf(d: Deployment): Record<string, string> {
-  const container = containerOf(d);
-  const env: Record<string, string> = {};
-  for (const source of container.envFrom ?? []) {
-    expect(source.configMapRef?.name).toBe(configMap?.metadata?.name);
-    Object.assign(env, configMap?.data);
-  }
-  for (const variable of container.env ?? []) {
-    const ref = variable.valueFrom?.secretKeyRef;
-    if (ref === undefined) {
-      env[variable.name] = variable.value ?? "";
-      continue;
-    }
-    const value = overlaySecrets.get(ref.name ?? "")?.[ref.key];
-    if (value === undefined && ref.optional !== true)
-      throw new Error(`${d.metadata?.name}: no ${ref.key} in the overlay's Secret ${ref.name}`);
-    if (value !== undefined) env[variable.name] = value;
-  }
-  return env;
-}
+/** What a base container's process sees: the base's ConfigMap, the overlay's Secrets. */
+const baseEnvironmentOf = (d: Deployment) =>
+  environmentOf(d, {
+    configMap: (name) => {
+      expect(name).toBe(configMap?.metadata?.name);
+      return configMap?.data ?? undefined;
+    },
+    secret: (name) => overlaySecrets.get(name),
+  });
 const namesOf = (d: Deployment) => [
   ...Object.keys(configMap?.data ?? {}),
   ...(containerOf(d).env ?? []).map((v) => v.name),
 ];
-
-const portNamed = (d: Deployment, name: string | number | undefined) =>
-  containerOf(d).ports?.find((p) => p.name === name)?.containerPort;
 
 const finalStage = dockerfileStages().at(-1);
 const dockerUser = Number(
@@ -141,6 +113,7 @@ describe("deploy/kubernetes/base", () => {
       "v1/ConfigMap": ConfigMap,
       "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
       "keda.sh/v1alpha1/ScaledObject": ScaledObject,
+      "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
     };
     expect(manifests.length).toBeGreaterThanOrEqual(8);
     for (const manifest of manifests) {
@@ -173,21 +146,21 @@ describe("deploy/kubernetes/base", () => {
         d.metadata?.name,
       ).toEqual([]);
     }
-    const ingress = loadIngressConfig(environmentOf(deploymentOf("ingress")[0] as Deployment));
+    const ingress = loadIngressConfig(baseEnvironmentOf(deploymentOf("ingress")[0] as Deployment));
     expect(ingress.nodeEnv).toBe("production");
     expect(ingress.subscriptions[0]?.hmac).toBeDefined();
     const dashboard = loadDashboardConfig(
-      environmentOf(deploymentOf("dashboard")[0] as Deployment),
+      baseEnvironmentOf(deploymentOf("dashboard")[0] as Deployment),
     );
     expect(dashboard.devDefaultsInUse).toEqual([]);
     expect(dashboard.readOnly).toBe(true);
     for (const d of deploymentOf("worker"))
-      expect(loadWorkerConfig(environmentOf(d)).nodeEnv).toBe("production");
+      expect(loadWorkerConfig(baseEnvironmentOf(d)).nodeEnv).toBe("production");
   });
 
   it("listens where the ports, probes and Services say", () => {
     for (const d of deployments) {
-      const env = environmentOf(d);
+      const env = baseEnvironmentOf(d);
       const container = containerOf(d);
       const name = d.metadata?.name;
       const app = appOf(d);
@@ -239,7 +212,7 @@ describe("deploy/kubernetes/base", () => {
       const assignments = assign(
         defaultCatalog,
         installedHandlers,
-        loadWorkerConfig(environmentOf(d)).operations,
+        loadWorkerConfig(baseEnvironmentOf(d)).operations,
       );
       expect(assignments, d.metadata?.name).toHaveLength(1);
       const queue = assignments[0]?.spec.queues.queue ?? "";
@@ -289,12 +262,50 @@ describe("deploy/kubernetes/base", () => {
       queueLabel: queueLabel(queue),
     };
     const filled = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? "");
-    expect(filled).toBe(readFileSync(join(base, "worker-booking-created.yaml"), "utf8"));
+    expect(filled).toBe(
+      readFileSync(join(base, "workers/booking-created/kustomization.yaml"), "utf8"),
+    );
+  });
+
+  it("writes the worker once and each kind in a few lines: its name, its operations, its queue", () => {
+    const kinds = readdirSync(join(base, "workers")).sort();
+    expect(baseKustomization.resources.filter((r) => r.startsWith("worker")).sort()).toEqual(
+      kinds.map((kind) => `workers/${kind}`),
+    );
+    for (const kind of kinds) {
+      const k = readKustomization(join(base, "workers", kind));
+      expect(k.resources, kind).toEqual(["../../worker"]);
+      expect(k.nameSuffix, kind).toBe(`-${kind}`);
+      expect(k.labels, kind).toEqual([
+        { pairs: { "skyhook/worker": kind }, includeSelectors: true, includeTemplates: false },
+      ]);
+      expect(k.patches.map((p) => p.target?.kind).sort(), kind).toEqual([
+        "Deployment",
+        "ScaledObject",
+      ]);
+      const [written] = documents(join(base, "workers", kind, "kustomization.yaml"));
+      expect(Object.keys(written ?? {}).sort(), kind).toEqual([
+        "apiVersion",
+        "kind",
+        "labels",
+        "nameSuffix",
+        "patches",
+        "resources",
+      ]);
+    }
+    const template = readFileSync(
+      join(repoRoot, "apps/cli/templates/kubernetes-worker.yaml.tpl"),
+      "utf8",
+    );
+    expect(template.trimEnd().split("\n").length).toBeLessThanOrEqual(30);
+    // The one worker is never deployed unnamed: only the kinds' kustomizations list it.
+    expect(baseKustomization.resources).not.toContain("worker");
+    expect(deployments.map((d) => d.metadata?.name)).not.toContain("skyhook-worker");
   });
 
   it("gives every process time to stop gracefully before the kubelet's SIGKILL", () => {
     for (const d of deployments) {
-      const env = environmentOf(d);
+      const env = baseEnvironmentOf(d);
       const graceMs = (d.spec?.template.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
       const preStop = containerOf(d).lifecycle?.preStop?.exec?.command;
       const preStopMs = preStop?.[0] === "sleep" ? Number(preStop[1]) * 1000 : 0;
@@ -344,7 +355,7 @@ describe("deploy/kubernetes/base", () => {
 });
 
 describe("deploy/kubernetes/overlays/example", () => {
-  const example = kustomization(overlay);
+  const example = readKustomization(overlay);
 
   it("references only files that exist, and the base", () => {
     expect(example.resources).toContain("../../base");
@@ -401,7 +412,7 @@ describe.runIf(kubectl)("the example overlay rendered by kubectl kustomize", () 
 
   it("puts everything in its namespace, on the overlay's image, with the generated Secrets referred to", () => {
     const all = rendered() as Array<Manifest & { metadata: { namespace?: string } }>;
-    const image = kustomization(overlay).images[0];
+    const image = readKustomization(overlay).images[0];
     const schemas = { ingress: IngressEnv, worker: WorkerEnv, dashboard: DashboardEnv };
     const secrets = all.filter((m) => m.kind === "Secret").map((m) => m.metadata.name);
     for (const m of all.filter((m) => m.kind !== "Namespace"))
