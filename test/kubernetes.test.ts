@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import { defaultCatalog, queueLabel, queueNamesFor } from "@skyhook/contracts";
@@ -13,55 +13,64 @@ import {
   WorkerEnv,
 } from "@skyhook/worker";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { z } from "zod";
 import { dockerfileStages, last } from "./support/dockerfile.ts";
 import { startWorkerWithOps } from "./support/in-process.ts";
+import {
+  appOf,
+  containerOf,
+  environmentOf,
+  labelsOf,
+  listeningPorts,
+  portNamed,
+  redisPortsOf,
+  renderedSources,
+  renderWith,
+  serviceNamespace,
+  withOverlay,
+} from "./support/kubernetes-manifests.ts";
+import { kustomize, type Manifest, readKustomization } from "./support/kustomize.ts";
+import {
+  connects,
+  type Endpoint,
+  namespaceNamed,
+  type Pod,
+  selectorMatches,
+} from "./support/network-policy.ts";
 import { repoRoot } from "./support/processes.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
- * No cluster runs here, so deploy/kubernetes is checked the way docker-compose.yml is: every
- * manifest validated against the Kubernetes (and KEDA) schemas by kubernetes-models, each
- * container's environment — ConfigMap, values, and the example overlay's Secrets — passed
- * through the very loader its process runs, its ports and probes against what that config
- * listens on, and each worker's ScaledObject against the queue the contracts name for it.
+ * No cluster runs here, so deploy/kubernetes is checked the way docker-compose.yml is: the
+ * kustomizations rendered as `kubectl kustomize` would (support/kustomize.ts, held to kubectl
+ * itself where one is installed), every manifest validated against the Kubernetes (and KEDA)
+ * schemas by kubernetes-models, each container's environment — ConfigMap, values, and the
+ * example overlay's Secrets — passed through the very loader its process runs, its ports and
+ * probes against what that config listens on, each worker's ScaledObject against the queue the
+ * contracts name for it, and the NetworkPolicies by what they let through.
  */
 const base = join(repoRoot, "deploy/kubernetes/base");
 const overlay = join(repoRoot, "deploy/kubernetes/overlays/example");
+const components = join(repoRoot, "deploy/kubernetes/components");
+const tracingComponent = join(components, "otlp-tracing");
+const dashboardComponent = join(components, "dashboard-ingress-controller");
 
-const Kustomization = z.object({
-  resources: z.array(z.string()).default([]),
-  images: z
-    .array(z.object({ name: z.string(), newName: z.string(), newTag: z.string() }))
-    .default([]),
-  replicas: z.array(z.object({ name: z.string(), count: z.number() })).default([]),
-  secretGenerator: z
-    .array(z.object({ name: z.string(), envs: z.array(z.string()).default([]) }))
-    .default([]),
-  patches: z
-    .array(z.object({ path: z.string().optional(), patch: z.string().optional() }))
-    .default([]),
-});
-const kustomization = (dir: string) =>
-  Kustomization.parse(
-    parseAllDocuments(readFileSync(join(dir, "kustomization.yaml"), "utf8"))[0]?.toJS(),
-  );
-
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string } };
 const documents = (file: string): Manifest[] =>
   parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS() as Manifest);
 
-const baseKustomization = kustomization(base);
-const manifests = baseKustomization.resources.flatMap((file) => documents(join(base, file)));
-const ofKind = <T>(kind: string) => manifests.filter((m) => m.kind === kind) as unknown as T[];
+const baseKustomization = readKustomization(base);
+/** The base as `kubectl kustomize deploy/kubernetes/base` renders it. */
+const manifests = kustomize(base);
+const ofKind = <T>(kind: string, from: Manifest[] = manifests) =>
+  from.filter((m) => m.kind === kind) as unknown as T[];
 
 const deployments = ofKind<Deployment>("Deployment");
 const services = ofKind<Service>("Service");
@@ -69,16 +78,7 @@ const scaledObjects = ofKind<ScaledObject>("ScaledObject");
 const [pdb] = ofKind<PodDisruptionBudget>("PodDisruptionBudget");
 const [configMap] = ofKind<ConfigMap>("ConfigMap");
 
-const containerOf = (d: Deployment) => {
-  const [container, ...others] = d.spec?.template.spec?.containers ?? [];
-  if (container === undefined || others.length > 0)
-    throw new Error(`${d.metadata?.name}: expected one container`);
-  return container;
-};
-const appOf = (d: Deployment) =>
-  /^apps\/(\w+)\/src\/main\.ts$/.exec(containerOf(d).command?.[1] ?? "")?.[1];
 const deploymentOf = (app: string) => deployments.filter((d) => appOf(d) === app);
-const labelsOf = (d: Deployment) => d.spec?.template.metadata?.labels ?? {};
 const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
   selector !== undefined &&
   Object.keys(selector).length > 0 &&
@@ -86,7 +86,7 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
 
 /** KEY=value lines of the overlay's generated Secrets, by Secret name. */
 const overlaySecrets = new Map(
-  kustomization(overlay).secretGenerator.map((generator) => [
+  readKustomization(overlay).secretGenerator.map((generator) => [
     generator.name,
     Object.fromEntries(
       generator.envs.flatMap((file) =>
@@ -99,34 +99,19 @@ const overlaySecrets = new Map(
   ]),
 );
 
-/** What the container's process sees: the ConfigMap it loads, then its own variables. */
-function environmentOf(d: Deployment): Record<string, string> {
-  const container = containerOf(d);
-  const env: Record<string, string> = {};
-  for (const source of container.envFrom ?? []) {
-    expect(source.configMapRef?.name).toBe(configMap?.metadata?.name);
-    Object.assign(env, configMap?.data);
-  }
-  for (const variable of container.env ?? []) {
-    const ref = variable.valueFrom?.secretKeyRef;
-    if (ref === undefined) {
-      env[variable.name] = variable.value ?? "";
-      continue;
-    }
-    const value = overlaySecrets.get(ref.name ?? "")?.[ref.key];
-    if (value === undefined && ref.optional !== true)
-      throw new Error(`${d.metadata?.name}: no ${ref.key} in the overlay's Secret ${ref.name}`);
-    if (value !== undefined) env[variable.name] = value;
-  }
-  return env;
-}
+/** What a base container's process sees: the base's ConfigMap, the overlay's Secrets. */
+const baseEnvironmentOf = (d: Deployment) =>
+  environmentOf(d, {
+    configMap: (name) => {
+      expect(name).toBe(configMap?.metadata?.name);
+      return configMap?.data ?? undefined;
+    },
+    secret: (name) => overlaySecrets.get(name),
+  });
 const namesOf = (d: Deployment) => [
   ...Object.keys(configMap?.data ?? {}),
   ...(containerOf(d).env ?? []).map((v) => v.name),
 ];
-
-const portNamed = (d: Deployment, name: string | number | undefined) =>
-  containerOf(d).ports?.find((p) => p.name === name)?.containerPort;
 
 const finalStage = dockerfileStages().at(-1);
 const dockerUser = Number(
@@ -141,6 +126,7 @@ describe("deploy/kubernetes/base", () => {
       "v1/ConfigMap": ConfigMap,
       "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
       "keda.sh/v1alpha1/ScaledObject": ScaledObject,
+      "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
     };
     expect(manifests.length).toBeGreaterThanOrEqual(8);
     for (const manifest of manifests) {
@@ -173,21 +159,21 @@ describe("deploy/kubernetes/base", () => {
         d.metadata?.name,
       ).toEqual([]);
     }
-    const ingress = loadIngressConfig(environmentOf(deploymentOf("ingress")[0] as Deployment));
+    const ingress = loadIngressConfig(baseEnvironmentOf(deploymentOf("ingress")[0] as Deployment));
     expect(ingress.nodeEnv).toBe("production");
     expect(ingress.subscriptions[0]?.hmac).toBeDefined();
     const dashboard = loadDashboardConfig(
-      environmentOf(deploymentOf("dashboard")[0] as Deployment),
+      baseEnvironmentOf(deploymentOf("dashboard")[0] as Deployment),
     );
     expect(dashboard.devDefaultsInUse).toEqual([]);
     expect(dashboard.readOnly).toBe(true);
     for (const d of deploymentOf("worker"))
-      expect(loadWorkerConfig(environmentOf(d)).nodeEnv).toBe("production");
+      expect(loadWorkerConfig(baseEnvironmentOf(d)).nodeEnv).toBe("production");
   });
 
   it("listens where the ports, probes and Services say", () => {
     for (const d of deployments) {
-      const env = environmentOf(d);
+      const env = baseEnvironmentOf(d);
       const container = containerOf(d);
       const name = d.metadata?.name;
       const app = appOf(d);
@@ -239,7 +225,7 @@ describe("deploy/kubernetes/base", () => {
       const assignments = assign(
         defaultCatalog,
         installedHandlers,
-        loadWorkerConfig(environmentOf(d)).operations,
+        loadWorkerConfig(baseEnvironmentOf(d)).operations,
       );
       expect(assignments, d.metadata?.name).toHaveLength(1);
       const queue = assignments[0]?.spec.queues.queue ?? "";
@@ -289,12 +275,50 @@ describe("deploy/kubernetes/base", () => {
       queueLabel: queueLabel(queue),
     };
     const filled = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? "");
-    expect(filled).toBe(readFileSync(join(base, "worker-booking-created.yaml"), "utf8"));
+    expect(filled).toBe(
+      readFileSync(join(base, "workers/booking-created/kustomization.yaml"), "utf8"),
+    );
+  });
+
+  it("writes the worker once and each kind in a few lines: its name, its operations, its queue", () => {
+    const kinds = readdirSync(join(base, "workers")).sort();
+    expect(baseKustomization.resources.filter((r) => r.startsWith("worker")).sort()).toEqual(
+      kinds.map((kind) => `workers/${kind}`),
+    );
+    for (const kind of kinds) {
+      const k = readKustomization(join(base, "workers", kind));
+      expect(k.resources, kind).toEqual(["../../worker"]);
+      expect(k.nameSuffix, kind).toBe(`-${kind}`);
+      expect(k.labels, kind).toEqual([
+        { pairs: { "skyhook/worker": kind }, includeSelectors: true, includeTemplates: false },
+      ]);
+      expect(k.patches.map((p) => p.target?.kind).sort(), kind).toEqual([
+        "Deployment",
+        "ScaledObject",
+      ]);
+      const [written] = documents(join(base, "workers", kind, "kustomization.yaml"));
+      expect(Object.keys(written ?? {}).sort(), kind).toEqual([
+        "apiVersion",
+        "kind",
+        "labels",
+        "nameSuffix",
+        "patches",
+        "resources",
+      ]);
+    }
+    const template = readFileSync(
+      join(repoRoot, "apps/cli/templates/kubernetes-worker.yaml.tpl"),
+      "utf8",
+    );
+    expect(template.trimEnd().split("\n").length).toBeLessThan(30);
+    // The one worker is never deployed unnamed: only the kinds' kustomizations list it.
+    expect(baseKustomization.resources).not.toContain("worker");
+    expect(deployments.map((d) => d.metadata?.name)).not.toContain("skyhook-worker");
   });
 
   it("gives every process time to stop gracefully before the kubelet's SIGKILL", () => {
     for (const d of deployments) {
-      const env = environmentOf(d);
+      const env = baseEnvironmentOf(d);
       const graceMs = (d.spec?.template.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
       const preStop = containerOf(d).lifecycle?.preStop?.exec?.command;
       const preStopMs = preStop?.[0] === "sleep" ? Number(preStop[1]) * 1000 : 0;
@@ -344,7 +368,7 @@ describe("deploy/kubernetes/base", () => {
 });
 
 describe("deploy/kubernetes/overlays/example", () => {
-  const example = kustomization(overlay);
+  const example = readKustomization(overlay);
 
   it("references only files that exist, and the base", () => {
     expect(example.resources).toContain("../../base");
@@ -384,6 +408,209 @@ describe("deploy/kubernetes/overlays/example", () => {
   });
 });
 
+describe("the NetworkPolicies, as the example overlay renders them", () => {
+  const rendered = kustomize(overlay);
+  const policiesOf = (all: Manifest[]) => ofKind<NetworkPolicy>("NetworkPolicy", all);
+  const policies = policiesOf(rendered);
+  const workloads = ofKind<Deployment>("Deployment", rendered);
+  const namespace = namespaceNamed(readKustomization(overlay).namespace ?? "default");
+  const elsewhere = namespaceNamed("elsewhere");
+  const podOf = (d: Deployment): Pod => ({
+    namespace,
+    labels: labelsOf(d),
+    ports: containerOf(d).ports ?? [],
+  });
+  const stranger = (ns = namespace): Pod => ({
+    namespace: ns,
+    labels: { "app.kubernetes.io/name": "something-else" },
+    ports: [{ name: "http", containerPort: 8080 }],
+  });
+  /** A rendering without the overlay's Secret generator takes the overlay's Secrets by name. */
+  const envOf = (d: Deployment, all = rendered) => {
+    const found = renderedSources(all);
+    return environmentOf(d, {
+      configMap: found.configMap,
+      secret: (name) => found.secret(name) ?? overlaySecrets.get(name),
+    });
+  };
+  const named = (ds: Deployment[]) => ds.map((d) => d.metadata?.name ?? "").sort();
+  const ofApp = (app: string) => workloads.filter((d) => appOf(d) === app);
+  const [ingress] = ofApp("ingress");
+  const [dashboard] = ofApp("dashboard");
+  const workers = ofApp("worker");
+  // The Prometheus that KEDA asks for the backlog, in the namespace its address names.
+  const serverAddress = ofKind<ScaledObject>("ScaledObject", rendered)[0]?.spec.triggers[0]
+    ?.metadata.serverAddress;
+  const prometheus: Pod = {
+    namespace: namespaceNamed(serviceNamespace(serverAddress ?? "http://none") ?? "none"),
+    labels: { "app.kubernetes.io/name": "prometheus" },
+    ports: [{ name: "web", containerPort: 9090 }],
+  };
+  const redisPorts = [...new Set(workloads.flatMap((d) => redisPortsOf(d, envOf(d))))];
+  const redis: Pod = {
+    namespace,
+    labels: { "app.kubernetes.io/name": "redis" },
+    ports: redisPorts.map((containerPort) => ({ name: "redis", containerPort })),
+  };
+
+  it("each parses and selects the pods it means", () => {
+    if (ingress === undefined || dashboard === undefined)
+      throw new Error("no ingress or dashboard");
+    const all = named(workloads);
+    const meant: Record<string, string[]> = {
+      "skyhook-default-deny": all,
+      "skyhook-ingress-public": named([ingress]),
+      "skyhook-ops-from-monitoring": named([ingress, ...workers]),
+      "skyhook-dashboard-in-namespace": named([dashboard]),
+      "skyhook-egress-redis": all,
+      "skyhook-egress-dns": all,
+      "skyhook-worker-egress": named(workers),
+      "skyhook-redis": [],
+    };
+    expect(policies.map((p) => p.metadata?.name).sort()).toEqual(Object.keys(meant).sort());
+    for (const policy of policies) {
+      const name = policy.metadata?.name ?? "";
+      expect(() => new NetworkPolicy(policy).validate(), name).not.toThrow();
+      const podSelector = policy.spec?.podSelector ?? {};
+      expect(
+        named(workloads.filter((d) => selectorMatches(podSelector, labelsOf(d)))),
+        name,
+      ).toEqual(meant[name]);
+      expect(selectorMatches(podSelector, redis.labels), name).toBe(name === "skyhook-redis");
+    }
+    expect(workers.length).toBe(installedHandlers.length);
+  });
+
+  it("names the ports the containers listen on, as their config loaders read them", () => {
+    for (const policy of policies)
+      for (const rule of policy.spec?.ingress ?? [])
+        for (const { port } of rule.ports ?? []) {
+          const selected = workloads.filter((d) =>
+            selectorMatches(policy.spec?.podSelector ?? {}, labelsOf(d)),
+          );
+          for (const d of selected) {
+            const listening = listeningPorts(d, envOf(d));
+            expect(typeof port, `${policy.metadata?.name}: a port name`).toBe("string");
+            expect(portNamed(d, port), `${policy.metadata?.name} ${d.metadata?.name}`).toBe(
+              listening[port as keyof typeof listening],
+            );
+            expect(listening[port as keyof typeof listening]).toBeGreaterThan(0);
+          }
+        }
+    const redisPolicy = policies.find((p) => p.metadata?.name === "skyhook-egress-redis");
+    expect(redisPolicy?.spec?.egress?.flatMap((r) => r.ports?.map((p) => p.port))).toEqual(
+      redisPorts,
+    );
+    expect(redisPorts).toEqual([6380]);
+  });
+
+  it("lets nothing from outside the namespace reach a Skyhook pod but the ingress's public port", () => {
+    for (const d of workloads)
+      for (const { name, containerPort } of [
+        ...(containerOf(d).ports ?? []),
+        { containerPort: 22 },
+      ])
+        for (const source of ["outside", stranger(elsewhere)] as Endpoint[])
+          expect(
+            connects(policies, source, podOf(d), containerPort),
+            `${d.metadata?.name}:${containerPort}`,
+          ).toBe(appOf(d) === "ingress" && name === "http");
+  });
+
+  it("opens the ops ports to the namespace of the Prometheus KEDA asks, and to no other pod", () => {
+    expect(serverAddress).toMatch(/^https?:\/\/[^.]+\.[^.]+\.svc/);
+    for (const d of [ingress, ...workers] as Deployment[]) {
+      const ops = listeningPorts(d, envOf(d)).ops ?? 0;
+      expect(connects(policies, prometheus, podOf(d), ops), d.metadata?.name).toBe(true);
+      for (const other of [stranger(), stranger(elsewhere), podOf(dashboard as Deployment)])
+        expect(connects(policies, other, podOf(d), ops), d.metadata?.name).toBe(false);
+    }
+  });
+
+  it("keeps the dashboard to the pods of its namespace, unless an overlay adds the ingress controller's", () => {
+    const d = dashboard as Deployment;
+    const http = listeningPorts(d, envOf(d)).http ?? 0;
+    const controller: Pod = { ...stranger(namespaceNamed("ingress-nginx")) };
+    expect(connects(policies, stranger(), podOf(d), http)).toBe(true);
+    // Of Skyhook's own pods only workers may open connections anywhere (their egress is open).
+    for (const w of workloads)
+      expect(connects(policies, podOf(w), podOf(d), http), w.metadata?.name).toBe(
+        appOf(w) === "worker",
+      );
+    for (const other of [prometheus, controller, stranger(elsewhere), "outside"] as Endpoint[])
+      expect(connects(policies, other, podOf(d), http)).toBe(false);
+
+    const opted = renderWith(base, [dashboardComponent]);
+    const withController = policiesOf(opted);
+    expect(withController.length).toBe(policies.length + 1);
+    expect(connects(withController, controller, podOf(d), http)).toBe(true);
+    for (const w of [ingress, ...workers] as Deployment[])
+      for (const { containerPort } of containerOf(w).ports ?? [])
+        expect(connects(withController, controller, podOf(w), containerPort)).toBe(
+          appOf(w) === "ingress" && containerPort === portNamed(w, "http"),
+        );
+  });
+
+  it("lets only Skyhook's pods, and Redis's own, reach a Redis in the namespace", () => {
+    for (const port of redisPorts) {
+      for (const d of workloads) expect(connects(policies, podOf(d), redis, port)).toBe(true);
+      expect(connects(policies, redis, redis, port)).toBe(true);
+      for (const other of [stranger(), stranger(elsewhere), prometheus, "outside"] as Endpoint[])
+        expect(connects(policies, other, redis, port)).toBe(false);
+    }
+  });
+
+  it("lets the ingress and the dashboard reach Redis (on REDIS_URL's port) and DNS only; workers anything", () => {
+    for (const d of workloads) {
+      const worker = appOf(d) === "worker";
+      for (const port of redisPortsOf(d, envOf(d)))
+        expect(connects(policies, podOf(d), "outside", port), d.metadata?.name).toBe(true);
+      expect(connects(policies, podOf(d), "outside", 53, "UDP")).toBe(true);
+      expect(connects(policies, podOf(d), "outside", 53, "TCP")).toBe(true);
+      expect(connects(policies, podOf(d), "outside", 443), d.metadata?.name).toBe(worker);
+      expect(connects(policies, podOf(d), "outside", 6379), d.metadata?.name).toBe(worker);
+      expect(connects(policies, podOf(d), prometheus, 9090), d.metadata?.name).toBe(worker);
+    }
+  });
+
+  it("with the otlp-tracing component, lets the ingress and the workers reach the collector their endpoint names, on its port only", () => {
+    const traced = renderWith(base, [tracingComponent]);
+    const tracedPolicies = policiesOf(traced);
+    for (const d of ofKind<Deployment>("Deployment", traced)) {
+      const env = envOf(d, traced);
+      const app = appOf(d);
+      const known = Object.keys(
+        (app === "ingress" ? IngressEnv : app === "worker" ? WorkerEnv : DashboardEnv).shape,
+      );
+      expect(Object.keys(env).filter((name) => !known.includes(name))).toEqual([]);
+      if (app === "dashboard") {
+        expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+        continue;
+      }
+      const tracing =
+        app === "ingress" ? loadIngressConfig(env).tracing : loadWorkerConfig(env).tracing;
+      const [exporter] = tracing.enabled ? tracing.exporters : [];
+      if (exporter?.kind !== "otlp") throw new Error(`${d.metadata?.name}: no OTLP exporter`);
+      const url = new URL(exporter.url);
+      const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+      const collector = (ns: string): Pod => ({
+        namespace: namespaceNamed(ns),
+        labels: { "app.kubernetes.io/name": "otel-collector" },
+        ports: [{ name: "otlp-http", containerPort: port }],
+      });
+      const there = serviceNamespace(exporter.url) ?? "";
+      expect(connects(tracedPolicies, podOf(d), collector(there), port), d.metadata?.name).toBe(
+        true,
+      );
+      expect(connects(policies, podOf(d), collector(there), port)).toBe(app === "worker");
+      if (app === "ingress") {
+        expect(connects(tracedPolicies, podOf(d), collector("elsewhere"), port)).toBe(false);
+        expect(connects(tracedPolicies, podOf(d), collector(there), port + 1)).toBe(false);
+      }
+    }
+  });
+});
+
 const kubectl = (() => {
   try {
     execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
@@ -394,14 +621,41 @@ const kubectl = (() => {
 })();
 
 describe.runIf(kubectl)("the example overlay rendered by kubectl kustomize", () => {
-  const rendered = (): Manifest[] =>
-    parseAllDocuments(execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8" })).map(
+  const kubectlKustomize = (dir: string): Manifest[] =>
+    parseAllDocuments(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" })).map(
       (d) => d.toJS() as Manifest,
     );
+  const rendered = () => kubectlKustomize(overlay);
+
+  it("renders the base, the example overlay and the components as the emulation the other tests use does", () => {
+    // Generated names end in a content hash whose digits the emulation does not reproduce, and
+    // kubectl wraps long base64 values; neither changes what a process sees.
+    const comparable = (all: Manifest[]) =>
+      new Map(
+        all.map((m) => {
+          const text = JSON.stringify(m).replace(/(skyhook-[a-z-]+?)-[a-z0-9]{10}"/g, '$1-<hash>"');
+          const normal = JSON.parse(text) as Manifest & { data?: Record<string, string> };
+          if (normal.kind === "Secret" && normal.data !== undefined)
+            for (const key of Object.keys(normal.data))
+              normal.data[key] = normal.data[key]?.replace(/\s/g, "") ?? "";
+          return [`${normal.kind} ${normal.metadata.name}`, normal];
+        }),
+      );
+    const both = (dir: string) => {
+      const real = comparable(kubectlKustomize(dir));
+      const emulated = comparable(kustomize(dir));
+      expect([...emulated.keys()].sort(), dir).toEqual([...real.keys()].sort());
+      for (const [id, manifest] of real) expect(emulated.get(id), id).toEqual(manifest);
+    };
+    both(base);
+    both(overlay);
+    both(join(base, "workers/flight-cancelled"));
+    withOverlay(base, [tracingComponent, dashboardComponent], both);
+  });
 
   it("puts everything in its namespace, on the overlay's image, with the generated Secrets referred to", () => {
     const all = rendered() as Array<Manifest & { metadata: { namespace?: string } }>;
-    const image = kustomization(overlay).images[0];
+    const image = readKustomization(overlay).images[0];
     const schemas = { ingress: IngressEnv, worker: WorkerEnv, dashboard: DashboardEnv };
     const secrets = all.filter((m) => m.kind === "Secret").map((m) => m.metadata.name);
     for (const m of all.filter((m) => m.kind !== "Namespace"))

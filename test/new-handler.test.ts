@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pnpmCommand } from "@skyhook/cli";
@@ -94,7 +94,10 @@ describe("adding a handler with skyhook new-handler", () => {
       `WORKER_OPERATIONS: PNR_V3/${operation}`,
     );
     expect(readFileSync(join(copy, "deploy/kubernetes/base/kustomization.yaml"), "utf8")).toContain(
-      `- worker-${dir}.yaml`,
+      `- workers/${dir}`,
+    );
+    expect(existsSync(join(copy, `deploy/kubernetes/base/workers/${dir}/kustomization.yaml`))).toBe(
+      true,
     );
     const again = await run([
       "scripts/skyhook",

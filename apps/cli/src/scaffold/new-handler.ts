@@ -10,6 +10,7 @@ import {
   queueLabel,
   queueNamesFor,
 } from "@skyhook/contracts";
+import { appendToYamlList } from "./append-to-yaml-list.ts";
 
 /** A payload each event type's schema accepts, for the generated handler's first test. */
 const samplePayloads: Record<EventType, Record<string, unknown>> = {
@@ -83,7 +84,8 @@ function appendToArray(text: string, opening: string, item: string, path: string
  * Creates a handler package for (event type, operation) and registers it everywhere the
  * project lists handlers: its contract in `packages/contracts/src/operations.ts`, the worker's
  * `handlers.ts` and `package.json`, a worker service in `docker-compose.yml`, and a worker
- * Deployment with its KEDA ScaledObject in `deploy/kubernetes/base`. The handler
+ * kind in `deploy/kubernetes/base/workers` (a few lines over the one worker Deployment and its
+ * KEDA ScaledObject) listed in the base's kustomization. The handler
  * it writes logs each event by its ids, which is idempotent; replace its body with the real work.
  */
 export function scaffoldHandler(
@@ -222,15 +224,19 @@ export function scaffoldHandler(
     files,
   );
 
-  const manifest = `worker-${dir}.yaml`;
-  write(`deploy/kubernetes/base/${manifest}`, fill("kubernetes-worker.yaml.tpl", values));
+  const workerKind = `workers/${dir}`;
+  write(
+    `deploy/kubernetes/base/${workerKind}/kustomization.yaml`,
+    fill("kubernetes-worker.yaml.tpl", values),
+  );
+  const kustomization = "deploy/kubernetes/base/kustomization.yaml";
   edit(
     root,
-    "deploy/kubernetes/base/kustomization.yaml",
+    kustomization,
     (text) => {
-      if (!/^resources:\n/m.test(text))
-        throw new ScaffoldError("deploy/kubernetes/base/kustomization.yaml: cannot find resources");
-      return text.replace(/^(resources:\n(?: {2}- .+\n)*)/m, `$1  - ${manifest}\n`);
+      const listed = appendToYamlList(text, "resources", workerKind);
+      if (!listed.ok) throw new ScaffoldError(`${kustomization}: ${listed.reason}`);
+      return listed.text;
     },
     files,
   );
