@@ -250,6 +250,17 @@ describe("the public edge under unauthenticated load", () => {
       expect(JSON.parse(response.body), what).toMatchObject({
         error: { code: "unauthorized", message: `signature refused: ${reason}` },
       });
+      // The operator reads the same reason in the request's log line.
+      const requestId = response.headers["x-request-id"];
+      const line = await ingress?.waitForLog(
+        `the log line of ${what}`,
+        (l) => l.requestId === requestId,
+      );
+      expect(line, what).toMatchObject({
+        status: 401,
+        errorCode: "unauthorized",
+        errorMessage: `signature refused: ${reason}`,
+      });
     }
   });
 

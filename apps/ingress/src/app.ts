@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps): Express {
       known ?? new IngressError("internal", "internal error", undefined, { cause: err });
     const state = stateOf(res);
     state.errorCode = error.code;
+    state.errorMessage = error.message;
     if (isAlarming(error.code))
       deps.logger.error({ err: error.cause ?? err, requestId: state.requestId }, error.message);
     if (error.challenge !== undefined) res.setHeader("WWW-Authenticate", error.challenge);

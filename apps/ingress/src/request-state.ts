@@ -25,6 +25,8 @@ export type RequestState = {
   queue?: string;
   jobId?: string;
   errorCode?: string;
+  /** Why it was refused, as answered (our own words: never a secret or a payload). */
+  errorMessage?: string;
 };
 
 /** Set by the request-log middleware, which runs before every route. */
