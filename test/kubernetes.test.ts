@@ -20,11 +20,13 @@ import { Service } from "kubernetes-models/v1/Service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
+import { configErrorOf } from "./support/config-error.ts";
 import { dockerfileStages, last } from "./support/dockerfile.ts";
 import { startWorkerWithOps } from "./support/in-process.ts";
 import { repoRoot } from "./support/processes.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { isSecretVariable, withGeneratedSecrets } from "./support/shipped-secrets.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
@@ -84,8 +86,8 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-/** KEY=value lines of the overlay's generated Secrets, by Secret name. */
-const overlaySecrets = new Map(
+/** KEY=value lines of the overlay's generated Secrets, by Secret name, as shipped. */
+const shippedSecrets = new Map(
   kustomization(overlay).secretGenerator.map((generator) => [
     generator.name,
     Object.fromEntries(
@@ -98,9 +100,13 @@ const overlaySecrets = new Map(
     ) as Record<string, string>,
   ]),
 );
+/** The overlay's Secrets filled in: every secret generated, as the overlay asks the operator to. */
+const overlaySecrets = new Map(
+  [...shippedSecrets].map(([name, vars]) => [name, withGeneratedSecrets(vars)]),
+);
 
 /** What the container's process sees: the ConfigMap it loads, then its own variables. */
-function environmentOf(d: Deployment): Record<string, string> {
+function environmentOf(d: Deployment, secrets = overlaySecrets): Record<string, string> {
   const container = containerOf(d);
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
@@ -113,7 +119,7 @@ function environmentOf(d: Deployment): Record<string, string> {
       env[variable.name] = variable.value ?? "";
       continue;
     }
-    const value = overlaySecrets.get(ref.name ?? "")?.[ref.key];
+    const value = secrets.get(ref.name ?? "")?.[ref.key];
     if (value === undefined && ref.optional !== true)
       throw new Error(`${d.metadata?.name}: no ${ref.key} in the overlay's Secret ${ref.name}`);
     if (value !== undefined) env[variable.name] = value;
@@ -183,6 +189,32 @@ describe("deploy/kubernetes/base", () => {
     expect(dashboard.readOnly).toBe(true);
     for (const d of deploymentOf("worker"))
       expect(loadWorkerConfig(environmentOf(d)).nodeEnv).toBe("production");
+  });
+
+  it("refuses, in the ingress's production config, every secret the example overlay ships, naming the variable", () => {
+    const ingress = deploymentOf("ingress")[0] as Deployment;
+    const refs = (containerOf(ingress).env ?? []).flatMap((variable) => {
+      const ref = variable.valueFrom?.secretKeyRef;
+      const shipped = shippedSecrets.get(ref?.name ?? "")?.[ref?.key ?? ""];
+      return ref === undefined || shipped === undefined || !isSecretVariable(ref.key)
+        ? []
+        : [{ secret: ref.name ?? "", key: ref.key, variable: variable.name, shipped }];
+    });
+    expect(refs.map((r) => r.variable).sort()).toEqual([
+      "REDIS_URL",
+      "SPOTNANA_CLIENT_SECRET",
+      "SPOTNANA_SIGNING_SECRETS",
+      "TOKEN_SIGNING_KEY",
+    ]);
+    for (const ref of refs) {
+      const secrets = new Map(overlaySecrets);
+      secrets.set(ref.secret, { ...overlaySecrets.get(ref.secret), [ref.key]: ref.shipped });
+      const error = configErrorOf(() => loadIngressConfig(environmentOf(ingress, secrets)));
+      expect(error.problems.length, ref.variable).toBeGreaterThan(0);
+      for (const problem of error.problems)
+        expect(problem, ref.variable).toMatch(new RegExp(`^${ref.variable}`));
+      expect(error.message).not.toContain(ref.shipped);
+    }
   });
 
   it("listens where the ports, probes and Services say", () => {
@@ -374,7 +406,7 @@ describe("deploy/kubernetes/overlays/example", () => {
   });
 
   it("commits placeholders only, never a secret", () => {
-    for (const [name, values] of overlaySecrets)
+    for (const [name, values] of shippedSecrets)
       for (const [key, value] of Object.entries(values)) {
         const readable = value.startsWith("whsec_")
           ? Buffer.from(value.slice("whsec_".length), "base64").toString("utf8")
