@@ -128,7 +128,7 @@ export function createFailureLimiter(deps: {
         if (counted) {
           const byClient = await deps.counter.count(
             "client",
-            `${address}|${claimedClient}`,
+            clientKey(req, claimedClient),
             windowMs,
           );
           // The later end: a request claiming this client is not judged again before it.
