@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { keyNames } from "@skyhook/queue-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
-import { startIngress } from "./support/in-process.ts";
+import { startIngress, testTokenSigningKey } from "./support/in-process.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { newSigningSecret, signedHeaders } from "./support/sign.ts";
@@ -12,6 +12,7 @@ import { waitFor } from "./support/wait-for.ts";
 
 const signingSecret = newSigningSecret();
 const client = { clientId: "limits-client", clientSecret: "limits-client-secret-123" };
+const otherClient = { clientId: "other-client", clientSecret: "other-client-secret-456" };
 const subscriptionsFile = (() => {
   const file = join(mkdtempSync(join(tmpdir(), "skyhook-limits-")), "subscriptions.json");
   const subscription = {
@@ -20,7 +21,12 @@ const subscriptionsFile = (() => {
     clientSecrets: [client.clientSecret],
     signingSecrets: [signingSecret],
   };
-  writeFileSync(file, JSON.stringify([subscription]));
+  const other = {
+    name: "other",
+    clientId: otherClient.clientId,
+    clientSecret: otherClient.clientSecret,
+  };
+  writeFileSync(file, JSON.stringify([subscription, other]));
   return file;
 })();
 
@@ -38,6 +44,7 @@ async function ingressWith(env: Record<string, string>, prefix: string) {
     AUTH_FAILURES_PER_ADDRESS: "5",
     AUTH_FAILURES_PER_CLIENT_ADDRESS: "5",
     AUTH_FAILURE_WINDOW_SEC: "60",
+    TOKEN_SIGNING_KEY: testTokenSigningKey,
     ...env,
   });
   cleanups.push(() => ingress.close());
@@ -59,13 +66,13 @@ function ownPrefix(label: string): string {
   return prefix;
 }
 
-const tokenRequest = (baseUrl: string, secret: string, from: string) =>
+const tokenRequest = (baseUrl: string, secret: string, from: string, clientId = client.clientId) =>
   fetch(`${baseUrl}/oauth/token`, {
     method: "POST",
     headers: { "x-forwarded-for": from },
     body: new URLSearchParams({
       grant_type: "client_credentials",
-      client_id: client.clientId,
+      client_id: clientId,
       client_secret: secret,
     }),
   });
@@ -102,14 +109,145 @@ async function statusesOf(requests: Array<() => Promise<Response>>): Promise<num
 
 const shared = "192.0.2.10";
 
-describe("failed-authentication limits never lock out valid credentials", () => {
-  it("serves the real client from an address that failed past the limit; further wrong secrets get 429", async () => {
-    const { baseUrl } = await ingressWith({}, ownPrefix("limits-lockout"));
-    const guesses = await statusesOf(
-      Array.from({ length: 10 }, (_, i) => () => tokenRequest(baseUrl, `guess-${i}`, shared)),
+const retryAfterOf = (response: Response) => Number(response.headers.get("retry-after"));
+
+describe("failed-authentication limits really slow guessing", () => {
+  it("after 300 wrong secrets judges no more from that address: the right one is 429, while another address and another client get tokens", async () => {
+    const { baseUrl } = await ingressWith(
+      { AUTH_FAILURES_PER_ADDRESS: "30", AUTH_FAILURES_PER_CLIENT_ADDRESS: "10" },
+      ownPrefix("limits-guessing"),
     );
-    expect(guesses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-    expect(guesses.slice(5)).toEqual([429, 429, 429, 429, 429]);
+    const guesses = await statusesOf(
+      Array.from({ length: 300 }, (_, i) => () => tokenRequest(baseUrl, `guess-${i}`, shared)),
+    );
+    expect(guesses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(guesses.slice(10)).toEqual(Array(290).fill(429));
+
+    const right = await tokenRequest(baseUrl, client.clientSecret, shared);
+    expect(right.status).toBe(429);
+    expect(await right.json()).toMatchObject({ error: { code: "too_many_auth_failures" } });
+    expect(retryAfterOf(right)).toBeGreaterThan(0);
+    expect(retryAfterOf(right)).toBeLessThanOrEqual(60);
+    expect(right.headers.get("cache-control")).toBe("no-store");
+    expect(right.headers.get("www-authenticate")).toBeNull();
+
+    expect((await tokenRequest(baseUrl, client.clientSecret, "198.51.100.9")).status).toBe(200);
+    const other = await tokenRequest(
+      baseUrl,
+      otherClient.clientSecret,
+      shared,
+      otherClient.clientId,
+    );
+    expect(other.status).toBe(200);
+    // A delivery signed by the real sender from that address is still judged and accepted.
+    expect((await signedDelivery(baseUrl, shared)).status).toBe(200);
+  });
+
+  it("judges the right secret again once the window has passed", async () => {
+    const { baseUrl } = await ingressWith(
+      { AUTH_FAILURES_PER_CLIENT_ADDRESS: "3", AUTH_FAILURE_WINDOW_SEC: "1" },
+      ownPrefix("limits-window-client"),
+    );
+    const statuses = await statusesOf([
+      () => tokenRequest(baseUrl, "guess-1", shared),
+      () => tokenRequest(baseUrl, "guess-2", shared),
+      () => tokenRequest(baseUrl, "guess-3", shared),
+      () => tokenRequest(baseUrl, client.clientSecret, shared),
+    ]);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    await waitFor(
+      "the failure window to pass",
+      async () =>
+        (await tokenRequest(baseUrl, client.clientSecret, shared)).status === 200
+          ? true
+          : undefined,
+      10_000,
+      250,
+    );
+  });
+
+  it("judges guesses sent all at once one at a time, so no more than the limit are judged", async () => {
+    const prefix = ownPrefix("limits-burst");
+    const { baseUrl } = await ingressWith(
+      { AUTH_FAILURES_PER_ADDRESS: "100", AUTH_FAILURES_PER_CLIENT_ADDRESS: "5" },
+      prefix,
+    );
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const response = await tokenRequest(baseUrl, `burst-${i}`, shared);
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    expect(burst.filter((status) => status === 401)).toHaveLength(5);
+    expect(burst.filter((status) => status === 429)).toHaveLength(35);
+    // Every judged failure is counted, so the count says how many of the 40 were judged.
+    const redis = connect();
+    try {
+      const key = keyNames(prefix).authFailures("client", `${shared}|${client.clientId}`);
+      expect(await redis.get(key)).toBe("5");
+    } finally {
+      redis.disconnect();
+    }
+    expect((await tokenRequest(baseUrl, client.clientSecret, shared)).status).toBe(429);
+  });
+
+  it("judges at most one guess more than the limit per extra replica when guesses are spread over replicas", async () => {
+    const prefix = ownPrefix("limits-burst-replicas");
+    const limits = { AUTH_FAILURES_PER_ADDRESS: "100", AUTH_FAILURES_PER_CLIENT_ADDRESS: "5" };
+    const replicas = [await ingressWith(limits, prefix), await ingressWith(limits, prefix)];
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const replica = replicas[i % 2] ?? replicas[0];
+        const response = await tokenRequest(replica?.baseUrl ?? "", `burst-${i}`, shared);
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    const redis = connect();
+    try {
+      const key = keyNames(prefix).authFailures("client", `${shared}|${client.clientId}`);
+      const judged = Number(await redis.get(key));
+      expect(judged).toBeGreaterThanOrEqual(5);
+      expect(judged).toBeLessThanOrEqual(6);
+      expect(burst.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("keeps counting guesses at a configured client from an address past its address limit", async () => {
+    const { baseUrl } = await ingressWith(
+      { AUTH_FAILURES_PER_ADDRESS: "3", AUTH_FAILURES_PER_CLIENT_ADDRESS: "5" },
+      ownPrefix("limits-address-first"),
+    );
+    const invented = await statusesOf(
+      Array.from({ length: 4 }, (_, i) => () => tokenRequest(baseUrl, "x", shared, `made-up-${i}`)),
+    );
+    expect(invented).toEqual([401, 401, 401, 429]);
+    const atRealClient = await statusesOf(
+      Array.from({ length: 5 }, (_, i) => () => tokenRequest(baseUrl, `guess-${i}`, shared)),
+    );
+    expect(atRealClient).toEqual([429, 429, 429, 429, 429]);
+    expect((await tokenRequest(baseUrl, client.clientSecret, shared)).status).toBe(429);
+    // Below its own limit, another client from the same address is still judged.
+    const other = await tokenRequest(
+      baseUrl,
+      otherClient.clientSecret,
+      shared,
+      otherClient.clientId,
+    );
+    expect(other.status).toBe(200);
+  });
+});
+
+describe("failed-authentication limits never lock out valid credentials", () => {
+  it("serves the real client from an address whose other requests failed past the address limit", async () => {
+    const { baseUrl } = await ingressWith({}, ownPrefix("limits-lockout"));
+    const failures = await statusesOf(
+      Array.from({ length: 10 }, () => () => badBearer(baseUrl, shared)),
+    );
+    expect(failures).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
 
     const token = await tokenRequest(baseUrl, client.clientSecret, shared);
     expect(token.status).toBe(200);
@@ -129,11 +267,11 @@ describe("failed-authentication limits never lock out valid credentials", () => 
 
     const again = await tokenRequest(baseUrl, "one-more-guess", shared);
     expect(again.status).toBe(429);
-    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(Number(again.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    expect(retryAfterOf(again)).toBeGreaterThan(0);
+    expect(retryAfterOf(again)).toBeLessThanOrEqual(60);
     const forged = await signedDelivery(baseUrl, shared, newSigningSecret());
     expect(forged.status).toBe(429);
-    expect(Number(forged.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(retryAfterOf(forged)).toBeGreaterThan(0);
 
     // Another address has a count of its own.
     expect((await tokenRequest(baseUrl, "guess", "198.51.100.9")).status).toBe(401);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
 import { cancelledFlightEnvelope } from "./support/events.ts";
-import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { newSigningSecret } from "./support/sign.ts";
 import { spotnanaClient } from "./support/spotnana-client.ts";
@@ -28,6 +28,7 @@ beforeAll(async () => {
     SPOTNANA_CLIENT_ID: devClient.clientId,
     SPOTNANA_CLIENT_SECRET: devClient.clientSecret,
     SPOTNANA_SIGNING_SECRETS: signingSecret,
+    TOKEN_SIGNING_KEY: testTokenSigningKey,
   });
   worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
   const client = spotnanaClient(ingress.baseUrl, devClient);

@@ -7,8 +7,10 @@ import { assign, installedHandlers, loadWorkerConfig, shutdownExitMarginMs } fro
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
+import { configErrorOf } from "./support/config-error.ts";
 import { dockerfileStages, execForm, last } from "./support/dockerfile.ts";
 import { repoRoot } from "./support/processes.ts";
+import { isSecretVariable, withGeneratedSecrets } from "./support/shipped-secrets.ts";
 
 /**
  * Docker cannot run on the machines that test Skyhook, so docker-compose.yml is checked here:
@@ -28,19 +30,25 @@ const Compose = z.object({
   ),
 });
 
-const exampleEnv = Object.fromEntries(
+/** .env.example as shipped, placeholders and all. */
+const shippedEnv: Record<string, string> = Object.fromEntries(
   readFileSync(join(repoRoot, ".env.example"), "utf8")
     .split("\n")
     .filter((line) => /^[A-Z_]+=/.test(line))
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
 );
+/** .env.example filled in: every secret generated, as the operator is told to. */
+const exampleEnv = withGeneratedSecrets(shippedEnv);
 
-/** Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` against .env.example. */
-function interpolate(value: string): string {
+/** Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` against `.env`. */
+function interpolate(
+  value: string,
+  dotEnv: Record<string, string | undefined> = exampleEnv,
+): string {
   return value.replace(
     /\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g,
     (_, name: string, kind?: string, rest?: string) => {
-      const given = exampleEnv[name];
+      const given = dotEnv[name];
       if (given !== undefined && given !== "") return given;
       if (kind === "?") throw new Error(`${name} is required by docker-compose.yml: ${rest}`);
       return kind === "-" ? (rest ?? "") : "";
@@ -52,9 +60,15 @@ const compose = Compose.parse(
   parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }),
 );
 const services = compose.services;
-const envOf = (name: string): NodeJS.ProcessEnv =>
+const envOf = (
+  name: string,
+  dotEnv: Record<string, string | undefined> = exampleEnv,
+): NodeJS.ProcessEnv =>
   Object.fromEntries(
-    Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]),
+    Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [
+      k,
+      interpolate(String(v), dotEnv),
+    ]),
   );
 /** Where a service's ops server listens, by the loader that service runs (the dashboard has none). */
 const opsPortOf = (name: string, env: NodeJS.ProcessEnv): number | undefined =>
@@ -87,7 +101,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs Redis with a password, and gives every app service a REDIS_URL that carries it", () => {
-    const command = (services.redis?.command ?? []).map(interpolate);
+    const command = (services.redis?.command ?? []).map((part) => interpolate(part));
     const password = command[command.indexOf("--requirepass") + 1];
     expect(command).toContain("--requirepass");
     expect(password).toBe(exampleEnv.REDIS_PASSWORD);
@@ -137,6 +151,39 @@ describe("docker-compose.yml", () => {
     expect(config.devDefaultsInUse).toEqual([]);
     expect(config.subscriptions[0]?.hmac).toBeDefined();
     expect(config.subscriptions[0]?.oauth).toBeDefined();
+  });
+
+  it("refuses, in the ingress's production config, every secret .env.example ships, naming the variable", () => {
+    const ingressEnv = Object.values(services.ingress?.environment ?? {}).map(String);
+    const readByIngress = Object.keys(shippedEnv).filter(
+      (name) => isSecretVariable(name) && ingressEnv.some((value) => value.includes(`\${${name}`)),
+    );
+    expect(readByIngress.sort()).toEqual([
+      "REDIS_PASSWORD",
+      "SPOTNANA_CLIENT_SECRET",
+      "SPOTNANA_SIGNING_SECRETS",
+      "TOKEN_SIGNING_KEY",
+    ]);
+    for (const name of readByIngress) {
+      const shipped = shippedEnv[name] ?? "";
+      const error = configErrorOf(() =>
+        loadIngressConfig(envOf("ingress", { ...exampleEnv, [name]: shipped })),
+      );
+      const variable = name === "REDIS_PASSWORD" ? "REDIS_URL" : name;
+      expect(error.problems.length, name).toBeGreaterThan(0);
+      for (const problem of error.problems)
+        expect(problem, name).toMatch(new RegExp(`^${variable}`));
+      expect(error.message).not.toContain(shipped);
+    }
+  });
+
+  it("refuses compose's development Redis password in production, where .env gives none", () => {
+    const error = configErrorOf(() =>
+      loadIngressConfig(envOf("ingress", { ...exampleEnv, REDIS_PASSWORD: undefined })),
+    );
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^REDIS_URL: its password looks like a placeholder/),
+    ]);
   });
 
   it("gives the dashboard a production configuration its loader accepts", () => {

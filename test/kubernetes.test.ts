@@ -20,6 +20,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { configErrorOf } from "./support/config-error.ts";
 import { dockerfileStages, last } from "./support/dockerfile.ts";
 import { startWorkerWithOps } from "./support/in-process.ts";
 import {
@@ -46,6 +47,7 @@ import {
 import { repoRoot } from "./support/processes.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { isSecretVariable, withGeneratedSecrets } from "./support/shipped-secrets.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
@@ -84,8 +86,8 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-/** KEY=value lines of the overlay's generated Secrets, by Secret name. */
-const overlaySecrets = new Map(
+/** KEY=value lines of the overlay's generated Secrets, by Secret name, as shipped. */
+const shippedSecrets = new Map(
   readKustomization(overlay).secretGenerator.map((generator) => [
     generator.name,
     Object.fromEntries(
@@ -98,15 +100,19 @@ const overlaySecrets = new Map(
     ) as Record<string, string>,
   ]),
 );
+/** The overlay's Secrets filled in: every secret generated, as the overlay asks the operator to. */
+const overlaySecrets = new Map(
+  [...shippedSecrets].map(([name, vars]) => [name, withGeneratedSecrets(vars)]),
+);
 
 /** What a base container's process sees: the base's ConfigMap, the overlay's Secrets. */
-const baseEnvironmentOf = (d: Deployment) =>
+const baseEnvironmentOf = (d: Deployment, secrets = overlaySecrets) =>
   environmentOf(d, {
     configMap: (name) => {
       expect(name).toBe(configMap?.metadata?.name);
       return configMap?.data ?? undefined;
     },
-    secret: (name) => overlaySecrets.get(name),
+    secret: (name) => secrets.get(name),
   });
 const namesOf = (d: Deployment) => [
   ...Object.keys(configMap?.data ?? {}),
@@ -169,6 +175,32 @@ describe("deploy/kubernetes/base", () => {
     expect(dashboard.readOnly).toBe(true);
     for (const d of deploymentOf("worker"))
       expect(loadWorkerConfig(baseEnvironmentOf(d)).nodeEnv).toBe("production");
+  });
+
+  it("refuses, in the ingress's production config, every secret the example overlay ships, naming the variable", () => {
+    const ingress = deploymentOf("ingress")[0] as Deployment;
+    const refs = (containerOf(ingress).env ?? []).flatMap((variable) => {
+      const ref = variable.valueFrom?.secretKeyRef;
+      const shipped = shippedSecrets.get(ref?.name ?? "")?.[ref?.key ?? ""];
+      return ref === undefined || shipped === undefined || !isSecretVariable(ref.key)
+        ? []
+        : [{ secret: ref.name ?? "", key: ref.key, variable: variable.name, shipped }];
+    });
+    expect(refs.map((r) => r.variable).sort()).toEqual([
+      "REDIS_URL",
+      "SPOTNANA_CLIENT_SECRET",
+      "SPOTNANA_SIGNING_SECRETS",
+      "TOKEN_SIGNING_KEY",
+    ]);
+    for (const ref of refs) {
+      const secrets = new Map(overlaySecrets);
+      secrets.set(ref.secret, { ...overlaySecrets.get(ref.secret), [ref.key]: ref.shipped });
+      const error = configErrorOf(() => loadIngressConfig(baseEnvironmentOf(ingress, secrets)));
+      expect(error.problems.length, ref.variable).toBeGreaterThan(0);
+      for (const problem of error.problems)
+        expect(problem, ref.variable).toMatch(new RegExp(`^${ref.variable}`));
+      expect(error.message).not.toContain(ref.shipped);
+    }
   });
 
   it("listens where the ports, probes and Services say", () => {
@@ -398,7 +430,7 @@ describe("deploy/kubernetes/overlays/example", () => {
   });
 
   it("commits placeholders only, never a secret", () => {
-    for (const [name, values] of overlaySecrets)
+    for (const [name, values] of shippedSecrets)
       for (const [key, value] of Object.entries(values)) {
         const readable = value.startsWith("whsec_")
           ? Buffer.from(value.slice("whsec_".length), "base64").toString("utf8")

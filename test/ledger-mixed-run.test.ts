@@ -9,7 +9,7 @@ import { queueNamesFor } from "@skyhook/contracts";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
 import { cancelledFlightEnvelope, envelope, pnrPayload } from "./support/events.ts";
-import { devClient, startIngress } from "./support/in-process.ts";
+import { devClient, startIngress, testTokenSigningKey } from "./support/in-process.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { spotnanaClient } from "./support/spotnana-client.ts";
@@ -89,6 +89,7 @@ describe("the ledger after a mixed run", () => {
     const ingress = await startIngress({
       QUEUE_PREFIX: prefix,
       SUBSCRIPTIONS_FILE: subscriptions,
+      TOKEN_SIGNING_KEY: testTokenSigningKey,
       RETRY_ATTEMPTS: "3",
       RETRY_BACKOFF_MS: "50",
     });

@@ -6,7 +6,7 @@ import { deliveryOutcomes, jobOutcomes, tokenOutcomes } from "@skyhook/queue-kit
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { defaultFlights, envelope, pnrPayload } from "./support/events.ts";
-import { startIngress, startWorkerWithOps } from "./support/in-process.ts";
+import { startIngress, startWorkerWithOps, testTokenSigningKey } from "./support/in-process.ts";
 import { parsePrometheus, type Scrape, scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { spotnanaClient } from "./support/spotnana-client.ts";
@@ -38,6 +38,7 @@ beforeAll(async () => {
   ingress = await startIngress({
     QUEUE_PREFIX: prefix,
     SUBSCRIPTIONS_FILE: file,
+    TOKEN_SIGNING_KEY: testTokenSigningKey,
     BODY_LIMIT_BYTES: String(16 * 1024),
     RETRY_ATTEMPTS: "3",
     RETRY_BACKOFF_MS: "600000",

@@ -17,6 +17,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+const notifyAuthorization = "Bearer pipeline-notify-token";
+
 /** Ingress, worker and a scripted notification receiver, wired like production, on a private prefix. */
 async function pipeline(
   respond: (n: number) => number | "hang" = () => 200,
@@ -33,6 +35,7 @@ async function pipeline(
   const worker = startWorker({
     QUEUE_PREFIX: prefix,
     NOTIFY_URL: downstream.url,
+    NOTIFY_AUTHORIZATION: notifyAuthorization,
     NOTIFY_TIMEOUT_MS: "2000",
   });
   const queues = new Map<string, Queue>();
@@ -100,7 +103,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     expect(JSON.stringify(record)).not.toContain("Lovelace");
   });
 
-  it("marks the cancelled segment on the booking and notifies its travelers once", async () => {
+  it("marks the cancelled segment on the booking and notifies its travelers once, with the configured Authorization", async () => {
     const p = await pipeline();
     const booked = pnrPayload({ version: 1 });
     await p.client.deliver(envelope("BOOKING_CREATED", booked));
@@ -124,6 +127,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     expect(p.downstream.received).toHaveLength(1);
     const [notice] = p.downstream.received;
     expect(notice?.headers["idempotency-key"]).toBe(`msg-${booked.pnrId}`);
+    expect(notice?.headers.authorization).toBe(notifyAuthorization);
     expect(notice?.body).toMatchObject({
       type: "FLIGHT_CANCELLED",
       pnrId: booked.pnrId,

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
-import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { newSigningSecret } from "./support/sign.ts";
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
     SPOTNANA_CLIENT_ID: devClient.clientId,
     SPOTNANA_CLIENT_SECRET: devClient.clientSecret,
     SPOTNANA_SIGNING_SECRETS: signingSecret,
+    TOKEN_SIGNING_KEY: testTokenSigningKey,
   });
   worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
 });

@@ -6,7 +6,7 @@ import { keyNames } from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envelope, pnrPayload } from "./support/events.ts";
-import { startIngress } from "./support/in-process.ts";
+import { startIngress, testTokenSigningKey } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 
@@ -53,6 +53,7 @@ beforeAll(async () => {
   ingress = await startIngress({
     QUEUE_PREFIX: prefix,
     SUBSCRIPTIONS_FILE: file,
+    TOKEN_SIGNING_KEY: testTokenSigningKey,
     AUTH_FAILURES_PER_CLIENT_ADDRESS: "1000",
     AUTH_FAILURES_PER_ADDRESS: "1000",
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +17,9 @@ import { sharedRedisUrl } from "./redis.ts";
 
 export const testLogger = (redactFields: readonly string[]) =>
   createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent", redactFields });
+
+/** A token-signing key for tests that configure credentials (development defaults then stop). */
+export const testTokenSigningKey = randomBytes(32).toString("base64");
 
 /** What a test may put in place of the environment's choice: a tracer provider it reads back. */
 type Injected = { tracerProvider?: TracerProvider };

@@ -107,10 +107,14 @@ export function composeIngress(
   });
   // The same bound as a delivery: a probe must not wait longer on a frozen Redis than Spotnana does.
   const isReady = () => pingRedis(redis, config.enqueueTimeoutMs);
+  const clients = createClientRegistry(config.subscriptions);
   const app = createApp({
     logger,
-    tokens: createAccessTokens(config.token),
-    clients: createClientRegistry(config.subscriptions),
+    tokens: createAccessTokens({
+      ...config.token,
+      isConfiguredClient: (clientId) => clients.byClientId(clientId) !== undefined,
+    }),
+    clients,
     subscriptions: config.subscriptions,
     enqueuer,
     rejected: createRejectedWriter({ queues, timeoutMs: config.enqueueTimeoutMs }),

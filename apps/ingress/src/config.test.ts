@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,11 +17,17 @@ function subscriptionsFile(content: unknown): string {
   return path;
 }
 
+/** What `openssl rand -hex 24` and `openssl rand -base64 32` make. */
+const generatedSecret = () => randomBytes(24).toString("hex");
+const generatedKey = () => randomBytes(32).toString("base64");
+const clientSecret = generatedSecret();
+const tokenSigningKey = generatedKey();
+
 const productionSecrets = {
   NODE_ENV: "production",
   SPOTNANA_CLIENT_ID: "acme-spotnana",
-  SPOTNANA_CLIENT_SECRET: "a-long-production-secret",
-  TOKEN_SIGNING_KEY: "k".repeat(48),
+  SPOTNANA_CLIENT_SECRET: clientSecret,
+  TOKEN_SIGNING_KEY: tokenSigningKey,
 };
 
 describe("loadIngressConfig", () => {
@@ -66,14 +73,50 @@ describe("loadIngressConfig", () => {
     });
   });
 
-  it("lists only the development defaults actually in use", () => {
+  it.each([
+    ["unset", {}],
+    ["development", { NODE_ENV: "development" }],
+    ["test", { NODE_ENV: "test" }],
+  ])(
+    "requires TOKEN_SIGNING_KEY once OAuth credentials are configured, with NODE_ENV %s",
+    (_, nodeEnv) => {
+      const error = configErrorOf(() =>
+        loadIngressConfig({
+          ...nodeEnv,
+          SPOTNANA_CLIENT_ID: "my-client",
+          SPOTNANA_CLIENT_SECRET: "my-secret-123",
+        }),
+      );
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^TOKEN_SIGNING_KEY: required when an OAuth client is configured/),
+      ]);
+    },
+  );
+
+  it("uses no development default once any credential is configured", () => {
     const config = loadIngressConfig({
-      NODE_ENV: "test",
       SPOTNANA_CLIENT_ID: "my-client",
       SPOTNANA_CLIENT_SECRET: "my-secret-123",
+      TOKEN_SIGNING_KEY: tokenSigningKey,
     });
     expect(config.subscriptions[0]?.oauth?.clientId).toBe("my-client");
-    expect(config.devDefaultsInUse).toEqual(["TOKEN_SIGNING_KEY"]);
+    expect(config.token.signingKey).toBe(tokenSigningKey);
+    expect(config.devDefaultsInUse).toEqual([]);
+    // A signing key alone configures no client: the development client does not step in.
+    const error = configErrorOf(() => loadIngressConfig({ TOKEN_SIGNING_KEY: tokenSigningKey }));
+    expect(error.problems.map((p) => p.split(":")[0])).toEqual([
+      "SPOTNANA_CLIENT_ID",
+      "SPOTNANA_CLIENT_SECRET",
+    ]);
+  });
+
+  it("signs with a key nobody knows, not the development one, when only HMAC is configured", () => {
+    const secrets = { SPOTNANA_SIGNING_SECRETS: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
+    const config = loadIngressConfig(secrets);
+    expect(config.subscriptions[0]?.oauth).toBeUndefined();
+    expect(config.devDefaultsInUse).toEqual([]);
+    expect(config.token.signingKey).not.toBe(devCredentials.TOKEN_SIGNING_KEY);
+    expect(loadIngressConfig(secrets).token.signingKey).not.toBe(config.token.signingKey);
   });
 
   it("treats an empty variable as not set", () => {
@@ -86,7 +129,7 @@ describe("loadIngressConfig", () => {
     const config = loadIngressConfig(productionSecrets);
     expect(config.subscriptions[0]?.oauth).toMatchObject({
       clientId: "acme-spotnana",
-      clientSecrets: ["a-long-production-secret"],
+      clientSecrets: [clientSecret],
     });
     expect(config.token.signingKey).toBe(productionSecrets.TOKEN_SIGNING_KEY);
     expect(config.devDefaultsInUse).toEqual([]);
@@ -143,7 +186,9 @@ describe("loadIngressConfig", () => {
     const error = configErrorOf(() =>
       loadIngressConfig({ ...productionSecrets, SPOTNANA_CLIENT_SECRET: "short-secret" }),
     );
-    expect(error.problems).toEqual([expect.stringMatching(/^SPOTNANA_CLIENT_SECRET:.*16/)]);
+    expect(error.problems).toEqual([
+      "SPOTNANA_CLIENT_SECRET: shorter than 32 characters (refused when NODE_ENV=production)",
+    ]);
   });
 
   it.each(["abc", "-1", "80.5"])("refuses PORT=%s, naming PORT", (port) => {
@@ -153,7 +198,13 @@ describe("loadIngressConfig", () => {
 
   it("names every bad variable of the environment in one error", () => {
     const error = configErrorOf(() =>
-      loadIngressConfig({ PORT: "abc", REDIS_URL: "http://localhost", TOKEN_SIGNING_KEY: "short" }),
+      loadIngressConfig({
+        PORT: "abc",
+        REDIS_URL: "http://localhost",
+        SPOTNANA_CLIENT_ID: "my-client",
+        SPOTNANA_CLIENT_SECRET: "my-secret-123",
+        TOKEN_SIGNING_KEY: "short",
+      }),
     );
     expect(error.problems.map((p) => p.split(":")[0]).sort()).toEqual(
       ["PORT", "REDIS_URL", "TOKEN_SIGNING_KEY"].sort(),
@@ -165,12 +216,15 @@ describe("loadIngressConfig", () => {
       { name: "tmc-a", clientId: "client-a", clientSecret: "secret-a-123" },
       { name: "tmc-b", clientId: "client-b", clientSecret: "secret-b-123", tokenTtlSec: 600 },
     ];
-    const config = loadIngressConfig({ SUBSCRIPTIONS_FILE: subscriptionsFile(subscriptions) });
+    const config = loadIngressConfig({
+      SUBSCRIPTIONS_FILE: subscriptionsFile(subscriptions),
+      TOKEN_SIGNING_KEY: tokenSigningKey,
+    });
     expect(config.subscriptions.map((s) => [s.name, s.oauth])).toEqual([
       ["tmc-a", { clientId: "client-a", clientSecrets: ["secret-a-123"], tokenTtlSec: undefined }],
       ["tmc-b", { clientId: "client-b", clientSecrets: ["secret-b-123"], tokenTtlSec: 600 }],
     ]);
-    expect(config.devDefaultsInUse).toEqual(["TOKEN_SIGNING_KEY"]);
+    expect(config.devDefaultsInUse).toEqual([]);
   });
 
   it("accepts tokens as long-lived as the longest lifetime any client's tokens are issued with", () => {
@@ -178,20 +232,17 @@ describe("loadIngressConfig", () => {
       { name: "short", clientId: "client-a", clientSecret: "secret-a-123", tokenTtlSec: 600 },
       { name: "long", clientId: "client-b", clientSecret: "secret-b-123", tokenTtlSec: 7_200 },
     ]);
-    expect(loadIngressConfig({ SUBSCRIPTIONS_FILE: file }).token.maxTtlSec).toBe(7_200);
-    expect(
-      loadIngressConfig({ SUBSCRIPTIONS_FILE: file, TOKEN_TTL_SEC: "9000" }).token.maxTtlSec,
-    ).toBe(9_000);
+    const env = { SUBSCRIPTIONS_FILE: file, TOKEN_SIGNING_KEY: tokenSigningKey };
+    expect(loadIngressConfig(env).token.maxTtlSec).toBe(7_200);
+    expect(loadIngressConfig({ ...env, TOKEN_TTL_SEC: "9000" }).token.maxTtlSec).toBe(9_000);
   });
 
   it("needs only a signing key in production when subscriptions come from a file", () => {
-    const path = subscriptionsFile([
-      { name: "a", clientId: "client-a", clientSecret: "s".repeat(20) },
-    ]);
+    const path = subscriptionsFile([{ name: "a", clientId: "client-a", clientSecret }]);
     const config = loadIngressConfig({
       NODE_ENV: "production",
       SUBSCRIPTIONS_FILE: path,
-      TOKEN_SIGNING_KEY: "k".repeat(48),
+      TOKEN_SIGNING_KEY: tokenSigningKey,
     });
     expect(config.subscriptions.map((s) => s.oauth?.clientId)).toEqual(["client-a"]);
     expect(() => loadIngressConfig({ NODE_ENV: "production", SUBSCRIPTIONS_FILE: path })).toThrow(
@@ -272,27 +323,28 @@ describe("loadIngressConfig", () => {
     expect(error.problems).toEqual([expect.stringMatching(/^PORT:/)]);
   });
 
-  it("holds SUBSCRIPTIONS_FILE entries to the production secret rules", () => {
+  it("holds SUBSCRIPTIONS_FILE entries to the production secret rules, naming subscription and field", () => {
     const path = subscriptionsFile([
       {
         name: "dev",
         clientId: devCredentials.SPOTNANA_CLIENT_ID,
         clientSecret: devCredentials.SPOTNANA_CLIENT_SECRET,
       },
-      { name: "short", clientId: "acme", clientSecret: "eight-ch" },
-      { name: "good", clientId: "globex", clientSecret: "a-long-production-secret" },
+      { name: "short", clientId: "acme", clientSecrets: [clientSecret, "eight-ch"] },
+      { name: "good", clientId: "globex", clientSecret: generatedSecret() },
     ]);
     const error = configErrorOf(() =>
       loadIngressConfig({
         NODE_ENV: "production",
-        TOKEN_SIGNING_KEY: "k".repeat(48),
+        TOKEN_SIGNING_KEY: tokenSigningKey,
         SUBSCRIPTIONS_FILE: path,
       }),
     );
-    expect(error.problems.join("\n")).toContain("[0].clientSecret: the development default");
-    expect(error.problems.join("\n")).toContain("[0].clientId: the development default");
-    expect(error.problems.join("\n")).toContain("[1].clientSecret: at least 16 characters");
-    expect(error.problems.join("\n")).not.toContain("[2]");
+    expect(error.problems).toEqual([
+      'SUBSCRIPTIONS_FILE [0] "dev".clientId: the development default (refused when NODE_ENV=production)',
+      'SUBSCRIPTIONS_FILE [0] "dev".clientSecret: the development default (refused when NODE_ENV=production)',
+      'SUBSCRIPTIONS_FILE [1] "short".clientSecrets[1]: shorter than 32 characters (refused when NODE_ENV=production)',
+    ]);
   });
 
   it("applies the HMAC timestamp window settings, as the schema reads them, to subscriptions", () => {

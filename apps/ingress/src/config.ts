@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   type CommonConfig,
   CommonEnv,
@@ -17,10 +18,12 @@ import {
   TracingEnv,
   type TracingSettings,
   tracingSettingsOf,
+  withSecretFiles,
 } from "@skyhook/service-kit";
 import { z } from "zod";
 import { devCredentials } from "./dev-credentials.ts";
 import { loadSubscriptions } from "./subscriptions/load-subscriptions.ts";
+import { replayWindowProblems } from "./subscriptions/replay-window.ts";
 import {
   type Subscription,
   type TimestampTolerance,
@@ -109,6 +112,8 @@ export const IngressEnv = CommonEnv.extend({
     }
   });
 
+export type IngressEnv = z.infer<typeof IngressEnv>;
+
 export { devCredentials };
 
 /** What a delivery's body may be, and what bodies of unknown senders may hold at once. */
@@ -170,15 +175,29 @@ export type IngressConfig = CommonConfig & {
 };
 
 export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
-  const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
-  const { entries, problems } = loadSubscriptions(env, devDefaultsInUse);
+  const loaded = loadSubscriptions(env);
+  // Parsed first for the tolerance and TTL the checks below need; loadConfig reports it all.
+  const preview = IngressEnv.safeParse(withSecretFiles(env).env);
+  const tolerance = (e: IngressEnv): TimestampTolerance =>
+    e.HMAC_TIMESTAMP_CHECK && {
+      pastSec: e.HMAC_TOLERANCE_PAST_SEC,
+      futureSec: e.HMAC_TOLERANCE_FUTURE_SEC,
+    };
+  const problems = [...loaded.problems];
+  if (preview.success) {
+    const previewed = loaded.entries.map((entry) => toSubscription(entry, tolerance(preview.data)));
+    problems.push(...replayWindowProblems(previewed, preview.data.DEDUP_TTL_SEC));
+  }
   const e = loadConfig(IngressEnv, env, problems);
-  const tolerance: TimestampTolerance = e.HMAC_TIMESTAMP_CHECK && {
-    pastSec: e.HMAC_TOLERANCE_PAST_SEC,
-    futureSec: e.HMAC_TOLERANCE_FUTURE_SEC,
-  };
-  const subscriptions = entries.map((entry) => toSubscription(entry, tolerance));
-  if (e.TOKEN_SIGNING_KEY === undefined) devDefaultsInUse.push("TOKEN_SIGNING_KEY");
+  const subscriptions = loaded.entries.map((entry) => toSubscription(entry, tolerance(e)));
+  const devDefaultsInUse: (keyof typeof devCredentials)[] = loaded.devDefaults
+    ? ["SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"]
+    : [];
+  // Only an HMAC-only configuration gets here without a key: it issues no token, and a key
+  // known to nobody makes sure none verifies.
+  const signingKey =
+    e.TOKEN_SIGNING_KEY ??
+    (loaded.devDefaults ? devCredentials.TOKEN_SIGNING_KEY : randomBytes(32).toString("base64"));
 
   return {
     ...commonConfigOf(e),
@@ -202,7 +221,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
       audience: e.TOKEN_AUDIENCE,
       ttlSec: e.TOKEN_TTL_SEC,
       maxTtlSec: Math.max(e.TOKEN_TTL_SEC, ...subscriptions.map((s) => s.oauth?.tokenTtlSec ?? 0)),
-      signingKey: e.TOKEN_SIGNING_KEY ?? devCredentials.TOKEN_SIGNING_KEY,
+      signingKey,
       previousSigningKeys: e.TOKEN_PREVIOUS_SIGNING_KEYS,
     },
     authFailureLimits: {

@@ -109,7 +109,11 @@ export function composeWorker(
     notifier:
       config.notifyUrl === undefined
         ? createLogNotifier(logger.child({ component: "notifier" }))
-        : createHttpNotifier({ url: config.notifyUrl, timeoutMs: config.notifyTimeoutMs }),
+        : createHttpNotifier({
+            url: config.notifyUrl,
+            timeoutMs: config.notifyTimeoutMs,
+            authorization: config.notifyAuthorization,
+          }),
     effectTtlSec: config.effectTtlSec,
   };
   const metrics = createMetrics();

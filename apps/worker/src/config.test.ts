@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { bookingCreated, createCatalog, defaultCatalog } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
 import { configErrorOf } from "../../../test/support/config-error.ts";
@@ -48,6 +51,51 @@ describe("loadWorkerConfig", () => {
   it("refuses a bad NOTIFY_URL, naming it", () => {
     const error = configErrorOf(() => loadWorkerConfig({ NOTIFY_URL: "ftp://example.com" }));
     expect(error.problems).toEqual([expect.stringMatching(/^NOTIFY_URL:/)]);
+  });
+
+  it("refuses a NOTIFY_URL carrying credentials, saying how to pass them, without repeating them", () => {
+    const error = configErrorOf(() =>
+      loadWorkerConfig({ NOTIFY_URL: "https://notices:s3cr3t-pass@notify.example.com/hook" }),
+    );
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^NOTIFY_URL: must not carry credentials .*NOTIFY_AUTHORIZATION/),
+    ]);
+    expect(error.message).not.toContain("s3cr3t-pass");
+    expect(() => loadWorkerConfig({ NOTIFY_URL: "https://notices@notify.example.com/" })).toThrow(
+      /NOTIFY_URL: must not carry credentials/,
+    );
+  });
+
+  it("takes the notices' Authorization header from NOTIFY_AUTHORIZATION or its file", () => {
+    const url = "https://notify.example.com/hook";
+    expect(
+      loadWorkerConfig({ NOTIFY_URL: url, NOTIFY_AUTHORIZATION: "Bearer abc" }).notifyAuthorization,
+    ).toBe("Bearer abc");
+    const dir = mkdtempSync(join(tmpdir(), "skyhook-worker-config-"));
+    try {
+      const file = join(dir, "authorization");
+      writeFileSync(file, "Basic bm90aWNlczpwYXNz\n");
+      const config = loadWorkerConfig({ NOTIFY_URL: url, NOTIFY_AUTHORIZATION_FILE: file });
+      expect(config.notifyAuthorization).toBe("Basic bm90aWNlczpwYXNz");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(loadWorkerConfig({}).notifyAuthorization).toBeUndefined();
+  });
+
+  it("refuses NOTIFY_AUTHORIZATION without NOTIFY_URL, or spanning lines", () => {
+    expect(
+      configErrorOf(() => loadWorkerConfig({ NOTIFY_AUTHORIZATION: "Bearer abc" })).problems,
+    ).toEqual(["NOTIFY_AUTHORIZATION: set without NOTIFY_URL: no notice would carry it"]);
+    const twoLines = configErrorOf(() =>
+      loadWorkerConfig({
+        NOTIFY_URL: "https://n.example.com/",
+        NOTIFY_AUTHORIZATION: "Bearer a\nX: b",
+      }),
+    );
+    expect(twoLines.problems).toEqual([
+      expect.stringMatching(/^NOTIFY_AUTHORIZATION: must be one line/),
+    ]);
   });
 
   it("serves ops on 0.0.0.0:9465 (the ingress has 9464) and calls a queue stuck after 30 s, by default", () => {

@@ -53,7 +53,24 @@ export const WorkerEnv = CommonEnv.extend({
   ORDERING_HORIZON_SEC: envInt(14 * 24 * 3600, 60),
   ENTITY_BUSY_DELAY_MS: envInt(100, 1),
   SHUTDOWN_TIMEOUT_MS: envInt(20_000, 100),
-  NOTIFY_URL: envString().pipe(z.url({ protocol: /^https?$/ }).optional()),
+  NOTIFY_URL: envString().pipe(
+    z
+      .url({ protocol: /^https?$/ })
+      // Every send error names the endpoint: job logs, dead letters, the dashboard and spans
+      // would all carry the password.
+      .refine(
+        (url) => new URL(url).username === "" && new URL(url).password === "",
+        "must not carry credentials (user:password@), which would appear in every send error; set NOTIFY_AUTHORIZATION (or NOTIFY_AUTHORIZATION_FILE) to the Authorization header instead, e.g. Basic <base64 of user:password>",
+      )
+      .optional(),
+  ),
+  /** Sent as the notices' `Authorization` header, e.g. `Bearer <token>`; a secret. */
+  NOTIFY_AUTHORIZATION: envString().pipe(
+    z
+      .string()
+      .regex(/^[\t\x20-\x7e\x80-\xff]+$/, "must be one line of header text (no line breaks)")
+      .optional(),
+  ),
   NOTIFY_TIMEOUT_MS: envInt(10_000, 100),
   EFFECT_TTL_SEC: envInt(14 * 24 * 3600, 60),
   ADOPT_BACKLOG: envBool(true),
@@ -64,6 +81,13 @@ export const WorkerEnv = CommonEnv.extend({
 })
   .extend(TracingEnv.shape)
   .superRefine((e, ctx) => {
+    if (e.NOTIFY_AUTHORIZATION !== undefined && e.NOTIFY_URL === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["NOTIFY_AUTHORIZATION"],
+        message: "set without NOTIFY_URL: no notice would carry it",
+      });
+    }
     // BullMQ re-runs a dead worker's job in two checks: one marks it, a later one moves it once
     // its lock has lapsed. Marking happens within one interval of the last lock renewal, so the
     // job is back within lock + interval only while the interval is no longer than the lock.
@@ -96,6 +120,8 @@ export type WorkerConfig = CommonConfig & {
   entityBusyDelayMs: number;
   shutdownTimeoutMs: number;
   notifyUrl: string | undefined;
+  /** The notices' `Authorization` header value, if the endpoint needs one. */
+  notifyAuthorization: string | undefined;
   notifyTimeoutMs: number;
   effectTtlSec: number;
   /** Take over this worker's operations' events waiting in the catch-all (at start, then every interval). */
@@ -120,6 +146,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     entityBusyDelayMs: e.ENTITY_BUSY_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     notifyUrl: e.NOTIFY_URL,
+    notifyAuthorization: e.NOTIFY_AUTHORIZATION,
     notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     effectTtlSec: e.EFFECT_TTL_SEC,
     adoptBacklog: e.ADOPT_BACKLOG,

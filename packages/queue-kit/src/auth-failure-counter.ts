@@ -16,11 +16,21 @@ if ttl < 0 then
 end
 return {count, ttl}`;
 
+/** Reads a key's count and time left in one round trip, atomically, adding nothing. */
+const peekScript = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+return {count, redis.call('PTTL', KEYS[1])}`;
+
 export type AuthFailureCount = { count: number; resetMs: number };
 
 export type AuthFailureCounter = {
   /** Adds one failure to `(scope, id)` and returns the window's count and time left. */
   count(scope: "address" | "client", id: string, windowMs: number): Promise<AuthFailureCount>;
+  /**
+   * The window's count and time left for `(scope, id)`, counting nothing: `{ count: 0 }` when
+   * there is no window (`resetMs` is then negative).
+   */
+  peek(scope: "address" | "client", id: string): Promise<AuthFailureCount>;
 };
 
 export function createAuthFailureCounter(redis: RedisClient, keys: KeyNames): AuthFailureCounter {
@@ -32,6 +42,13 @@ export function createAuthFailureCounter(redis: RedisClient, keys: KeyNames): Au
         keys.authFailures(scope, id),
         String(windowMs),
       )) as [number, number];
+      return { count: Number(reply[0]), resetMs: Number(reply[1]) };
+    },
+    async peek(scope, id) {
+      const reply = (await redis.eval(peekScript, 1, keys.authFailures(scope, id))) as [
+        number,
+        number,
+      ];
       return { count: Number(reply[0]), resetMs: Number(reply[1]) };
     },
   };

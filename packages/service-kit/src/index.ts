@@ -23,7 +23,8 @@ export {
 } from "./load-config.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
-export { weakSecretReason } from "./secret-strength.ts";
+export { readSecretVariable, secretVariables, withSecretFiles } from "./secret-files.ts";
+export { placeholderWordIn, weakSecretReason } from "./secret-strength.ts";
 export { serveHttp } from "./serve-http.ts";
 export {
   type OpsResponse,

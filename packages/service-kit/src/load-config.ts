@@ -1,6 +1,8 @@
 import { defaultRetention, type Retention } from "@skyhook/contracts";
 import { z } from "zod";
 import { defaultRedactedFields } from "./redaction.ts";
+import { readSecretVariable, withSecretFiles } from "./secret-files.ts";
+import { placeholderWordIn } from "./secret-strength.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -12,17 +14,24 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses the environment once with `schema`. On failure every bad variable is named in one
- * error, together with `otherProblems` (checks made on the raw environment), so an operator
- * fixes them all in one go rather than one restart at a time.
+ * Parses the environment once with `schema`, secret variables read from their `<NAME>_FILE`
+ * where given. On failure every bad variable is named in one error, together with
+ * `otherProblems` (checks made on the raw environment), so an operator fixes them all in one
+ * go rather than one restart at a time.
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv,
   otherProblems: readonly string[] = [],
 ): z.output<S> {
-  const parsed = schema.safeParse(env);
-  const problems = [...redisTopologyProblems(env), ...otherProblems];
+  const files = withSecretFiles(env);
+  const parsed = schema.safeParse(files.env);
+  const problems = [
+    ...files.problems,
+    ...redisTopologyProblems(env),
+    ...productionRedisProblems(files.env),
+    ...otherProblems,
+  ];
   if (parsed.success && problems.length === 0) return parsed.data;
   const schemaProblems = parsed.success
     ? []
@@ -42,10 +51,33 @@ function redisTopologyProblems(env: NodeJS.ProcessEnv): string[] {
   return [];
 }
 
-/** A raw environment value, trimmed; empty means unset. For checks made beside the schema. */
+/**
+ * Redis's password is in REDIS_URL, which every process reads: the shipped examples' and
+ * compose's development password are refused in production wherever they are used. Only
+ * placeholders are refused, not short passwords: a managed Redis may hand out its own.
+ */
+function productionRedisProblems(env: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  let password: string;
+  try {
+    password = decodeURIComponent(new URL(envValue(env, "REDIS_URL") ?? "").password);
+  } catch {
+    return []; // not a URL: the schema names REDIS_URL already
+  }
+  const word = placeholderWordIn(password);
+  if (word === undefined) return [];
+  return [
+    `REDIS_URL: its password looks like a placeholder (contains "${word}"), refused when NODE_ENV=production`,
+  ];
+}
+
+/**
+ * A raw environment value, trimmed; empty means unset. For checks made beside the schema. A
+ * secret variable given as `<NAME>_FILE` is read from its file (loadConfig reports a file that
+ * cannot be read).
+ */
 export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === "" ? undefined : value;
+  return readSecretVariable(env, name).value?.trim();
 }
 
 /** Environment values arrive as strings; an empty string means "not set". */

@@ -15,6 +15,12 @@ const placeholderWords = [
   "your-",
 ];
 
+/** The placeholder word `value` contains, if any: the mark of an example, not a secret. */
+export function placeholderWordIn(value: string): string | undefined {
+  const lower = value.toLowerCase();
+  return placeholderWords.find((w) => lower.includes(w));
+}
+
 /** Shannon entropy of the characters actually used, in bits for the whole value. */
 function estimatedBits(value: string): number {
   const counts = new Map<string, number>();
@@ -59,8 +65,7 @@ function isMostlyRuns(value: string): boolean {
  */
 export function weakSecretReason(value: string, minLength: number): string | undefined {
   if (value.length < minLength) return `shorter than ${minLength} characters`;
-  const lower = value.toLowerCase();
-  const word = placeholderWords.find((w) => lower.includes(w));
+  const word = placeholderWordIn(value);
   if (word !== undefined) return `looks like a placeholder (contains "${word}"), not a secret`;
   if (isRepetition(value) || isMostlyRuns(value) || estimatedBits(value) < 80)
     return "too predictable (repeated or sequential characters); generate it, e.g. openssl rand -base64 48";

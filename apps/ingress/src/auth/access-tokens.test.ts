@@ -1,6 +1,10 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createAccessTokens } from "./access-tokens.ts";
+import {
+  createAccessTokens,
+  type TokenRefusalReason,
+  tokenRefusalReasons,
+} from "./access-tokens.ts";
 
 const signingKey = "a-signing-key-of-at-least-32-characters-0123";
 const maxTtlSec = 3_600;
@@ -63,7 +67,11 @@ describe("access tokens", () => {
   it("refuses an expired token that names the real key", () => {
     const nowSec = Math.floor(Date.now() / 1000);
     const claims = { ...issuedClaims(), iat: nowSec - 900, exp: nowSec - 120 };
-    expect(tokens.verify(forge(claims))).toEqual({ ok: false, reason: "jwt expired" });
+    expect(tokens.verify(forge(claims))).toEqual({
+      ok: false,
+      reason: "expired",
+      detail: "past its exp",
+    });
   });
 
   it.each([
@@ -91,7 +99,8 @@ describe("access tokens", () => {
     const claims = { ...issuedClaims(), iat: nowSec + 3_600, exp: nowSec + 4_200 };
     expect(tokens.verify(forge(claims))).toEqual({
       ok: false,
-      reason: "token issued in the future",
+      reason: "not yet valid",
+      detail: "issued in the future",
     });
     // Up to 60 s ahead is another replica's clock (the test's clock can only fall behind).
     const slightlyAhead = { ...issuedClaims(), iat: nowSec + 60, exp: nowSec + 660 };
@@ -103,7 +112,8 @@ describe("access tokens", () => {
     const claims = { ...issuedClaims(), iat: nowSec, exp: nowSec + maxTtlSec + 1 };
     expect(tokens.verify(forge(claims))).toEqual({
       ok: false,
-      reason: `token lifetime exceeds the longest issued (${maxTtlSec} s)`,
+      reason: "malformed",
+      detail: `lifetime exceeds the longest issued (${maxTtlSec} s)`,
     });
     const backdated = { ...issuedClaims(), iat: nowSec - 10 * maxTtlSec, exp: nowSec + 60 };
     expect(tokens.verify(forge(backdated)).ok, "iat long before exp").toBe(false);
@@ -118,7 +128,8 @@ describe("access tokens", () => {
     ]) {
       expect(tokens.verify(forge(issuedClaims(), header)), JSON.stringify(header)).toEqual({
         ok: false,
-        reason: "token header names critical extensions",
+        reason: "malformed",
+        detail: "header names critical extensions",
       });
     }
   });
@@ -126,29 +137,34 @@ describe("access tokens", () => {
   it("says which issued claims a refused token lacks", () => {
     expect(tokens.verify(forge(without("exp")))).toEqual({
       ok: false,
-      reason: "token lacks issued claims: exp",
+      reason: "malformed",
+      detail: "lacks issued claims: exp",
     });
     const claims = issuedClaims();
     delete claims.iat;
     delete claims.jti;
     expect(tokens.verify(forge(claims))).toEqual({
       ok: false,
-      reason: "token lacks issued claims: jti, iat",
+      reason: "malformed",
+      detail: "lacks issued claims: jti, iat",
     });
   });
 
   it("refuses a token whose key id names no configured key, saying so", () => {
     expect(tokens.verify(forge(issuedClaims(), { kid: "0123456789abcdef" }))).toEqual({
       ok: false,
-      reason: "token signed with an unknown key",
+      reason: "bad signature",
+      detail: "signed with an unknown key",
     });
     expect(tokens.verify(forge(issuedClaims(), { kid: undefined }))).toEqual({
       ok: false,
-      reason: "token signed with an unknown key",
+      reason: "bad signature",
+      detail: "signed with an unknown key",
     });
     expect(tokens.verify(forge(issuedClaims(), { kid: "../../../../etc/passwd" }))).toEqual({
       ok: false,
-      reason: "token signed with an unknown key",
+      reason: "bad signature",
+      detail: "signed with an unknown key",
     });
   });
 
@@ -173,7 +189,8 @@ describe("access tokens", () => {
     });
     expect(forgotten.verify(old)).toEqual({
       ok: false,
-      reason: "token signed with an unknown key",
+      reason: "bad signature",
+      detail: "signed with an unknown key",
     });
   });
 
@@ -191,6 +208,59 @@ describe("access tokens", () => {
     for (const token of ["", "abc", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30."]) {
       expect(tokens.verify(token).ok, token).toBe(false);
     }
-    expect(tokens.verify("abc")).toEqual({ ok: false, reason: "not a JWT" });
+    expect(tokens.verify("abc")).toEqual({ ok: false, reason: "malformed", detail: "not a JWT" });
+  });
+
+  it("gives every refusal one of the reasons an operator acts on", () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const reasonOf = (token: string, verifier = tokens) => {
+      const result = verifier.verify(token);
+      return result.ok ? "accepted" : result.reason;
+    };
+    const signedWith = (key: string) => {
+      const [head, body] = forge(issuedClaims()).split(".");
+      const mac = createHmac("sha256", key).update(`${head}.${body}`).digest("base64url");
+      return `${head}.${body}.${mac}`;
+    };
+    const [head, body] = forge(issuedClaims()).split(".");
+    const cases: Array<[string, TokenRefusalReason]> = [
+      [forge({ ...issuedClaims(), iat: nowSec - 900, exp: nowSec - 1 }), "expired"],
+      [forge({ ...issuedClaims(), iat: nowSec + 600, exp: nowSec + 900 }), "not yet valid"],
+      [forge({ ...issuedClaims(), nbf: nowSec + 300 }), "not yet valid"],
+      [signedWith("another-key-of-at-least-32-characters-0123"), "bad signature"],
+      [`${head}.${body}.`, "bad signature"],
+      [forge(issuedClaims(), { alg: "HS512" }), "bad signature"],
+      [forge(issuedClaims(), { kid: "0123456789abcdef" }), "bad signature"],
+      [forge({ ...issuedClaims(), iss: "someone-else" }), "wrong audience/issuer"],
+      [forge({ ...issuedClaims(), aud: "another-api" }), "wrong audience/issuer"],
+      [forge({ ...issuedClaims(), aud: ["skyhook-webhooks", "x"] }), "wrong audience/issuer"],
+      ["abc", "malformed"],
+      [`${Buffer.from("{not json").toString("base64url")}.${body}.x`, "malformed"],
+      [forge(without("exp")), "malformed"],
+      [forge({ ...issuedClaims(), exp: "never" }), "malformed"],
+    ];
+    for (const [token, reason] of cases) expect(reasonOf(token), token).toBe(reason);
+
+    const onlyClientB = createAccessTokens({
+      ...options,
+      isConfiguredClient: (clientId) => clientId === "client-b",
+    });
+    expect(reasonOf(tokens.issue("client-a", 600), onlyClientB)).toBe("unknown client");
+    expect(reasonOf(tokens.issue("client-b", 600), onlyClientB)).toBe("accepted");
+    expect([...tokenRefusalReasons].sort()).toEqual(
+      [...new Set(cases.map(([, reason]) => reason)), "unknown client"].sort(),
+    );
+  });
+
+  it("never quotes the token in a refusal", () => {
+    const quoted = "quoted-token-content-7f3a";
+    const notJson = `${Buffer.from(`{"alg":"${quoted}`).toString("base64url")}.e30.sig`;
+    const badPayload = forge({ ...issuedClaims(), sub: 42, aud: quoted });
+    for (const token of [notJson, badPayload, `${quoted}.${quoted}.${quoted}`]) {
+      const result = tokens.verify(token);
+      expect(result.ok).toBe(false);
+      expect(JSON.stringify(result)).not.toContain(quoted);
+      expect(JSON.stringify(result)).not.toContain("7f3a");
+    }
   });
 });

@@ -2,27 +2,46 @@ import { createHash, createSecretKey, type KeyObject, randomUUID } from "node:cr
 import jwt from "jsonwebtoken";
 import { z } from "zod";
 
+/**
+ * Why a Bearer token is refused, for the 401 and the log: an operator tells an expired token
+ * (the sender should fetch a new one) from a forged or foreign one.
+ */
+export const tokenRefusalReasons = [
+  "expired",
+  "not yet valid",
+  "bad signature",
+  "wrong audience/issuer",
+  "malformed",
+  "unknown client",
+] as const;
+export type TokenRefusalReason = (typeof tokenRefusalReasons)[number];
+
+/**
+ * A refused token's `reason`, and a `detail` from a fixed set of phrases: neither ever quotes
+ * the token, so both may go in a response body and a log line.
+ */
+export type TokenVerification =
+  | { ok: true; clientId: string }
+  | { ok: false; reason: TokenRefusalReason; detail: string };
+
 export type AccessTokens = {
   issue(clientId: string, ttlSec: number): string;
   /** The client id the token was issued to, or why it is refused. */
-  verify(token: string): { ok: true; clientId: string } | { ok: false; reason: string };
+  verify(token: string): TokenVerification;
 };
 
 const algorithm = "HS256";
 
-/**
- * Every claim `issue` writes must be present: jsonwebtoken checks `exp` only when a token has
- * one, so without this a token signed with a real key but lacking `exp` would never expire.
- * `iss` and `aud` values are checked by jsonwebtoken; here only their presence and type.
- */
 const IssuedClaims = z.object({
-  iss: z.string().min(1),
-  aud: z.string().min(1),
+  iss: z.unknown(),
+  aud: z.unknown(),
   sub: z.string().min(1),
   jti: z.string().min(1),
   iat: z.number().int(),
   exp: z.number().int(),
+  nbf: z.number().optional(),
 });
+const issuedClaimNames = ["iss", "aud", "sub", "jti", "iat", "exp"] as const;
 
 /**
  * How far ahead of this replica's clock a token's `iat` may be: the replica that issued it may
@@ -34,14 +53,13 @@ const issuedAtSkewSec = 60;
 const keyIdOf = (secret: string) =>
   createHash("sha256").update(secret, "utf8").digest("hex").slice(0, 16);
 
-/**
- * Stateless signed tokens: issuing one never invalidates another, which is what Spotnana's
- * delivery nodes need when they authenticate concurrently with the same credentials. Tokens
- * carry the signing key's id (`kid`): after a key change, tokens signed with a previous key
- * stay valid until they expire. Keys are KeyObjects created once: given a string,
- * jsonwebtoken tries it as a public key first on every call, ~40x the CPU.
- */
-export function createAccessTokens(options: {
+const refused = (reason: TokenRefusalReason, detail: string): TokenVerification => ({
+  ok: false,
+  reason,
+  detail,
+});
+
+type TokenOptions = {
   signingKey: string;
   previousSigningKeys?: readonly string[];
   issuer: string;
@@ -51,7 +69,49 @@ export function createAccessTokens(options: {
    * a token that lives longer, however well signed, was not issued here and is refused.
    */
   maxTtlSec: number;
-}): AccessTokens {
+  /** Whether a client id still belongs to a subscription; unset, every client id does. */
+  isConfiguredClient?: (clientId: string) => boolean;
+};
+
+/**
+ * The claims of a token whose signature verified, judged against what `issue` writes. Every
+ * issued claim must be present: without `exp`, a token signed with a real key would never
+ * expire.
+ */
+function judgeClaims(claims: unknown, options: TokenOptions, nowSec: number): TokenVerification {
+  const present = typeof claims === "object" && claims !== null ? claims : {};
+  const missing = issuedClaimNames.filter((name) => !(name in present));
+  if (missing.length > 0) return refused("malformed", `lacks issued claims: ${missing.join(", ")}`);
+  const issued = IssuedClaims.safeParse(claims);
+  if (!issued.success) {
+    const wrong = [...new Set(issued.error.issues.map((i) => String(i.path[0])))];
+    return refused("malformed", `claims of the wrong type: ${wrong.join(", ")}`);
+  }
+  const { iss, aud, sub, iat, exp, nbf } = issued.data;
+  if (iss !== options.issuer || aud !== options.audience)
+    return refused("wrong audience/issuer", "issued for another audience or by another issuer");
+  if (nowSec >= exp) return refused("expired", "past its exp");
+  if ((nbf !== undefined && nbf > nowSec) || iat > nowSec + issuedAtSkewSec)
+    return refused("not yet valid", "issued in the future");
+  // jsonwebtoken checks that exp has not passed, not that it is within what was issued.
+  if (exp - iat > options.maxTtlSec)
+    return refused("malformed", `lifetime exceeds the longest issued (${options.maxTtlSec} s)`);
+  if (options.isConfiguredClient?.(sub) === false)
+    return refused("unknown client", "its client is no longer configured");
+  return { ok: true, clientId: sub };
+}
+
+/**
+ * Stateless signed tokens: issuing one never invalidates another, which is what Spotnana's
+ * delivery nodes need when they authenticate concurrently with the same credentials. Tokens
+ * carry the signing key's id (`kid`): after a key change, tokens signed with a previous key
+ * stay valid until they expire. Keys are KeyObjects created once: given a string,
+ * jsonwebtoken tries it as a public key first on every call, ~40x the CPU.
+ *
+ * jsonwebtoken checks the header and the signature only; the claims are judged here, so each
+ * refusal gets its reason without reading a library's error message.
+ */
+export function createAccessTokens(options: TokenOptions): AccessTokens {
   const currentKid = keyIdOf(options.signingKey);
   const current: KeyObject = createSecretKey(Buffer.from(options.signingKey, "utf8"));
   const keys = new Map<string, KeyObject>([
@@ -77,61 +137,38 @@ export function createAccessTokens(options: {
         // The header is read inside jsonwebtoken's own decode (the key callback), so the
         // token is decoded once. The callback runs synchronously, and so does `done`.
         let reachedHeader = false;
-        let refusal: string | undefined;
+        let refusal: TokenVerification | undefined;
         let outcome: { err: Error | null; claims: unknown } | undefined;
         jwt.verify(
           token,
           (header, useKey) => {
             reachedHeader = true;
-            // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are here.
-            if ("crit" in header) {
-              refusal = "token header names critical extensions";
-              useKey(new Error(refusal));
-              return;
-            }
             const kid = header.kid;
             const key = kid === undefined ? undefined : keys.get(kid);
-            if (key === undefined) {
-              refusal = "token signed with an unknown key";
-              useKey(new Error(refusal));
-              return;
-            }
-            useKey(null, key);
+            // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are here.
+            if ("crit" in header)
+              refusal = refused("malformed", "header names critical extensions");
+            else if (header.alg !== algorithm)
+              refusal = refused("bad signature", "not signed with HS256");
+            else if (key === undefined)
+              refusal = refused("bad signature", "signed with an unknown key");
+            if (refusal !== undefined || key === undefined) useKey(new Error("refused"));
+            else useKey(null, key);
           },
-          { algorithms: [algorithm], issuer: options.issuer, audience: options.audience },
+          { algorithms: [algorithm], ignoreExpiration: true, ignoreNotBefore: true },
           (err, claims) => {
             outcome = { err, claims };
           },
         );
-        if (outcome === undefined) return { ok: false, reason: "invalid token" };
-        if (outcome.err !== null) {
-          if (refusal !== undefined) return { ok: false, reason: refusal };
-          // Refused before a header was read: not three parts, or not decodable. A header that
-          // is not JSON throws a SyntaxError there; that is a refused token too, not a fault.
-          if (!reachedHeader && outcome.err instanceof jwt.JsonWebTokenError)
-            return { ok: false, reason: "not a JWT" };
-          return { ok: false, reason: outcome.err.message };
-        }
-        const claims = outcome.claims;
-        const issued = IssuedClaims.safeParse(claims);
-        if (!issued.success) {
-          const missing = issued.error.issues.map((i) => i.path.join(".")).join(", ");
-          return { ok: false, reason: `token lacks issued claims: ${missing}` };
-        }
-        // jsonwebtoken checks that exp has not passed, not that it is within what was issued.
-        const { iat, exp } = issued.data;
-        if (iat > Math.floor(Date.now() / 1000) + issuedAtSkewSec) {
-          return { ok: false, reason: "token issued in the future" };
-        }
-        if (exp - iat > options.maxTtlSec) {
-          return {
-            ok: false,
-            reason: `token lifetime exceeds the longest issued (${options.maxTtlSec} s)`,
-          };
-        }
-        return { ok: true, clientId: issued.data.sub };
-      } catch (err) {
-        return { ok: false, reason: err instanceof Error ? err.message : "invalid token" };
+        if (refusal !== undefined) return refusal;
+        // Refused before a header was read: not three parts, not Base64url, not JSON.
+        if (!reachedHeader || outcome === undefined) return refused("malformed", "not a JWT");
+        // With the header, algorithm and key accepted, all jsonwebtoken still checks is the
+        // signature (expiry and not-before are judged below).
+        if (outcome.err !== null) return refused("bad signature", "signature does not verify");
+        return judgeClaims(outcome.claims, options, Math.floor(Date.now() / 1000));
+      } catch {
+        return refused("malformed", "not a JWT");
       }
     },
   };

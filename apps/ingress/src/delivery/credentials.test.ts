@@ -496,21 +496,21 @@ describe("delivery authentication: why a token is refused", () => {
       "a token signed with another key",
       () => otherIssuer.issue("client-oauth", 600),
       "/d",
-      "token signed with an unknown key",
+      "bad signature: signed with an unknown key",
     ],
     [
       "a token of a client no subscription has",
       () => tokens.issue("client-gone", 600),
       "/d",
-      "its client is no longer configured",
+      "unknown client: its client is no longer configured",
     ],
     [
       "a token of another subscription",
       () => tokens.issue("client-oauth", 600),
       "/d/both",
-      "issued to another subscription",
+      "unknown client: issued to another subscription",
     ],
-    ["a token that is not a JWT", () => "abc", "/d", "not a JWT"],
+    ["a token that is not a JWT", () => "abc", "/d", "malformed: not a JWT"],
   ])("says so for %s", async (_what, token, path, reason) => {
     const answer = await deliver(path, { authorization: `Bearer ${token()}` }, body);
     expect(answer.status).toBe(401);

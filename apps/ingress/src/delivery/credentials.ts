@@ -86,13 +86,17 @@ export function createDeliveryCredentials(deps: {
     const token = bearer.exec(authorization)?.[1];
     const verified = token === undefined ? undefined : deps.tokens.verify(token);
     const reason =
-      verified === undefined ? "not a Bearer token" : verified.ok ? undefined : verified.reason;
+      verified === undefined
+        ? "malformed: not a Bearer token"
+        : verified.ok
+          ? undefined
+          : `${verified.reason}: ${verified.detail}`;
     const subscription =
       verified?.ok === true ? deps.clients.byClientId(verified.clientId) : undefined;
     if (subscription !== undefined) return { ok: true, value: subscription };
     return refused(
       `${bearerChallenge}, error="invalid_token"`,
-      `the access token is invalid or expired (${reason ?? "its client is no longer configured"})`,
+      `the access token is invalid or expired (${reason ?? "unknown client: its client is no longer configured"})`,
     );
   };
 
@@ -113,7 +117,7 @@ export function createDeliveryCredentials(deps: {
         if (named !== undefined && named !== judged.value)
           return refused(
             `${bearerChallenge}, error="invalid_token"`,
-            "the access token is invalid or expired (issued to another subscription)",
+            "the access token is invalid or expired (unknown client: issued to another subscription)",
           );
         token = judged.value;
       }

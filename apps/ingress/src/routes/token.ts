@@ -18,7 +18,11 @@ const TokenRequest = z.looseObject({
 
 type OAuthError = "invalid_request" | "invalid_client" | "unsupported_grant_type";
 
-/** RFC 6749 §5.2 error body; token responses must never be cached (§5.1). */
+/** Token responses, tokens and refusals alike, must never be cached (RFC 6749 §5.1). */
+const noStore = (res: Response) =>
+  res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
+
+/** RFC 6749 §5.2 error body. */
 function oauthError(
   res: Response,
   status: 400 | 401,
@@ -28,7 +32,7 @@ function oauthError(
 ) {
   stateOf(res).errorCode = error;
   if (basic) res.setHeader("WWW-Authenticate", 'Basic realm="skyhook", charset="UTF-8"');
-  res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
+  noStore(res);
   res.status(status).json({ error, error_description: description });
 }
 
@@ -129,6 +133,48 @@ function judgeTokenRequest(req: Request, deps: TokenRouteDeps): TokenAnswer {
   };
 }
 
+/**
+ * Refused unjudged while the claimed client is over its failure limit from this address;
+ * otherwise judged on its own credentials, and a failure counted after.
+ */
+async function answerTokenRequest(
+  req: Request,
+  res: Response,
+  next: express.NextFunction,
+  claimed: string,
+  deps: TokenRouteDeps,
+): Promise<void> {
+  const unjudged = await deps.failureLimiter.refusedUnjudged(req, res, claimed);
+  if (unjudged !== undefined) {
+    noStore(res);
+    next(unjudged);
+    return;
+  }
+  const answer = judgeTokenRequest(req, deps);
+  stateOf(res).subscription = answer.subscription;
+  if (answer.status === 401) {
+    const limited = await deps.failureLimiter.failed(req, res, claimed, {
+      configuredClient: deps.clients.byClientId(claimed) !== undefined,
+    });
+    if (limited !== undefined) {
+      noStore(res);
+      next(limited);
+      return;
+    }
+  }
+  if (answer.status !== 200) {
+    oauthError(res, answer.status, answer.error, answer.description, answer.basic);
+    return;
+  }
+  const { clientId, ttlSec } = answer;
+  noStore(res);
+  res.status(200).json({
+    access_token: deps.tokens.issue(clientId, ttlSec),
+    token_type: "Bearer",
+    expires_in: ttlSec,
+  });
+}
+
 /** A client-credentials request is a few hundred bytes. */
 const tokenBodyLimitBytes = 16 * 1024;
 
@@ -150,29 +196,11 @@ export function tokenRouter(deps: TokenRouteDeps): Router {
       express.urlencoded({ extended: false, limit: tokenBodyLimitBytes, parameterLimit: 20 }),
       express.json({ limit: tokenBodyLimitBytes }),
     ),
-    async (req: Request, res: Response, next: express.NextFunction) => {
-      const answer = judgeTokenRequest(req, deps);
-      stateOf(res).subscription = answer.subscription;
-      if (answer.status === 401) {
-        // Judged first, counted after: valid credentials are never refused for others' failures.
-        const limited = await deps.failureLimiter.failed(req, res, claimedClient(req));
-        if (limited !== undefined) {
-          res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
-          next(limited);
-          return;
-        }
-      }
-      if (answer.status !== 200) {
-        oauthError(res, answer.status, answer.error, answer.description, answer.basic);
-        return;
-      }
-      const { clientId, ttlSec } = answer;
-      res.setHeader("Cache-Control", "no-store").setHeader("Pragma", "no-cache");
-      res.status(200).json({
-        access_token: deps.tokens.issue(clientId, ttlSec),
-        token_type: "Bearer",
-        expires_in: ttlSec,
-      });
+    (req: Request, res: Response, next: express.NextFunction) => {
+      const claimed = claimedClient(req);
+      return deps.failureLimiter.inTurn(req, claimed, () =>
+        answerTokenRequest(req, res, next, claimed, deps),
+      );
     },
   );
   const tokenErrors: ErrorRequestHandler = (err, _req, res, next) => {

@@ -1,32 +1,12 @@
-import { readFileSync } from "node:fs";
-import { envValue, refuseDevDefaults } from "@skyhook/service-kit";
-import { z } from "zod";
+import { envValue } from "@skyhook/service-kit";
 import { devCredentials } from "../dev-credentials.ts";
+import {
+  type FieldLabel,
+  productionCredentialProblems,
+  productionTokenKeyProblems,
+} from "../production-secrets.ts";
 import { SubscriptionEntry } from "./subscription.ts";
-
-export const SubscriptionsFile = z.array(SubscriptionEntry).min(1);
-
-type Entries = { entries: SubscriptionEntry[]; problems: string[] };
-
-function readSubscriptionsFile(path: string): Entries {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    return {
-      entries: [],
-      problems: [`SUBSCRIPTIONS_FILE: cannot read ${path} as JSON (${String(err)})`],
-    };
-  }
-  const parsed = SubscriptionsFile.safeParse(raw);
-  if (parsed.success) return { entries: parsed.data, problems: [] };
-  return {
-    entries: [],
-    problems: parsed.error.issues.map(
-      (i) => `SUBSCRIPTIONS_FILE ${path} [${i.path.join(".")}]: ${i.message}`,
-    ),
-  };
-}
+import { type Entries, readSubscriptionsFile } from "./subscriptions-file.ts";
 
 /** Where each field of the single subscription configured by environment comes from. */
 const envNames: Record<string, string> = {
@@ -38,41 +18,47 @@ const envNames: Record<string, string> = {
 };
 
 /**
- * The single subscription configured by environment. With nothing set outside production it
- * is the development OAuth client; SPOTNANA_SIGNING_SECRETS alone makes it HMAC-only.
+ * Every variable that configures who may authenticate. Development defaults apply only when
+ * none of them is set: a deployment that configured any credential and forgot another must
+ * not fall back to a value published in this repository.
  */
-function subscriptionFromEnv(
-  env: NodeJS.ProcessEnv,
-  devDefaultsInUse: (keyof typeof devCredentials)[],
-): Entries {
-  const signingSecrets = envValue(env, "SPOTNANA_SIGNING_SECRETS")?.split(/\s+/);
-  let clientId = envValue(env, "SPOTNANA_CLIENT_ID");
-  let clientSecret = envValue(env, "SPOTNANA_CLIENT_SECRET");
-  if (
-    env.NODE_ENV !== "production" &&
-    clientId === undefined &&
-    clientSecret === undefined &&
-    signingSecrets === undefined
-  ) {
-    clientId = devCredentials.SPOTNANA_CLIENT_ID;
-    clientSecret = devCredentials.SPOTNANA_CLIENT_SECRET;
-    devDefaultsInUse.push("SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET");
-  }
+const credentialVariables = [
+  "SUBSCRIPTIONS_FILE",
+  "SPOTNANA_CLIENT_ID",
+  "SPOTNANA_CLIENT_SECRET",
+  "SPOTNANA_CLIENT_SECRET_PREVIOUS",
+  "SPOTNANA_SIGNING_SECRETS",
+  "TOKEN_SIGNING_KEY",
+  "TOKEN_PREVIOUS_SIGNING_KEYS",
+] as const;
+
+/** The environment's subscription fields as given, before any validation. */
+function envEntry(env: NodeJS.ProcessEnv): SubscriptionEntry {
+  const previous = envValue(env, "SPOTNANA_CLIENT_SECRET_PREVIOUS");
+  return {
+    name: envValue(env, "SPOTNANA_SUBSCRIPTION_NAME") ?? "spotnana",
+    clientId: envValue(env, "SPOTNANA_CLIENT_ID"),
+    clientSecret: envValue(env, "SPOTNANA_CLIENT_SECRET"),
+    clientSecrets: previous === undefined ? undefined : [previous],
+    signingSecrets: envValue(env, "SPOTNANA_SIGNING_SECRETS")?.split(/\s+/),
+  };
+}
+
+/** The single subscription configured by environment (OAuth, HMAC, or both). */
+function subscriptionFromEnv(env: NodeJS.ProcessEnv): Entries {
+  const given = envEntry(env);
+  const { clientId, clientSecret, signingSecrets } = given;
   if (clientId === undefined && clientSecret === undefined && signingSecrets === undefined) {
-    const missing = "required when NODE_ENV=production (or SPOTNANA_SIGNING_SECRETS for HMAC only)";
+    const missing =
+      env.NODE_ENV === "production"
+        ? "required when NODE_ENV=production (or SPOTNANA_SIGNING_SECRETS for HMAC only, or SUBSCRIPTIONS_FILE)"
+        : "required once any credential is configured: development defaults apply only when none is (or set SPOTNANA_SIGNING_SECRETS for HMAC only, or SUBSCRIPTIONS_FILE)";
     return {
       entries: [],
       problems: [`SPOTNANA_CLIENT_ID: ${missing}`, `SPOTNANA_CLIENT_SECRET: ${missing}`],
     };
   }
-  const previous = envValue(env, "SPOTNANA_CLIENT_SECRET_PREVIOUS");
-  const parsed = SubscriptionEntry.safeParse({
-    name: envValue(env, "SPOTNANA_SUBSCRIPTION_NAME") ?? "spotnana",
-    clientId,
-    clientSecret,
-    clientSecrets: previous === undefined ? undefined : [previous],
-    signingSecrets,
-  });
+  const parsed = SubscriptionEntry.safeParse(given);
   if (parsed.success) return { entries: [parsed.data], problems: [] };
   return {
     entries: [],
@@ -82,69 +68,67 @@ function subscriptionFromEnv(
   };
 }
 
-const minProductionSecretLength = 16;
+const envLabel: FieldLabel = (_index, field, item) => {
+  const name = envNames[field] ?? field;
+  return field === "signingSecrets" && item !== undefined ? `${name} (secret ${item + 1})` : name;
+};
 
-/** The rules an OAuth client's credentials must meet in production, wherever configured. */
-function productionProblems(
-  entries: readonly SubscriptionEntry[],
-  label: (index: number, field: string) => string,
-): string[] {
-  return entries.flatMap((entry, index) => {
-    const problems: string[] = [];
-    if (entry.clientId === devCredentials.SPOTNANA_CLIENT_ID) {
-      problems.push(
-        `${label(index, "clientId")}: the development default is refused when NODE_ENV=production`,
-      );
-    }
-    for (const secret of [entry.clientSecret ?? [], entry.clientSecrets ?? []].flat()) {
-      if (secret === devCredentials.SPOTNANA_CLIENT_SECRET) {
-        problems.push(
-          `${label(index, "clientSecret")}: the development default is refused when NODE_ENV=production`,
-        );
-      } else if (secret.length < minProductionSecretLength) {
-        problems.push(
-          `${label(index, "clientSecret")}: at least ${minProductionSecretLength} characters when NODE_ENV=production`,
-        );
-      }
-    }
-    return problems;
-  });
-}
+const fileLabel =
+  (entries: readonly SubscriptionEntry[]): FieldLabel =>
+  (index, field, item) =>
+    `SUBSCRIPTIONS_FILE [${index}] "${entries[index]?.name ?? ""}".${field}${item === undefined ? "" : `[${item}]`}`;
+
+export type LoadedSubscriptions = Entries & {
+  /** Nothing configured outside production: the development client and signing key apply. */
+  devDefaults: boolean;
+};
 
 /**
  * Everything that needs more than the env schema: the subscriptions (file or environment),
- * production credential rules, unique client ids and names. Made on the raw environment so
- * it is reported together with any schema problem, in one error.
+ * the token-signing key they need, the production secret rules, unique client ids and names.
+ * Made on the raw environment so it is reported together with any schema problem, in one error.
  */
-export function loadSubscriptions(
-  env: NodeJS.ProcessEnv,
-  devDefaultsInUse: (keyof typeof devCredentials)[],
-): Entries {
+export function loadSubscriptions(env: NodeJS.ProcessEnv): LoadedSubscriptions {
+  const production = env.NODE_ENV === "production";
+  const configured = credentialVariables.some((name) => envValue(env, name) !== undefined);
+  if (!configured && !production) {
+    const entry = {
+      name: envValue(env, "SPOTNANA_SUBSCRIPTION_NAME") ?? "spotnana",
+      clientId: devCredentials.SPOTNANA_CLIENT_ID,
+      clientSecret: devCredentials.SPOTNANA_CLIENT_SECRET,
+    };
+    return { entries: [entry], problems: [], devDefaults: true };
+  }
   const file = envValue(env, "SUBSCRIPTIONS_FILE");
-  const read =
-    file === undefined ? subscriptionFromEnv(env, devDefaultsInUse) : readSubscriptionsFile(file);
+  const read = file === undefined ? subscriptionFromEnv(env) : readSubscriptionsFile(file);
   const { entries } = read;
   const problems = [...read.problems];
-  if (env.NODE_ENV === "production") {
+  const signingKey = envValue(env, "TOKEN_SIGNING_KEY");
+  // By environment, nothing but signing secrets means HMAC only; with nothing at all, the
+  // missing OAuth client is what is reported, and it would need a key too.
+  const oauthInUse =
+    file === undefined
+      ? envValue(env, "SPOTNANA_CLIENT_ID") !== undefined ||
+        envValue(env, "SPOTNANA_CLIENT_SECRET") !== undefined ||
+        envValue(env, "SPOTNANA_SIGNING_SECRETS") === undefined
+      : entries.some((e) => e.clientId !== undefined);
+  if (oauthInUse && signingKey === undefined) {
     problems.push(
-      ...productionProblems(entries, (index, field) =>
-        file === undefined ? (envNames[field] ?? field) : `SUBSCRIPTIONS_FILE [${index}].${field}`,
+      "TOKEN_SIGNING_KEY: required when an OAuth client is configured (SPOTNANA_CLIENT_ID or a clientId in SUBSCRIPTIONS_FILE), whatever NODE_ENV; generate one, e.g. openssl rand -base64 48",
+    );
+  }
+  if (production) {
+    problems.push(
+      // The environment's values are judged as given, so a schema problem in one variable
+      // does not hide a weak secret in another.
+      ...(file === undefined
+        ? productionCredentialProblems([envEntry(env)], envLabel)
+        : productionCredentialProblems(entries, fileLabel(entries))),
+      ...productionTokenKeyProblems(
+        signingKey,
+        envValue(env, "TOKEN_PREVIOUS_SIGNING_KEYS")?.split(/\s+/) ?? [],
       ),
     );
-    const envOAuth =
-      envValue(env, "SPOTNANA_CLIENT_ID") !== undefined ||
-      envValue(env, "SPOTNANA_SIGNING_SECRETS") === undefined;
-    const oauthInUse =
-      file === undefined ? envOAuth : entries.some((e) => e.clientId !== undefined);
-    if (oauthInUse) {
-      problems.push(
-        ...refuseDevDefaults(
-          true,
-          { TOKEN_SIGNING_KEY: envValue(env, "TOKEN_SIGNING_KEY") },
-          { TOKEN_SIGNING_KEY: devCredentials.TOKEN_SIGNING_KEY },
-        ),
-      );
-    }
   }
   const clientIds = entries.flatMap((e) => (e.clientId === undefined ? [] : [e.clientId]));
   if (new Set(clientIds).size !== clientIds.length)
@@ -152,5 +136,5 @@ export function loadSubscriptions(
   const names = entries.map((e) => e.name);
   if (new Set(names).size !== names.length)
     problems.push("SUBSCRIPTIONS_FILE: every name must be unique");
-  return { entries, problems };
+  return { entries, problems, devDefaults: false };
 }

@@ -127,4 +127,57 @@ describe("createHttpNotifier", () => {
     const notifier = createHttpNotifier({ url, timeoutMs: 2_000 });
     await expect(notifier.send(notice, options())).rejects.toThrow();
   });
+
+  it("sends the configured Authorization header, which no trace header replaces", async () => {
+    const receiver = await downstream();
+    const notifier = createHttpNotifier({
+      url: receiver.url,
+      timeoutMs: 5_000,
+      authorization: "Bearer notify-token-123",
+    });
+    await notifier.send(notice, {
+      ...options("delivery-9"),
+      traceHeaders: { Authorization: "Bearer forged" },
+    });
+    expect(receiver.received[0]?.headers.authorization).toBe("Bearer notify-token-123");
+  });
+
+  /** What a job log, dead letter or span may show of an error: stack and every cause. */
+  const everythingSaidBy = (err: unknown): string => {
+    const said: string[] = [];
+    for (let e = err; e instanceof Error; e = e.cause) said.push(e.stack ?? e.message, e.message);
+    return said.join("\n");
+  };
+
+  it("never names the URL's credentials or query in an error", async () => {
+    const receiver = await downstream();
+    const { port } = new URL(receiver.url);
+    await receiver.close();
+    started.splice(0);
+    const errors: unknown[] = [];
+    for (const url of [
+      `http://127.0.0.1:${port}/notify?api_key=q-s3cr3t-query`,
+      `http://notify-user:p-s3cr3t-pass@127.0.0.1:${port}/notify?api_key=q-s3cr3t-query`,
+    ]) {
+      const notifier = createHttpNotifier({ url, timeoutMs: 2_000 });
+      errors.push(
+        await notifier.send(notice, options()).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      );
+    }
+    const failures = errors.map(everythingSaidBy);
+    for (const failure of failures)
+      for (const secret of ["s3cr3t", "notify-user", "api_key"])
+        expect(failure).not.toContain(secret);
+    for (const [i, error] of errors.entries()) {
+      expect(error, failures[i]).toBeInstanceOf(DownstreamError);
+      expect(failures[i]).toContain(
+        `notification request to http://127.0.0.1:${port}/notify failed`,
+      );
+    }
+    // What the request failed on is still said.
+    expect(failures[0]).toContain("ECONNREFUSED");
+  });
 });

@@ -26,24 +26,79 @@ export class DownstreamError extends Error {
   override name = "DownstreamError";
 }
 
+/** The endpoint as an error may name it: scheme, host and path, never userinfo or query. */
+function displayUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return "<url>";
+  }
+}
+
+/**
+ * One line for a failed request and every cause beneath it, with each URL cut to its
+ * scheme, host and path and the endpoint's userinfo and query removed wherever they appear:
+ * the line goes to job logs, dead letters, the dashboard and spans.
+ */
+function describeFailure(err: unknown, endpoint: URL | undefined): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  while (current !== undefined && current !== null && parts.length < 8) {
+    if (!(current instanceof Error)) {
+      parts.push(String(current));
+      break;
+    }
+    const code = "code" in current && typeof current.code === "string" ? ` (${current.code})` : "";
+    parts.push(`${current.name}: ${current.message.split("\n", 1)[0] ?? ""}${code}`);
+    current = current.cause;
+  }
+  let line = parts.join(" ← ").replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, displayUrl);
+  for (const secret of [endpoint?.username, endpoint?.password, endpoint?.search.slice(1)]) {
+    if (secret !== undefined && secret !== "") line = line.replaceAll(secret, "…");
+  }
+  return line;
+}
+
+const isAbort = (err: unknown) =>
+  err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
+
 /**
  * Delivers notices to an HTTP endpoint. `Idempotency-Key` lets the receiver drop the repeat
  * that at-least-once delivery can produce. 408, 429 and 5xx are worth retrying; any other
- * non-2xx means the receiver refuses this notice, so retrying cannot help.
+ * non-2xx means the receiver refuses this notice, so retrying cannot help. `authorization`,
+ * when given, is sent as the `Authorization` header: credentials never travel in the URL,
+ * and no error this notifier throws names the URL's userinfo or query.
  */
-export function createHttpNotifier(options: { url: string; timeoutMs: number }): Notifier {
+export function createHttpNotifier(options: {
+  url: string;
+  timeoutMs: number;
+  authorization?: string | undefined;
+}): Notifier {
+  const endpoint = URL.canParse(options.url) ? new URL(options.url) : undefined;
+  const shownUrl = displayUrl(options.url);
   return {
     async send(notice, { idempotencyKey, signal, traceHeaders }) {
-      // Ours are set last, so a trace header can never replace the body type or the key.
+      // Ours are set last, so a trace header can never replace the body type, key or credentials.
       const headers = new Headers(traceHeaders);
       headers.set("content-type", "application/json");
       headers.set("idempotency-key", idempotencyKey);
-      const response = await fetch(options.url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify(notice),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
-      });
+      if (options.authorization !== undefined) headers.set("authorization", options.authorization);
+      let response: Response;
+      try {
+        response = await fetch(options.url, {
+          method: "POST",
+          headers,
+          body: JSON.stringify(notice),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
+        });
+      } catch (err) {
+        // Their messages are fixed phrases; callers tell a shutdown or timeout by the name.
+        if (isAbort(err)) throw err;
+        throw new DownstreamError(
+          `notification request to ${shownUrl} failed: ${describeFailure(err, endpoint)}`,
+        );
+      }
       if (response.ok) {
         // Not awaited: the caller records the notice as sent next, and every await before that
         // widens the window in which a crash makes it send the notice again.
