@@ -457,12 +457,18 @@ describe("the NetworkPolicies, as the example overlay renders them", () => {
     labels: { "app.kubernetes.io/name": "something-else" },
     ports: [{ name: "http", containerPort: 8080 }],
   });
-  /** A rendering without the overlay's Secret generator takes the overlay's Secrets by name. */
+  /**
+   * Rendered Secrets filled in as an operator would (the shipped placeholders are refused in
+   * production); a rendering without the overlay's Secret generator takes them by name.
+   */
   const envOf = (d: Deployment, all = rendered) => {
     const found = renderedSources(all);
     return environmentOf(d, {
       configMap: found.configMap,
-      secret: (name) => found.secret(name) ?? overlaySecrets.get(name),
+      secret: (name) => {
+        const shipped = found.secret(name);
+        return shipped === undefined ? overlaySecrets.get(name) : withGeneratedSecrets(shipped);
+      },
     });
   };
   const named = (ds: Deployment[]) => ds.map((d) => d.metadata?.name ?? "").sort();
