@@ -1,4 +1,5 @@
-import { EventType, knownOperations, payloadSchemaFor } from "@skyhook/contracts";
+import { payloadSchemaFor } from "@skyhook/contracts";
+import { envelope, routingPairs, samplePayload } from "./samples.ts";
 
 /** One synthetic Spotnana event, serialised once: retries and duplicates re-send these bytes. */
 export type SimEvent = {
@@ -20,68 +21,6 @@ export type EventOptions = {
   reorder: number;
   random: () => number;
 };
-
-/**
- * TRIP_DETAILS_V3 lists no operation yet (its operations are undocumented), so it is sent with
- * one Spotnana may add: the receiver must keep it, not refuse it.
- */
-const tripDetailsOperation = "TRIP_UPDATED";
-
-/** Every (event type, operation) pair Skyhook knows, in a fixed order. */
-export function routingPairs(): { eventType: string; operation: string }[] {
-  return EventType.options.flatMap((eventType) => {
-    const operations: readonly string[] = knownOperations[eventType];
-    return (operations.length === 0 ? [tripDetailsOperation] : operations).map((operation) => ({
-      eventType,
-      operation,
-    }));
-  });
-}
-
-const flight = (n: number, cancelled: boolean) => ({
-  flightId: `FL-${n}`,
-  origin: "SFO",
-  destination: "JFK",
-  marketing: { airlineCode: "UA", num: String(100 + (n % 900)) },
-  departureDateTime: { iso8601: "2026-12-24T10:00:00" },
-  flightStatus: cancelled ? "CANCELLED" : "CONFIRMED",
-});
-
-function payloadOf(eventType: string, operation: string, id: string, version: number) {
-  switch (eventType) {
-    case "PNR_V3":
-      return {
-        pnrId: id,
-        tripId: `TRIP-${id}`,
-        version,
-        bookingStatus: operation.startsWith("BOOKING_CANCELED")
-          ? "CANCELLED_STATUS"
-          : "CONFIRMED_STATUS",
-        pnrTravelers: [{ userId: { id: `USER-${id}` } }],
-        totalFare: { amount: 412.3, currencyCode: "USD" },
-        airPnr: {
-          legs: [
-            { legId: `LEG-${id}`, flights: [flight(version, operation === "FLIGHT_CANCELLED")] },
-          ],
-        },
-      };
-    case "TRAVELER_V2":
-      return { id, externalId: `EXT-${id}`, isActive: operation !== "DELETE", persona: "EMPLOYEE" };
-    case "TRIP_DETAILS_V3":
-      return { tripId: id };
-    case "PNR_APPROVAL":
-      return {
-        pnrId: id,
-        approvalId: `APR-${id}`,
-        appliedApprovalType: operation,
-        approvers: [{ userId: { id: `MGR-${id}` } }],
-      };
-    case "AGENT_TASK_DETAILS":
-      return { id, pnrId: `PNR-${id}`, source: "SABRE", sourcePnrId: "ABC123" };
-    default:
-      return { entity: { id, amount: { amount: 25, currencyCode: "USD" } } };
-  }
-}
 
 /** Realistic bulk for a large event: a long booking history, as a PNR with many changes has. */
 function padded(payload: Record<string, unknown>, targetBytes: number): Record<string, unknown> {
@@ -115,7 +54,7 @@ export function* generateEvents(options: EventOptions): Generator<SimEvent> {
       if (versions > 1 && options.random() < options.reorder) order.reverse();
       for (const version of order) {
         const large = options.random() < options.largeShare;
-        const base = payloadOf(pair.eventType, pair.operation, id, version);
+        const base = samplePayload(pair.eventType, pair.operation, id, version);
         const payload = large ? padded(base, options.largeKb * 1024) : base;
         const schema = payloadSchemaFor(pair.eventType, pair.operation);
         const checked = schema?.safeParse(payload);
@@ -123,19 +62,14 @@ export function* generateEvents(options: EventOptions): Generator<SimEvent> {
           throw new Error(
             `the generated ${pair.eventType}/${pair.operation} payload fails its schema`,
           );
-        const envelope = {
-          event_type: pair.eventType,
-          operation: pair.operation,
-          timestamp: new Date(Date.UTC(2026, 11, 1) + seq * 1_000 + version).toISOString(),
-          payload,
-        };
+        const publishedAt = new Date(Date.UTC(2026, 11, 1) + seq * 1_000 + version);
         yield {
           seq: seq++,
           ...pair,
           entity: id,
           ...(pair.eventType === "PNR_V3" ? { version } : {}),
           large,
-          body: JSON.stringify(envelope),
+          body: JSON.stringify(envelope(pair.operation, payload, pair.eventType, publishedAt)),
         };
       }
     }

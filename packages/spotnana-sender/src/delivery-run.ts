@@ -1,9 +1,7 @@
-import type { SimEvent } from "./events.ts";
-import { createLimiter, type LoadModel, sleepUntil } from "./load.ts";
-import type { Answer, createNode } from "./node.ts";
-import { retryDelaysMs } from "./schedule.ts";
-
-type SimNode = ReturnType<typeof createNode>;
+import type { SimEvent } from "./event-stream.ts";
+import { createLimiter, type LoadModel, runClosedModel, runOpenModel, sleepUntil } from "./load.ts";
+import { retryDelaysMs } from "./retry-schedule.ts";
+import type { Answer, SendingNode } from "./sending-node.ts";
 
 /** One delivery as Spotnana tracks it: an event's first sending, or a later duplicate of it. */
 export type DeliveryRecord = {
@@ -26,7 +24,7 @@ export type RunOptions = {
   events: Iterator<SimEvent>;
   count?: number;
   durationMs?: number;
-  nodes: readonly SimNode[];
+  nodes: readonly SendingNode[];
   load: LoadModel;
   timeScale: number;
   duplicates: number;
@@ -64,8 +62,8 @@ function jobIdOf(answer: Answer): string | undefined {
 }
 
 /** Sends every event as Spotnana would and resolves once each delivery is acknowledged or given up. */
-export async function runSimulation(options: RunOptions) {
-  const delays = retryDelaysMs();
+export async function runDeliveries(options: RunOptions) {
+  const delays = retryDelaysMs(options.timeScale);
   const limiter = createLimiter(
     options.load.kind === "closed" ? options.load.concurrency : Infinity,
   );
@@ -85,7 +83,7 @@ export async function runSimulation(options: RunOptions) {
     const node = options.nodes[(record.event.seq + record.attempts) % options.nodes.length];
     if (node === undefined) throw new Error("no delivery node");
     record.firstDueMs ??= dueMs;
-    const answer = await limiter.run(() => node.deliver(record.id, record.event.body));
+    const answer = await limiter.run(() => node.attempt(record.id, record.event.body));
     record.attempts++;
     attemptCount++;
     record.lastAnswer = describeAnswer(answer);
@@ -102,7 +100,7 @@ export async function runSimulation(options: RunOptions) {
   async function retries(record: DeliveryRecord, firstDueMs: number): Promise<void> {
     let dueMs = firstDueMs;
     for (const delayMs of delays) {
-      dueMs += delayMs / options.timeScale;
+      dueMs += delayMs;
       await sleepUntil(dueMs);
       if (await attempt(record, dueMs)) return acknowledged(record);
     }
@@ -157,19 +155,20 @@ export async function runSimulation(options: RunOptions) {
   );
   try {
     if (options.load.kind === "closed") {
-      const senders = Array.from({ length: options.load.concurrency }, async () => {
-        for (let record = next(); record !== undefined; record = next())
-          await deliver(record, Date.now());
+      await runClosedModel(options.load.concurrency, () => {
+        const record = next();
+        return record === undefined ? undefined : deliver(record, Date.now());
       });
-      await Promise.all(senders);
     } else {
-      for (let record = next(); record !== undefined; record = next()) {
-        // Latency counts from the slot on the clock, so a slow receiver shows as latency
-        // instead of silently slowing the sender down (coordinated omission).
-        const dueMs = startedAt + (started - 1) * intervalMs;
-        await sleepUntil(dueMs);
-        detach(deliver(record, dueMs));
-      }
+      await runOpenModel({
+        ratePerSec: options.load.ratePerSec,
+        startMs: startedAt,
+        start: (_, dueMs) => {
+          const record = next();
+          if (record !== undefined) detach(deliver(record, dueMs));
+          return record !== undefined;
+        },
+      });
     }
     while (background.size > 0) await Promise.all([...background]);
   } finally {

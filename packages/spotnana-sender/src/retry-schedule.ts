@@ -5,10 +5,10 @@ const firstBackoffMs = 60_000;
 export const scheduleSpanMs = 14 * 24 * 3_600_000;
 
 /**
- * The delays before each retry, in simulated milliseconds: 5 × 0, then 1 min doubling, the last
- * one shortened so that the delays add up to exactly 14 days.
+ * The delays before each retry: 5 × 0, then 1 min doubling, the last one shortened so that the
+ * delays add up to exactly 14 days, each divided by `timeScale` (100,000: 14 days in about 12 s).
  */
-export function retryDelaysMs(): number[] {
+export function retryDelaysMs(timeScale = 1): number[] {
   const delays: number[] = Array.from({ length: immediateRetries }, () => 0);
   let total = 0;
   for (let next = firstBackoffMs; total < scheduleSpanMs; next *= 2) {
@@ -16,5 +16,5 @@ export function retryDelaysMs(): number[] {
     delays.push(delay);
     total += delay;
   }
-  return delays;
+  return delays.map((delay) => delay / timeScale);
 }

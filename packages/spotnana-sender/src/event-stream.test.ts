@@ -1,6 +1,7 @@
 import { knownOperations, payloadSchemaFor } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
-import { generateEvents, routingPairs } from "./events.ts";
+import { generateEvents } from "./event-stream.ts";
+import { routingPairs } from "./samples.ts";
 
 const take = (n: number, options: Partial<Parameters<typeof generateEvents>[0]> = {}) => {
   const events = generateEvents({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { immediateRetries, retryDelaysMs, scheduleSpanMs } from "./schedule.ts";
+import { immediateRetries, retryDelaysMs, scheduleSpanMs } from "./retry-schedule.ts";
 
 describe("Spotnana's retry schedule", () => {
   it("retries 5 times at once, then backs off from 1 minute, doubling", () => {
@@ -17,5 +17,11 @@ describe("Spotnana's retry schedule", () => {
     const before = delays.at(-2) ?? 0;
     expect(last).toBeGreaterThan(0);
     expect(last).toBeLessThanOrEqual(before * 2);
+  });
+
+  it("divides every delay by the time scale, so 14 days pass in 14 days / scale", () => {
+    const scaled = retryDelaysMs(100_000);
+    expect(scaled.slice(immediateRetries, immediateRetries + 2)).toEqual([0.6, 1.2]);
+    expect(scaled.reduce((a, b) => a + b, 0)).toBeCloseTo(scheduleSpanMs / 100_000, 6);
   });
 });
