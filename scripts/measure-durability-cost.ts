@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createProgram } from "@skyhook/cli";
+import { newSigningSecret } from "@skyhook/spotnana-sender";
 import { type Persistence, startPrivateRedis } from "../test/support/private-redis.ts";
 import { freePort, spawnApp } from "../test/support/processes.ts";
-import { newSigningSecret } from "../test/support/sign.ts";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "10" } },

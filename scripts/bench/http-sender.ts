@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
-import { sign } from "../../test/support/sign.ts";
+import { signature } from "@skyhook/spotnana-sender";
 
 export type Answer = { status: number; jobId?: string };
 
@@ -58,7 +58,7 @@ export function hmacHeaders(secret: string, id: string, body: string): Record<st
   return {
     "x-spotnana-webhook-id": id,
     "x-spotnana-webhook-timestamp": String(timestampSec),
-    "x-spotnana-webhook-signature": sign(secret, id, timestampSec, body),
+    "x-spotnana-webhook-signature": signature(secret, id, timestampSec, body),
     "x-b3-traceid": randomBytes(16).toString("hex"),
     "x-b3-spanid": randomBytes(8).toString("hex"),
   };

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { queueNamesFor } from "@skyhook/contracts";
+import { createSendingNode, newSigningSecret } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import jwt from "jsonwebtoken";
 import { startPrivateRedis } from "../../test/support/private-redis.ts";
 import { freePort } from "../../test/support/processes.ts";
-import { newSigningSecret } from "../../test/support/sign.ts";
-import { spotnanaClient } from "../../test/support/spotnana-client.ts";
 import { answers200, type BenchProcess, spawnScript, waitUntilReady } from "./processes.ts";
 
 type PrivateRedis = Awaited<ReturnType<typeof startPrivateRedis>>;
@@ -218,7 +217,10 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
       expiresIn: 3_600,
       ...naiveClaims,
     });
-    const oauthToken = await spotnanaClient(oauth.url, oauthClient).fetchToken();
+    const oauthToken = await createSendingNode({
+      url: oauth.url,
+      auth: { mode: "oauth", ...oauthClient },
+    }).fetchToken();
     return {
       bare,
       naive: { ...naive, token: naiveToken, redisPid: naiveRedis.pid },

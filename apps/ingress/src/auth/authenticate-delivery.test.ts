@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
 import express, {
   type ErrorRequestHandler,
   type NextFunction,
@@ -8,7 +9,6 @@ import express, {
   type Response,
 } from "express";
 import { afterAll, describe, expect, it } from "vitest";
-import { newSigningSecret, signedHeaders } from "../../../../test/support/sign.ts";
 import { stateOf } from "../request-state.ts";
 import {
   type Subscription,
