@@ -166,7 +166,7 @@ export async function runDeliveries(options: RunOptions) {
         start: (_, dueMs) => {
           const record = next();
           if (record !== undefined) detach(deliver(record, dueMs));
-          return record !== undefined;
+          return record !== undefined && more();
         },
       });
     }

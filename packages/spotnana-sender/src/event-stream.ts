@@ -1,5 +1,5 @@
 import { payloadSchemaFor } from "@skyhook/contracts";
-import { envelope, routingPairs, samplePayload } from "./samples.ts";
+import { envelope, routingPairs, samplePayload, withBookingHistory } from "./samples.ts";
 
 /** One synthetic Spotnana event, serialised once: retries and duplicates re-send these bytes. */
 export type SimEvent = {
@@ -22,22 +22,6 @@ export type EventOptions = {
   random: () => number;
 };
 
-/** Realistic bulk for a large event: a long booking history, as a PNR with many changes has. */
-function padded(payload: Record<string, unknown>, targetBytes: number): Record<string, unknown> {
-  const entry = (n: number) => ({
-    bookerInfo: { name: `Agent ${n % 50}`, email: `agent${n % 50}@tmc.example`, role: "AGENT" },
-    bookingInfo: {
-      updatedDateTime: { iso8601: `2026-11-${String(1 + (n % 28)).padStart(2, "0")}T10:00:00Z` },
-      status: n % 3 === 0 ? "MODIFIED" : "BOOKED",
-      bookingSourceClient: "WEB",
-      remarks: `Change ${n}: seat, meal or ticket update recorded by the booking tool`,
-    },
-  });
-  const size = JSON.stringify(entry(0)).length + 1;
-  const count = Math.max(1, Math.ceil(targetBytes / size));
-  return { ...payload, bookingHistory: Array.from({ length: count }, (_, n) => entry(n)) };
-}
-
 /**
  * The events of a run, in the order Spotnana sends them. PNR_V3 events come as `versions`
  * versions of one PNR; with probability `reorder` a PNR's versions are sent out of order.
@@ -55,7 +39,7 @@ export function* generateEvents(options: EventOptions): Generator<SimEvent> {
       for (const version of order) {
         const large = options.random() < options.largeShare;
         const base = samplePayload(pair.eventType, pair.operation, id, version);
-        const payload = large ? padded(base, options.largeKb * 1024) : base;
+        const payload = large ? withBookingHistory(base, options.largeKb * 1024) : base;
         const schema = payloadSchemaFor(pair.eventType, pair.operation);
         const checked = schema?.safeParse(payload);
         if (checked?.success !== true)

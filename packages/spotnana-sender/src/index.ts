@@ -23,6 +23,7 @@ export {
   routingPairs,
   samplePayload,
   segmentId,
+  withBookingHistory,
 } from "./samples.ts";
 export {
   type Answer,

@@ -28,15 +28,15 @@ export const sleepUntil = (atMs: number) =>
  * The open model: slot `n` is due at `startMs + n / ratePerSec` s, and `start(n, dueMs)` is
  * called for it then, whatever became of the earlier ones: a slow receiver shows as latency
  * counted from the slot, never as a sender that quietly slows down (coordinated omission).
- * Slots that fell due while the sender was busy start at once, in order. Stops at the first
- * slot `start` declines (returns false), and resolves with the count started and how late the
- * sender itself got behind its clock at worst (a limit of the load generator, not the receiver).
+ * Slots that fell due while the sender was busy start at once, in order. `start` returns
+ * whether the clock goes on; the run resolves with the slots started and how late the sender
+ * itself got behind its clock at worst (a limit of the load generator, not of the receiver).
  */
 export function runOpenModel(options: {
   ratePerSec: number;
   startMs: number;
   start: (slot: number, dueMs: number) => boolean;
-}): Promise<{ started: number; maxLagMs: number }> {
+}): Promise<{ slots: number; maxLagMs: number }> {
   const intervalMs = 1_000 / options.ratePerSec;
   const dueOf = (slot: number) => options.startMs + slot * intervalMs;
   let slot = 0;
@@ -45,8 +45,8 @@ export function runOpenModel(options: {
     const tick = () => {
       for (let due = dueOf(slot); due <= Date.now(); due = dueOf(slot)) {
         maxLagMs = Math.max(maxLagMs, Date.now() - due);
-        if (!options.start(slot, due)) return resolve({ started: slot, maxLagMs });
-        slot++;
+        const goOn = options.start(slot++, due);
+        if (!goOn) return resolve({ slots: slot, maxLagMs });
       }
       setTimeout(tick, Math.max(0, dueOf(slot) - Date.now()));
     };

@@ -115,6 +115,28 @@ export function samplePayload(
   }
 }
 
+/**
+ * Realistic bulk for a large event: a booking history of about `targetBytes` (at least one
+ * entry), as a PNR with many changes has.
+ */
+export function withBookingHistory(
+  payload: Record<string, unknown>,
+  targetBytes: number,
+): Record<string, unknown> {
+  const entry = (n: number) => ({
+    bookerInfo: { name: `Agent ${n % 50}`, email: `agent${n % 50}@tmc.example`, role: "AGENT" },
+    bookingInfo: {
+      updatedDateTime: { iso8601: `2026-11-${String(1 + (n % 28)).padStart(2, "0")}T10:00:00Z` },
+      status: n % 3 === 0 ? "MODIFIED" : "BOOKED",
+      bookingSourceClient: "WEB",
+      remarks: `Change ${n}: seat, meal or ticket update recorded by the booking tool`,
+    },
+  });
+  const size = JSON.stringify(entry(0)).length + 1;
+  const count = Math.max(1, Math.ceil(targetBytes / size));
+  return { ...payload, bookingHistory: Array.from({ length: count }, (_, n) => entry(n)) };
+}
+
 /** The webhook body: `event_type`, `operation`, `timestamp` (ISO-8601) and the payload. */
 export function envelope<Payload extends object>(
   operation: string,

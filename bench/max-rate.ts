@@ -1,4 +1,4 @@
-import { type OpenRun, runOpenModel, settle } from "./open-model.ts";
+import { measureOpenModel, type OpenRun, settle } from "./open-model.ts";
 import type { RssMaxima } from "./rss.ts";
 import type { Rig } from "./targets.ts";
 
@@ -25,7 +25,7 @@ export async function searchMaxRate(
   let runs = 0;
   const run = async (ratePerSec: number, seconds: number, record?: RssMaxima) => {
     await settle(rig, 120_000);
-    const result = await runOpenModel(
+    const result = await measureOpenModel(
       rig,
       { ratePerSec, seconds, tag: `mx${(runs++).toString(36)}`, settleMs: 30_000 },
       record,

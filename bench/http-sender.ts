@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
-import { signature } from "@skyhook/spotnana-sender";
+import { runClosedModel, signedHeaders, traceHeaders } from "@skyhook/spotnana-sender";
 
 export type Answer = { status: number; jobId?: string };
 
@@ -53,33 +52,25 @@ export function createSender(baseUrl: string, maxSockets = 256) {
 export type Sender = ReturnType<typeof createSender>;
 
 /** Spotnana's HMAC headers for one attempt, signed now, with the B3 ids Spotnana adds. */
-export function hmacHeaders(secret: string, id: string, body: string): Record<string, string> {
-  const timestampSec = Math.floor(Date.now() / 1000);
-  return {
-    "x-spotnana-webhook-id": id,
-    "x-spotnana-webhook-timestamp": String(timestampSec),
-    "x-spotnana-webhook-signature": signature(secret, id, timestampSec, body),
-    "x-b3-traceid": randomBytes(16).toString("hex"),
-    "x-b3-spanid": randomBytes(8).toString("hex"),
-  };
-}
+export const hmacHeaders = (secret: string, id: string, body: string): Record<string, string> => ({
+  ...signedHeaders(secret, body, { id }),
+  ...traceHeaders(),
+});
 
-/** Sends every item once, `concurrency` at a time; resolves with the answers' statuses. */
+/** Sends every item once, `concurrency` at a time (closed model); resolves with the answers' statuses. */
 export async function sendClosed<T>(
   items: readonly T[],
   concurrency: number,
   send: (item: T) => Promise<Answer>,
 ): Promise<Map<number, number>> {
   const statuses = new Map<number, number>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < items.length; i = next++) {
-        const item = items[i] as T;
-        const { status } = await send(item);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      }
-    }),
-  );
+  const pending = items[Symbol.iterator]();
+  await runClosedModel(concurrency, () => {
+    const item = pending.next();
+    if (item.done === true) return undefined;
+    return send(item.value).then(({ status }) => {
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    });
+  });
   return statuses;
 }

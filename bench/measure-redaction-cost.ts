@@ -1,20 +1,16 @@
 // What redacting a 1 MB PNR payload costs (the logger and the dashboard redact what they show).
-// Run: node --import tsx scripts/measure-redaction-cost.ts
+// Run: node --import tsx bench/measure-redaction-cost.ts
 // Single-threaded and in-process: read it as an order of magnitude, not a benchmark.
 import { createRedactor, defaultRedactedFields } from "@skyhook/service-kit";
+import { pnrPayload } from "@skyhook/spotnana-sender";
 
-const traveler = {
-  userId: { id: "USER-1" },
-  personalInfo: { name: { given: "Ada", family: "Lovelace" }, dob: "1815-12-10", email: "a@b.c" },
-  loyalties: [{ loyaltyNumber: "123456" }],
-};
-const leg = {
-  flights: [{ origin: "SFO", destination: "JFK", marketing: { airlineCode: "UA", num: "100" } }],
-};
-const payload = { pnrId: "PNR-1", pnrTravelers: [traveler], airPnr: { legs: [leg] } };
+// The sending side's sample PNR, its travelers and legs repeated up to 1 MB.
+const payload = pnrPayload();
+const travelers = structuredClone(payload.pnrTravelers);
+const legs = structuredClone(payload.airPnr.legs);
 while (JSON.stringify(payload).length < 1_000_000) {
-  payload.pnrTravelers.push(structuredClone(traveler));
-  payload.airPnr.legs.push(structuredClone(leg));
+  payload.pnrTravelers.push(...structuredClone(travelers));
+  payload.airPnr.legs.push(...structuredClone(legs));
 }
 const redact = createRedactor(defaultRedactedFields);
 const data = JSON.parse(JSON.stringify(payload)) as unknown;

@@ -1,6 +1,6 @@
 // What counting costs the ingress per delivery: the CPU time of one OutcomeSink.record() with
 // the metrics observer, against the same sink without it. Run:
-//   node --import tsx scripts/measure-metrics-cost.ts
+//   node --import tsx bench/measure-metrics-cost.ts
 // Single-threaded and in-process; compare the two figures of one run, not runs with each other.
 import { createMetrics, createOutcomeSink, type Outcome } from "@skyhook/queue-kit";
 import { createLogger } from "@skyhook/service-kit";

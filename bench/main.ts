@@ -15,7 +15,7 @@ import {
   modeLabels,
 } from "./ingress.ts";
 import { searchMaxRate } from "./max-rate.ts";
-import { type OpenRun, runOpenModel, settle } from "./open-model.ts";
+import { measureOpenModel, type OpenRun, settle } from "./open-model.ts";
 import { parseOptions, usage } from "./options.ts";
 import { type BenchResults, formatReport } from "./report.ts";
 import type { RssMaxima } from "./rss.ts";
@@ -131,7 +131,7 @@ try {
       if (result !== undefined) results.drain[worker].push(result);
     }
     await settle(rig, 120_000);
-    const e2e: OpenRun = await runOpenModel(
+    const e2e: OpenRun = await measureOpenModel(
       rig,
       { ratePerSec: 1_000, seconds: options.seconds, tag: `e${round}${run}`, settleMs: 30_000 },
       rss,

@@ -6,13 +6,6 @@ export function median(values: readonly number[]): number {
   return low === undefined || high === undefined ? Number.NaN : (low + high) / 2;
 }
 
-/** Nearest-rank percentile of an ascending list. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
-}
-
 /** Rotates `items` by `by` places, so each round starts with a different mode. */
 export function rotate<T>(items: readonly T[], by: number): T[] {
   const k = ((by % items.length) + items.length) % items.length;

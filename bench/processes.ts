@@ -1,9 +1,30 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
-import { repoRoot } from "../../test/support/processes.ts";
-import { waitFor } from "../../test/support/wait-for.ts";
+import { fileURLToPath } from "node:url";
+
+/** The checkout: every benchmarked process runs from its root, as the README runs the apps. */
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+const handedOut = new Set<number>();
+/**
+ * A free port not handed out before in this run: a dozen processes get theirs before any of
+ * them listens, and the kernel may offer a port twice in that time.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const server = createServer().listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const address = server.address();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    if (port === 0 || handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
 
 export type BenchProcess = {
   name: string;
@@ -31,7 +52,7 @@ function baseEnv(): Record<string, string> {
 }
 
 /**
- * Runs a TypeScript entry point as its own Node process, as `spawnApp` does, but with its
+ * Runs a TypeScript entry point as its own Node process, as the README runs the apps, with its
  * output in a file: at thousands of requests a second the ingress logs a line each, and a
  * benchmark that kept them in its own memory (or parsed them) would measure itself.
  */
@@ -41,8 +62,6 @@ export function spawnScript(
   env: Record<string, string>,
   logDir: string,
 ): BenchProcess {
-  const logPath = join(logDir, `${name}.log`);
-  const fd = openSync(logPath, "w");
   // `BENCH_CPU_PROF_DIR`: every benchmarked process writes a V8 CPU profile on exit, into
   // `<dir>/<name>/`, for docs/benchmarks.md's "where the time goes".
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
@@ -53,9 +72,26 @@ export function spawnScript(
   const node = process.env.BENCH_NODE;
   const runner = node === undefined ? [process.execPath, "--import", "tsx"] : [node];
   const [command = process.execPath, ...runnerArgs] = runner;
-  const child: ChildProcess = spawn(command, [...runnerArgs, ...profile, entry], {
+  return spawnLogged(name, [command, ...runnerArgs, ...profile, entry], logDir, {
+    ...baseEnv(),
+    NODE_ENV: "production",
+    LOG_LEVEL: "info",
+    ...env,
+  });
+}
+
+/** Runs `command` from the checkout's root, its output (stdout and stderr) in `<logDir>/<name>.log`. */
+export function spawnLogged(
+  name: string,
+  [command, ...args]: readonly [string, ...string[]],
+  logDir: string,
+  env: Record<string, string> = baseEnv(),
+): BenchProcess {
+  const logPath = join(logDir, `${name}.log`);
+  const fd = openSync(logPath, "w");
+  const child: ChildProcess = spawn(command, args, {
     cwd: repoRoot,
-    env: { ...baseEnv(), NODE_ENV: "production", LOG_LEVEL: "info", ...env },
+    env,
     stdio: ["ignore", fd, fd],
   });
   closeSync(fd);
@@ -89,23 +125,15 @@ export async function waitUntilReady(
   probe: () => Promise<boolean>,
   timeoutMs = 60_000,
 ): Promise<void> {
-  try {
-    await waitFor(
-      `${proc.name} to be ready`,
-      async () => {
-        const exit = proc.exit();
-        if (exit !== undefined) throw new Error(`${proc.name} exited (${exit})`);
-        try {
-          return (await probe()) ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      timeoutMs,
-      100,
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- ${proc.name} ---\n${proc.tail()}`);
+  const fail = (why: string) =>
+    new Error(`${proc.name} ${why}\n--- ${proc.name} ---\n${proc.tail()}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const exit = proc.exit();
+    if (exit !== undefined) throw fail(`exited (${exit})`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw fail(`was not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

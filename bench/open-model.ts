@@ -1,9 +1,9 @@
+import { latencyOf, percentile, runOpenModel } from "@skyhook/spotnana-sender";
 import { eventBody, eventId } from "./bodies.ts";
 import { type CpuPerEvent, countCpu } from "./cpu.ts";
 import { unfinishedJobs } from "./drain.ts";
 import { createSender, hmacHeaders } from "./http-sender.ts";
 import { type RssMaxima, sampleRss } from "./rss.ts";
-import { percentile } from "./stats.ts";
 import { bookingQueue, type Rig } from "./targets.ts";
 
 export type OpenRun = {
@@ -42,7 +42,7 @@ export const openModelRssLabels = {
  * half a second of sends, and its mean over the last quarter not above the second quarter's by
  * more than a tenth of a second of sends: a receiver a few per cent short would cross either.
  */
-export async function runOpenModel(
+export async function measureOpenModel(
   rig: Rig,
   options: { ratePerSec: number; seconds: number; tag: string; settleMs: number },
   rss?: RssMaxima,
@@ -61,8 +61,6 @@ export async function runOpenModel(
   let answered = 0;
   let failed = 0;
   const answers: Record<string, number> = {};
-  let next = 0;
-  let maxSendLagMs = 0;
   let lastScore = Date.now();
   const stopRss =
     rss === undefined
@@ -79,10 +77,8 @@ export async function runOpenModel(
     bench: "self",
   });
 
-  const send = (i: number) => {
-    const due = startMs + i * intervalMs;
+  const send = (i: number, due: number) => {
     dueMs[i] = due;
-    maxSendLagMs = Math.max(maxSendLagMs, Date.now() - due);
     const id = eventId(tag, i);
     const body = eventBody(id);
     void sender
@@ -98,14 +94,13 @@ export async function runOpenModel(
         }
       });
   };
-  const sending = new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = Date.now();
-      while (next < total && startMs + next * intervalMs <= now) send(next++);
-      if (next >= total) return resolve();
-      setTimeout(tick, Math.max(0, startMs + next * intervalMs - Date.now()));
-    };
-    setTimeout(tick, Math.max(0, startMs - Date.now()));
+  const sending = runOpenModel({
+    ratePerSec,
+    startMs,
+    start: (i, due) => {
+      send(i, due);
+      return i + 1 < total;
+    },
   });
 
   const readCompletions = async () => {
@@ -137,7 +132,7 @@ export async function runOpenModel(
     }
   })();
 
-  await sending;
+  const { maxLagMs: maxSendLagMs } = await sending;
   const sendEndMs = Date.now() - startMs;
   polling = false;
   await poller;
@@ -177,13 +172,7 @@ export async function runOpenModel(
     failed: failed + (total - answered),
     answers,
     ackP99Ms: percentile(ackMs, 99),
-    e2eMs: {
-      p50: percentile(e2e, 50),
-      p95: percentile(e2e, 95),
-      p99: percentile(e2e, 99),
-      max: e2e.at(-1) ?? Number.NaN,
-      measured: e2e.length,
-    },
+    e2eMs: { ...latencyOf(e2e), measured: e2e.length },
     backlog: { maxSecondHalf, final, growth, bound },
     maxSendLagMs,
     sustained:

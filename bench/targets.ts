@@ -4,11 +4,14 @@ import { createSendingNode, newSigningSecret } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import jwt from "jsonwebtoken";
-import { startPrivateRedis } from "../../test/support/private-redis.ts";
-import { freePort } from "../../test/support/processes.ts";
-import { answers200, type BenchProcess, spawnScript, waitUntilReady } from "./processes.ts";
-
-type PrivateRedis = Awaited<ReturnType<typeof startPrivateRedis>>;
+import {
+  answers200,
+  type BenchProcess,
+  freePort,
+  spawnScript,
+  waitUntilReady,
+} from "./processes.ts";
+import { type RedisServer, startRedisServer } from "./redis-server.ts";
 
 /** An HTTP server under test: its process, base URL and the `host:port` wrk's requests name. */
 export type HttpTarget = { proc: BenchProcess; url: string; hostPort: string };
@@ -18,22 +21,8 @@ export const bookingQueue = queueNamesFor("PNR_V3", "BOOKING_CREATED").queue;
 
 const ingressEntry = "apps/ingress/src/main.ts";
 const workerEntry = "apps/worker/src/main.ts";
-const baselines = "scripts/bench/baselines";
+const baselines = "bench/baselines";
 const naiveClaims = { issuer: "naive-bench", audience: "naive-webhooks" };
-
-const handedOut = new Set<number>();
-/**
- * A free port not handed out before in this run: a dozen processes get theirs before any of
- * them listens, and the kernel may offer a port twice in that time.
- */
-async function uniqueFreePort(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
-  }
-}
 
 export type Rig = {
   bare: HttpTarget;
@@ -67,7 +56,7 @@ async function httpTarget(
   logDir: string,
   readyPath: string,
 ): Promise<HttpTarget & { ready: Promise<void> }> {
-  const port = await uniqueFreePort();
+  const port = await freePort();
   const proc = spawnScript(name, entry, { PORT: String(port), HOST: "127.0.0.1", ...env }, logDir);
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -83,7 +72,7 @@ async function skyhookEnv(redisUrl: string, prefix: string): Promise<Record<stri
   return {
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
-    OPS_PORT: String(await uniqueFreePort()),
+    OPS_PORT: String(await freePort()),
     OPS_HOST: "127.0.0.1",
   };
 }
@@ -98,7 +87,7 @@ async function ingressEnv(redisUrl: string, prefix: string): Promise<Record<stri
 
 /** Starts every process and Redis the benchmark measures, all at once, and waits for them. */
 export async function startRig(logDir: string, concurrency: number): Promise<Rig> {
-  const redises: PrivateRedis[] = [];
+  const redises: RedisServer[] = [];
   const clients: Redis[] = [];
   const queues: Queue[] = [];
   const procs: BenchProcess[] = [];
@@ -106,11 +95,11 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
     await Promise.all(queues.map((q) => q.close()));
     for (const c of clients) c.disconnect();
     await Promise.all(procs.map((p) => p.stop()));
-    await Promise.all(redises.map((r) => r.kill()));
+    await Promise.all(redises.map((r) => r.stop()));
   };
   try {
-    const redis = async () => {
-      const r = await startPrivateRedis();
+    const redis = async (name: string) => {
+      const r = await startRedisServer(name, logDir);
       redises.push(r);
       return r;
     };
@@ -120,10 +109,10 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
       return c;
     };
     const [naiveRedis, hmacRedis, oauthRedis, drainRedis] = await Promise.all([
-      redis(),
-      redis(),
-      redis(),
-      redis(),
+      redis("redis-naive"),
+      redis("redis-hmac"),
+      redis("redis-oauth"),
+      redis("redis-drain"),
     ]);
     const naiveKey = randomBytes(32);
     const hmacSecret = newSigningSecret();

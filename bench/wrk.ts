@@ -4,12 +4,12 @@ import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { z } from "zod";
-import { repoRoot } from "../../test/support/processes.ts";
+import { repoRoot } from "./processes.ts";
 
 const run = promisify(execFile);
 const luaScript = fileURLToPath(new URL("./wrk-pool.lua", import.meta.url));
 
-export const wrkInstallHint =
+const wrkInstallHint =
   "the benchmark's load generator is wrk (Debian: apt-get install -y wrk; " +
   "scripts/test.sh, which .ci/run runs, installs it through scripts/lib.sh ensure_wrk when run as root)";
 

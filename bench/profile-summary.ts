@@ -1,6 +1,6 @@
 // Summarises a V8 CPU profile written under `BENCH_CPU_PROF_DIR` (docs/benchmarks.md, "Where
 // the time goes"): CPU time per job in buckets, module loading and idle time left out.
-//   node --import tsx scripts/bench/profile-summary.ts <file.cpuprofile> <jobs handled>
+//   node --import tsx bench/profile-summary.ts <file.cpuprofile> <jobs handled>
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 

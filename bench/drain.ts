@@ -1,5 +1,4 @@
 import type { Queue } from "bullmq";
-import { waitFor } from "../../test/support/wait-for.ts";
 import { eventBody, eventId } from "./bodies.ts";
 import { type CpuPerEvent, countCpu } from "./cpu.ts";
 import { createSender, hmacHeaders, sendClosed } from "./http-sender.ts";
@@ -37,6 +36,16 @@ export async function unfinishedJobs(queue: Queue): Promise<number> {
   return unfinished.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
 }
 
+/** Resolves once `queue` has no unfinished job, polling every `pollMs`; rejects after `timeoutMs`. */
+async function untilEmpty(queue: Queue, what: string, timeoutMs: number, pollMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await unfinishedJobs(queue)) > 0) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 /**
  * One drain: with the queue paused, the events go in through that side's own Skyhook ingress
  * (the real enqueue path), then the queue is resumed and timed until no job is left; the end
@@ -54,9 +63,7 @@ export async function drainOnce(
   const proc = worker === "skyhook" ? rig.drain.worker : rig.drain.rawWorker;
   const { redis, secret } = rig.drain;
   const completedKey = `${side.prefix}:${bookingQueue}:completed`;
-  await waitFor(`${worker} queue empty`, async () =>
-    (await unfinishedJobs(side.queue)) === 0 ? true : undefined,
-  );
+  await untilEmpty(side.queue, `${worker} queue empty`, 15_000, 50);
   await side.queue.pause();
   const memoryBefore = await usedMemory(redis);
   const sender = createSender(side.url, fillConcurrency);
@@ -89,12 +96,7 @@ export async function drainOnce(
   const cpu = countCpu({ worker: proc.pid, redis: rig.drain.redisPid });
   const startedMs = Date.now();
   await side.queue.resume();
-  await waitFor(
-    `${worker} worker to drain ${jobs} jobs`,
-    async () => ((await unfinishedJobs(side.queue)) === 0 ? true : undefined),
-    600_000,
-    20,
-  );
+  await untilEmpty(side.queue, `${worker} worker to drain ${jobs} jobs`, 600_000, 20);
   const cpuPerJob = cpu(jobs);
   stopRss();
   const last = await redis.zrange(completedKey, -1, -1, "WITHSCORES");
