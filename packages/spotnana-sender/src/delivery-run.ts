@@ -61,18 +61,21 @@ function jobIdOf(answer: Answer): string | undefined {
     : undefined;
 }
 
-/** Sends every event as Spotnana would and resolves once each delivery is acknowledged or given up. */
-export async function runDeliveries(options: RunOptions) {
+/**
+ * Spotnana's side of each delivery: the first attempt, then (in the background) retries on the
+ * schedule until exactly 200, and for a share of acknowledged deliveries a later duplicate.
+ * Attempts rotate across the nodes; at most `limit` are in flight at once.
+ */
+function createDeliveries(
+  options: Pick<RunOptions, "nodes" | "timeScale" | "duplicates" | "random" | "deliveryId">,
+  limit: number,
+) {
   const delays = retryDelaysMs(options.timeScale);
-  const limiter = createLimiter(
-    options.load.kind === "closed" ? options.load.concurrency : Infinity,
-  );
+  const limiter = createLimiter(limit);
   const records: DeliveryRecord[] = [];
   const answers = new Map<string, number>();
   const background = new Set<Promise<void>>();
-  const startedAt = Date.now();
-  let settled = 0;
-  let attemptCount = 0;
+  const counts = { settled: 0, attempts: 0 };
 
   const detach = (work: Promise<void>) => {
     background.add(work);
@@ -85,7 +88,7 @@ export async function runDeliveries(options: RunOptions) {
     record.firstDueMs ??= dueMs;
     const answer = await limiter.run(() => node.attempt(record.id, record.event.body));
     record.attempts++;
-    attemptCount++;
+    counts.attempts++;
     record.lastAnswer = describeAnswer(answer);
     answers.set(record.lastAnswer, (answers.get(record.lastAnswer) ?? 0) + 1);
     // Spotnana counts exactly 200 as delivered; 201, 202 or 204 are failures it retries.
@@ -104,12 +107,12 @@ export async function runDeliveries(options: RunOptions) {
       await sleepUntil(dueMs);
       if (await attempt(record, dueMs)) return acknowledged(record);
     }
-    if (!record.duplicate) settled++;
+    if (!record.duplicate) counts.settled++;
   }
 
   function acknowledged(record: DeliveryRecord): void {
     if (record.duplicate) return;
-    settled++;
+    counts.settled++;
     if (options.random() >= options.duplicates) return;
     const dueMs = Date.now() + (options.random() * duplicateWithinMs) / options.timeScale;
     const copy: DeliveryRecord = { ...newRecord(record.event), duplicate: true };
@@ -132,48 +135,73 @@ export async function runDeliveries(options: RunOptions) {
     detach(retries(record, dueMs));
   }
 
+  return {
+    records,
+    answers,
+    counts,
+    /** Records `event` and makes its first attempt, due at `dueMs`. */
+    start(event: SimEvent, dueMs: number): Promise<void> {
+      const record = newRecord(event);
+      records.push(record);
+      return deliver(record, dueMs);
+    },
+    detach,
+    /** Resolves once no retry or duplicate is left to send. */
+    async idle(): Promise<void> {
+      while (background.size > 0) await Promise.all([...background]);
+    },
+  };
+}
+
+/** Sends every event as Spotnana would and resolves once each delivery is acknowledged or given up. */
+export async function runDeliveries(options: RunOptions) {
+  const { load } = options;
+  const deliveries = createDeliveries(
+    options,
+    load.kind === "closed" ? load.concurrency : Infinity,
+  );
+  const startedAt = Date.now();
   let started = 0;
-  const intervalMs = options.load.kind === "open" ? 1_000 / options.load.ratePerSec : 0;
+  const intervalMs = load.kind === "open" ? 1_000 / load.ratePerSec : 0;
   // On the open model's clock the next event's slot decides, so 2 s at 50/s is 100 events.
   const elapsedMs = () => (intervalMs > 0 ? started * intervalMs : Date.now() - startedAt);
   const more = () =>
     (options.count === undefined || started < options.count) &&
     (options.durationMs === undefined || elapsedMs() < options.durationMs);
-  const next = (): DeliveryRecord | undefined => {
-    if (!more()) return undefined;
-    const item = options.events.next();
-    if (item.done === true) return undefined;
+  const start = (dueMs: number): Promise<void> | undefined => {
+    const item = more() ? options.events.next() : undefined;
+    if (item === undefined || item.done === true) return undefined;
     started++;
-    const record = newRecord(item.value);
-    records.push(record);
-    return record;
+    return deliveries.start(item.value, dueMs);
   };
+  const report = (done: boolean) =>
+    options.onProgress({
+      settled: deliveries.counts.settled,
+      started,
+      elapsedMs: Date.now() - startedAt,
+      done,
+    });
 
-  const progress = setInterval(
-    () => options.onProgress({ settled, started, elapsedMs: Date.now() - startedAt, done: false }),
-    250,
-  );
+  const progress = setInterval(() => report(false), 250);
   try {
-    if (options.load.kind === "closed") {
-      await runClosedModel(options.load.concurrency, () => {
-        const record = next();
-        return record === undefined ? undefined : deliver(record, Date.now());
-      });
+    if (load.kind === "closed") {
+      await runClosedModel(load.concurrency, () => start(Date.now()));
     } else {
       await runOpenModel({
-        ratePerSec: options.load.ratePerSec,
+        ratePerSec: load.ratePerSec,
         startMs: startedAt,
         start: (_, dueMs) => {
-          const record = next();
-          if (record !== undefined) detach(deliver(record, dueMs));
-          return record !== undefined && more();
+          const first = start(dueMs);
+          if (first !== undefined) deliveries.detach(first);
+          return first !== undefined && more();
         },
       });
     }
-    while (background.size > 0) await Promise.all([...background]);
+    await deliveries.idle();
   } finally {
     clearInterval(progress);
   }
-  options.onProgress({ settled, started, elapsedMs: Date.now() - startedAt, done: true });
-  return { records, answers, attempts: attemptCount, elapsedMs: Date.now() - startedAt };
+  report(true);
+  const { records, answers, counts } = deliveries;
+  return { records, answers, attempts: counts.attempts, elapsedMs: Date.now() - startedAt };
 }
