@@ -257,10 +257,25 @@ function importProblems(pkg: Pkg, file: string, specifiers: readonly string[]): 
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((entry) => {
+    if (entry === "node_modules") return [];
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return path.endsWith(".ts") ? [path] : [];
   });
+}
+
+/** Top-level folders whose files must not reach into one another's, and which they must not reach. */
+const apart: readonly { from: string; never: string }[] = [
+  { from: "bench", never: "test" },
+  ...["apps", "packages", "test", "scripts"].map((from) => ({ from, never: "bench" })),
+];
+
+/** Relative imports of `file` (under the root) that land in the top-level folder `never`. */
+function crossings(file: string, specifiers: readonly string[], never: string): string[] {
+  return specifiers
+    .filter((specifier) => specifier.startsWith("."))
+    .filter((specifier) => resolve(dirname(file), specifier).startsWith(join(root, never) + sep))
+    .map((specifier) => `${relative(root, file)}: "${specifier}" reaches into ${never}/`);
 }
 
 const packages = workspacePackages();
@@ -314,6 +329,24 @@ describe("dependency rules", () => {
       ),
     );
     expect(problems).toEqual([]);
+  });
+});
+
+describe("the benchmark and the tests", () => {
+  it("keep apart: bench/ imports nothing from test/, and nothing outside bench/ imports from it", () => {
+    const problems = apart.flatMap(({ from, never }) =>
+      sourceFiles(join(root, from)).flatMap((file) =>
+        crossings(file, importSpecifiers(readFileSync(file, "utf8")), never),
+      ),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("are told apart by the checker", () => {
+    const file = join(root, "bench", "drain.ts");
+    expect(crossings(file, ["../test/support/wait-for.ts", "./stats.ts"], "test")).toEqual([
+      expect.stringContaining("reaches into test/"),
+    ]);
   });
 });
 
