@@ -17,6 +17,7 @@ const workspacePackages = {
   "@skyhook/handler-kit": "packages/handler-kit",
   "@skyhook/queue-kit": "packages/queue-kit",
   "@skyhook/service-kit": "packages/service-kit",
+  "@skyhook/spotnana-sender": "packages/spotnana-sender",
   "@skyhook/handler-booking-created": "packages/handlers/booking-created",
   "@skyhook/handler-flight-cancelled": "packages/handlers/flight-cancelled",
   "@skyhook/cli": "apps/cli",

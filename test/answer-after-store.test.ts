@@ -1,12 +1,11 @@
 import { queueNamesFor } from "@skyhook/contracts";
+import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { connect, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 // A Redis of this test's own: it pauses every client's writes, which would stall other tests.
@@ -43,7 +42,10 @@ const blockedClients = async () =>
 
 describe("answering only after the store", () => {
   it("holds the 200 while Redis cannot write, and the job is readable once it is answered", async () => {
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     // Token fetched and scripts loaded first, so the paused write is the delivery's own.
     const warmUp = await client.deliver(envelope("BOOKING_CREATED", pnrPayload({ pnrId: "W" })));
     expect(warmUp.status).toBe(200);

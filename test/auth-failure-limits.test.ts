@@ -2,12 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keyNames } from "@skyhook/queue-kit";
+import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterEach, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { startIngress, testTokenSigningKey } from "./support/in-process.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const signingSecret = newSigningSecret();

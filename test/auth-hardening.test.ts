@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
+import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import jwt from "jsonwebtoken";
 import { afterEach, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -72,7 +71,7 @@ describe("failed-authentication limits", () => {
       AUTH_FAILURES_PER_ADDRESS: "3",
       AUTH_FAILURES_PER_CLIENT_ADDRESS: "3",
     });
-    const client = spotnanaClient(baseUrl, devClient);
+    const client = createSendingNode({ url: baseUrl, auth: { mode: "oauth", ...devClient } });
     const body = envelope("BOOKING_CREATED", pnrPayload());
 
     const good = await Promise.all(
@@ -107,7 +106,10 @@ describe("token signing keys", () => {
 
   it("keeps tokens signed with the previous key valid after a key change", async () => {
     const before = await ingressWith({ ...devClientEnv, TOKEN_SIGNING_KEY: first }, sharedPrefix);
-    const oldToken = await spotnanaClient(before.baseUrl, devClient).fetchToken();
+    const oldToken = await createSendingNode({
+      url: before.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    }).fetchToken();
     expect(jwt.decode(oldToken, { complete: true })?.header.kid).toMatch(/^[0-9a-f]{16}$/);
 
     const rotated = await ingressWith(

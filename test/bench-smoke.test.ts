@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { wrkInstallHint } from "../scripts/bench/wrk.ts";
 import { runCapturing } from "./support/cli.ts";
 
 /**
@@ -10,6 +9,8 @@ import { runCapturing } from "./support/cli.ts";
  * a smoke run on a loaded CI machine says nothing about speed.
  */
 const haveWrk = spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined;
+const wrkInstallHint =
+  "apt-get install -y wrk (scripts/test.sh installs it when run as root; bench/README.md)";
 const inCi = (process.env.CI ?? "") !== "" && process.env.CI !== "false";
 if (!haveWrk && !inCi) {
   console.warn(
@@ -50,7 +51,7 @@ const runSmoke = () =>
     process.execPath,
     "--import",
     "tsx",
-    "scripts/bench/main.ts",
+    "bench/main.ts",
     "--smoke",
   ]);
 

@@ -1,14 +1,16 @@
 import { createProgram } from "@skyhook/cli";
 import { queueNamesFor } from "@skyhook/contracts";
 import { keyNames } from "@skyhook/queue-kit";
+import {
+  cancelledFlightEnvelope,
+  createSendingNode,
+  newSigningSecret,
+} from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
-import { cancelledFlightEnvelope } from "./support/events.ts";
 import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret } from "./support/sign.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const prefix = uniquePrefix("cli");
@@ -31,7 +33,7 @@ beforeAll(async () => {
     TOKEN_SIGNING_KEY: testTokenSigningKey,
   });
   worker = startWorker({ QUEUE_PREFIX: prefix, NOTIFY_URL: downstream.url });
-  const client = spotnanaClient(ingress.baseUrl, devClient);
+  const client = createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } });
   for (const pnrId of ["PNR-C1", "PNR-C2", "PNR-C3"])
     await client.deliver(cancelledFlightEnvelope(pnrId));
   await waitFor("three dead letters", async () =>

@@ -17,10 +17,10 @@ import {
   type QueuePool,
 } from "@skyhook/queue-kit";
 import { createLogger } from "@skyhook/service-kit";
+import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 

@@ -11,10 +11,10 @@ import {
 } from "@skyhook/dashboard";
 import { knownQueues } from "@skyhook/queue-kit";
 import { ConfigError, createLogger, defaultRedactedFields } from "@skyhook/service-kit";
+import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { deletePrefix } from "./support/redis.ts";
 
 const redisUrl = "redis://127.0.0.1:6379";

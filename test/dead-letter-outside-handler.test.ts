@@ -1,10 +1,9 @@
 import { DeadLetterJob, defaultCatalog, queueNamesFor } from "@skyhook/contracts";
 import { createOpsContext, keyNames, readLedger } from "@skyhook/queue-kit";
+import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const prefix = uniquePrefix("dl-outside");
@@ -29,7 +28,10 @@ describe("a job that fails for good outside its handler", () => {
       () => ingress.close(),
       () => worker.close(),
     );
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const response = await client.deliver(
       envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-BROKEN-MARK" })),
     );

@@ -1,18 +1,22 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { queueNamesFor, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
+import {
+  createSendingNode,
+  envelope,
+  pnrPayload,
+  type SendingNode,
+} from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 
 const prefix = uniquePrefix("deliver");
 const redis = connect();
 let ingress: Awaited<ReturnType<typeof startIngress>>;
-let client: ReturnType<typeof spotnanaClient>;
+let client: SendingNode;
 const queues: Queue[] = [];
 
 const queue = (name: string) => {
@@ -23,7 +27,7 @@ const queue = (name: string) => {
 
 beforeAll(async () => {
   ingress = await startIngress({ QUEUE_PREFIX: prefix, BODY_LIMIT_BYTES: String(64 * 1024) });
-  client = spotnanaClient(ingress.baseUrl, devClient);
+  client = createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } });
 });
 afterAll(async () => {
   await ingress.close();

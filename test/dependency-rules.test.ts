@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 
 /**
  * The dependency table of docs/conventions ("Dependency rules"), plus the two packages it does
- * not list: service-kit (apps only) and booking-store (handlers and the worker only).
+ * not list: service-kit (apps only) and booking-store (handlers and the worker only). Any
+ * package's tests may also play Spotnana: the sending side as a devDependency, which only its
+ * test files import.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -19,7 +21,8 @@ type Role =
   | "ingress"
   | "worker"
   | "dashboard"
-  | "cli";
+  | "cli"
+  | "spotnana-sender";
 
 type Rule = {
   /** Workspace packages (by role) this one may depend on; anything else in the repo is refused. */
@@ -71,10 +74,15 @@ const rules: Record<Role, Rule> = {
   dashboard: { workspace: ["contracts", "service-kit", "queue-kit"], external: { never: [] } },
   // The operator's tool: reaches Redis through queue-kit, never loads handler code.
   cli: {
-    workspace: ["contracts", "service-kit", "queue-kit"],
+    workspace: ["contracts", "service-kit", "queue-kit", "spotnana-sender"],
     external: { never: ["express", "bullmq"] },
   },
+  // The other side of the wire: plays Spotnana, so knows nothing of the receiving side.
+  "spotnana-sender": { workspace: ["contracts"], external: { only: ["zod"] } },
 };
+
+/** What any package's tests may depend on besides its rule: playing Spotnana against it. */
+const testsMayUse: readonly Role[] = ["spotnana-sender"];
 
 /** One version of these across the workspace: mixed BullMQ versions load incompatible scripts. */
 const catalogOnly = ["zod", "bullmq", "ioredis", "express"] as const;
@@ -84,6 +92,8 @@ type Pkg = {
   dir: string;
   role: Role | undefined;
   dependencies: Record<string, string>;
+  /** Declared in devDependencies only: for the package's tests, never its code. */
+  testOnly: readonly string[];
 };
 
 type Json = Record<string, unknown>;
@@ -111,6 +121,16 @@ function allDependencies(manifest: Json): Record<string, string> {
   return merged;
 }
 
+function testOnlyDependencies(manifest: Json): string[] {
+  const { devDependencies, ...others } = Object.fromEntries(
+    dependencyFields.map((field) => [field, manifest[field]]),
+  );
+  const elsewhere = new Set(Object.keys(allDependencies(others)));
+  const dev =
+    typeof devDependencies === "object" && devDependencies !== null ? devDependencies : {};
+  return Object.keys(dev).filter((name) => !elsewhere.has(name));
+}
+
 function roleOf(dir: string, name: string): Role | undefined {
   const rel = relative(root, dir).split(sep).join("/");
   if (rel.startsWith("packages/handlers/")) return "handler";
@@ -124,6 +144,7 @@ function roleOf(dir: string, name: string): Role | undefined {
     "@skyhook/worker": "worker",
     "@skyhook/dashboard": "dashboard",
     "@skyhook/cli": "cli",
+    "@skyhook/spotnana-sender": "spotnana-sender",
   };
   return byName[name];
 }
@@ -137,7 +158,13 @@ function workspacePackages(): Pkg[] {
       .map((dir) => {
         const manifest = readManifest(dir);
         const name = String(manifest.name);
-        return { name, dir, role: roleOf(dir, name), dependencies: allDependencies(manifest) };
+        return {
+          name,
+          dir,
+          role: roleOf(dir, name),
+          dependencies: allDependencies(manifest),
+          testOnly: testOnlyDependencies(manifest),
+        };
       }),
   );
 }
@@ -153,6 +180,12 @@ function forbiddenEdges(pkg: Pkg, workspace: ReadonlyMap<string, Pkg>): string[]
     const target = workspace.get(dep);
     if (target !== undefined) {
       if (target.role !== undefined && rule.workspace.includes(target.role)) return [];
+      if (
+        target.role !== undefined &&
+        testsMayUse.includes(target.role) &&
+        pkg.testOnly.includes(dep)
+      )
+        return [];
       return [`${pkg.name} -> ${dep}: ${pkg.role} may not depend on ${target.role ?? dep}`];
     }
     if (dep.startsWith("@skyhook/")) return [`${pkg.name} -> ${dep}: not a workspace package`];
@@ -214,6 +247,9 @@ function importProblems(pkg: Pkg, file: string, specifiers: readonly string[]): 
     if (pkg.dependencies[name] === undefined) {
       return [`${where}: "${specifier}" is not declared in ${pkg.name}'s package.json`];
     }
+    if (!isTest && pkg.testOnly.includes(name)) {
+      return [`${where}: "${specifier}" is a devDependency of ${pkg.name}: for its tests only`];
+    }
     return [];
   });
 }
@@ -221,21 +257,36 @@ function importProblems(pkg: Pkg, file: string, specifiers: readonly string[]): 
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((entry) => {
+    if (entry === "node_modules") return [];
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return path.endsWith(".ts") ? [path] : [];
   });
 }
 
+/** Top-level folders whose files must not reach into one another's, and which they must not reach. */
+const apart: readonly { from: string; never: string }[] = [
+  { from: "bench", never: "test" },
+  ...["apps", "packages", "test", "scripts"].map((from) => ({ from, never: "bench" })),
+];
+
+/** Relative imports of `file` (under the root) that land in the top-level folder `never`. */
+function crossings(file: string, specifiers: readonly string[], never: string): string[] {
+  return specifiers
+    .filter((specifier) => specifier.startsWith("."))
+    .filter((specifier) => resolve(dirname(file), specifier).startsWith(join(root, never) + sep))
+    .map((specifier) => `${relative(root, file)}: "${specifier}" reaches into ${never}/`);
+}
+
 const packages = workspacePackages();
 const byName = new Map(packages.map((p) => [p.name, p]));
 
-const fakePkg = (role: Role, name: string, dependencies: Record<string, string>): Pkg => ({
-  name,
-  dir: join(root, "packages", "fake"),
-  role,
-  dependencies,
-});
+const fakePkg = (
+  role: Role,
+  name: string,
+  dependencies: Record<string, string>,
+  testOnly: readonly string[] = [],
+): Pkg => ({ name, dir: join(root, "packages", "fake"), role, dependencies, testOnly });
 
 describe("dependency rules", () => {
   it("finds every package of the workspace", () => {
@@ -249,6 +300,7 @@ describe("dependency rules", () => {
         "@skyhook/handler-kit",
         "@skyhook/ingress",
         "@skyhook/service-kit",
+        "@skyhook/spotnana-sender",
         "@skyhook/worker",
       ]),
     );
@@ -280,6 +332,24 @@ describe("dependency rules", () => {
   });
 });
 
+describe("the benchmark and the tests", () => {
+  it("keep apart: bench/ imports nothing from test/, and nothing outside bench/ imports from it", () => {
+    const problems = apart.flatMap(({ from, never }) =>
+      sourceFiles(join(root, from)).flatMap((file) =>
+        crossings(file, importSpecifiers(readFileSync(file, "utf8")), never),
+      ),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("are told apart by the checker", () => {
+    const file = join(root, "bench", "drain.ts");
+    expect(crossings(file, ["../test/support/wait-for.ts", "./stats.ts"], "test")).toEqual([
+      expect.stringContaining("reaches into test/"),
+    ]);
+  });
+});
+
 describe("dependency rule checker", () => {
   it("reports a handler that depends on another handler, an app, bullmq or express", () => {
     const handler = fakePkg("handler", "@skyhook/handler-x", {
@@ -297,6 +367,34 @@ describe("dependency rule checker", () => {
       expect.stringContaining("-> bullmq"),
       expect.stringContaining("-> @types/express"),
     ]);
+  });
+
+  it("reports the sending side depending on the receiving side, and lets tests alone play Spotnana", () => {
+    const sender = fakePkg("spotnana-sender", "@skyhook/spotnana-sender", {
+      "@skyhook/contracts": "workspace:*",
+      "@skyhook/queue-kit": "workspace:*",
+      bullmq: "catalog:",
+      express: "catalog:",
+    });
+    expect(forbiddenEdges(sender, byName)).toEqual([
+      expect.stringContaining("-> @skyhook/queue-kit"),
+      expect.stringContaining("-> bullmq"),
+      expect.stringContaining("-> express"),
+    ]);
+    const spotnana = { "@skyhook/spotnana-sender": "workspace:*" };
+    const forTests = fakePkg("handler", "@skyhook/handler-x", spotnana, Object.keys(spotnana));
+    expect(forbiddenEdges(forTests, byName)).toEqual([]);
+    expect(forbiddenEdges(fakePkg("handler", "@skyhook/handler-x", spotnana), byName)).toEqual([
+      expect.stringContaining("handler may not depend on spotnana-sender"),
+    ]);
+    const source = 'import { pnrPayload } from "@skyhook/spotnana-sender";';
+    const code = join(forTests.dir, "src", "x.ts");
+    expect(importProblems(forTests, code, importSpecifiers(source))).toEqual([
+      expect.stringContaining("for its tests only"),
+    ]);
+    expect(
+      importProblems(forTests, code.replace(/\.ts$/, ".test.ts"), importSpecifiers(source)),
+    ).toEqual([]);
   });
 
   it("reports contracts depending on anything but zod", () => {
@@ -346,7 +444,13 @@ describe("dependency rule checker", () => {
   });
 
   it("reports a package no rule covers", () => {
-    const unknown: Pkg = { name: "@skyhook/new", dir: root, role: undefined, dependencies: {} };
+    const unknown: Pkg = {
+      name: "@skyhook/new",
+      dir: root,
+      role: undefined,
+      dependencies: {},
+      testOnly: [],
+    };
     expect(forbiddenEdges(unknown, byName)).toEqual([
       expect.stringContaining("no dependency rule"),
     ]);

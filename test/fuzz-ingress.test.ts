@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCatalog, rejectedQueueName } from "@skyhook/contracts";
 import { keyNames } from "@skyhook/queue-kit";
+import { createSendingNode, envelope, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { createFuzzTarget, subscriptionsFileOf } from "./support/fuzz-target.ts";
 import {
   describePlan,
@@ -28,8 +28,6 @@ import {
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { rawAgent, sendRaw, type WireRequest, type WireResponse } from "./support/raw-http.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
-import { signedHeaders } from "./support/sign.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /*
@@ -117,7 +115,10 @@ beforeAll(async () => {
   );
   for (const s of [target.oauth, target.strict]) {
     if (s.oauth !== undefined)
-      issuedTokens[s.name] = await spotnanaClient(baseUrl(), s.oauth).fetchToken();
+      issuedTokens[s.name] = await createSendingNode({
+        url: baseUrl(),
+        auth: { mode: "oauth", ...s.oauth },
+      }).fetchToken();
   }
 });
 

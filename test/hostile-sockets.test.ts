@@ -4,15 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCatalog, rejectedQueueName } from "@skyhook/contracts";
 import { webhookJobId } from "@skyhook/queue-kit";
+import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { forgeToken } from "./support/forge-token.ts";
 import { devClient } from "./support/in-process.ts";
 import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { openSocket, parseRawResponses, type RawResponse } from "./support/raw-http.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /*

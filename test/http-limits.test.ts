@@ -1,8 +1,8 @@
+import { newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngress } from "./support/in-process.ts";
 import { openSocket, parseRawResponse, type SocketExchange } from "./support/raw-http.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /*

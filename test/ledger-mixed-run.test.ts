@@ -6,13 +6,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
+import {
+  cancelledFlightEnvelope,
+  createSendingNode,
+  envelope,
+  pnrPayload,
+} from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
-import { cancelledFlightEnvelope, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, testTokenSigningKey } from "./support/in-process.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
@@ -105,7 +109,10 @@ describe("the ledger after a mixed run", () => {
     const first = spawnApp("worker", workerEnv);
     workers.push(first);
     await first.waitForLog("worker consuming", (l) => l.msg === "consuming");
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const send = async (body: unknown) => {
       const response = await client.deliver(body);
       expect(response.status).toBe(200);

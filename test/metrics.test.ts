@@ -3,13 +3,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deliveryOutcomes, jobOutcomes, tokenOutcomes } from "@skyhook/queue-kit";
+import {
+  createSendingNode,
+  defaultFlights,
+  envelope,
+  pnrPayload,
+  type SendingNode,
+} from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload } from "./support/events.ts";
 import { startIngress, startWorkerWithOps, testTokenSigningKey } from "./support/in-process.ts";
 import { parsePrometheus, type Scrape, scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const prefix = uniquePrefix("metrics");
@@ -20,7 +25,7 @@ const cleanups: Array<() => Promise<unknown>> = [];
 
 let ingress: Awaited<ReturnType<typeof startIngress>>;
 let worker: Awaited<ReturnType<typeof startWorkerWithOps>>;
-let client: ReturnType<typeof spotnanaClient>;
+let client: SendingNode;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "skyhook-metrics-"));
@@ -50,7 +55,7 @@ beforeAll(async () => {
     NOTIFY_URL: downstream.url,
     NOTIFY_TIMEOUT_MS: "2000",
   });
-  client = spotnanaClient(ingress.baseUrl, acme);
+  client = createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...acme } });
   cleanups.push(
     () => worker.close(),
     () => ingress.close(),

@@ -5,12 +5,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pnpmCommand } from "@skyhook/cli";
 import { defaultCatalog, knownOperations } from "@skyhook/contracts";
+import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
 import { repoRoot } from "./support/processes.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
@@ -129,7 +128,10 @@ describe("adding a handler with skyhook new-handler", () => {
 
   it("runs the new handler end to end behind an ingress that predates it", async () => {
     const ingress = await startIngress({ QUEUE_PREFIX: prefix, ROUTES_REFRESH_MS: "200" });
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const early = await client.deliver(envelope(operation, pnrPayload({ pnrId: "PNR-EARLY" })));
     expect(early.status).toBe(200);
 

@@ -5,12 +5,11 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { bookingKeyOf } from "@skyhook/booking-store";
+import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerfileStages } from "./support/dockerfile.ts";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { type AppProcess, freePort, repoRoot, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const run = promisify(execFile);

@@ -13,13 +13,17 @@ import {
   readLedger,
   replayKept,
 } from "@skyhook/queue-kit";
+import {
+  cancelledFlightEnvelope,
+  createSendingNode,
+  envelope,
+  pnrPayload,
+} from "@skyhook/spotnana-sender";
 import { loadWorkerConfig } from "@skyhook/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { cancelledFlightEnvelope, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
@@ -65,7 +69,10 @@ describe("replaying dead letters once the cause is fixed", () => {
       await downstream.close();
     });
     const { ops, ledger } = await opsFor(prefix);
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
 
     const pnrs = ["PNR-R1", "PNR-R2", "PNR-R3", "PNR-R4"];
     for (const pnrId of pnrs)
@@ -209,7 +216,10 @@ describe("a handler that comes up adopts its backlog", () => {
     );
     cleanups.push(() => ingress.close());
     const { ops, redis, ledger } = await opsFor(prefix);
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const early = ["PNR-A1", "PNR-A2", "PNR-A3"].map((pnrId) => cancelledFlightEnvelope(pnrId));
     const answers = [];
     for (const body of early)

@@ -4,15 +4,21 @@ import { join } from "node:path";
 import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor, type StaleEventJob } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
+import {
+  createSendingNode,
+  defaultFlights,
+  envelope,
+  newSigningSecret,
+  pnrPayload,
+  segmentId,
+  signedHeaders,
+} from "@skyhook/spotnana-sender";
 import { installedHandlers, type WorkerDeps } from "@skyhook/worker";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload, segmentId } from "./support/events.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
@@ -162,7 +168,10 @@ describe("per-entity ordering", () => {
   it("ends every PNR at its newest version when a shuffled stream is handled by two concurrent workers", async () => {
     const calls: HandlerCall[] = [];
     const env = await environment({ workers: 2, handlers: loggedHandlers(calls) });
-    const client = spotnanaClient(env.ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: env.ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const pnrs = ["PNR-A", "PNR-B", "PNR-C", "PNR-D"];
     const newest = 15;
     const deliveries = pnrs.flatMap((pnrId) =>
@@ -230,7 +239,10 @@ describe("per-entity ordering", () => {
 
   it("keeps an event older than the applied state as skipped-stale, without applying or notifying it", async () => {
     const env = await environment({ workers: 1 });
-    const client = spotnanaClient(env.ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: env.ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const pnrId = "PNR-LATE";
     const newer = await client.deliver(versionOf(pnrId, 7));
     await env.createdQ.getJob(((await newer.json()) as { jobId: string }).jobId);

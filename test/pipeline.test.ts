@@ -1,12 +1,17 @@
 import { bookingKeyOf } from "@skyhook/booking-store";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
+import {
+  createSendingNode,
+  defaultFlights,
+  envelope,
+  pnrPayload,
+  segmentId,
+} from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload, segmentId } from "./support/events.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
@@ -68,7 +73,7 @@ async function pipeline(
       async () => (await queue(name).getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
     );
   return {
-    client: spotnanaClient(ingress.baseUrl, devClient),
+    client: createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } }),
     downstream,
     queue,
     projection,
@@ -239,7 +244,10 @@ describe("deduplication outlives the job", () => {
       await deletePrefix(redis, prefix);
       redis.disconnect();
     });
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const body = envelope(
       "FLIGHT_CANCELLED",
       pnrPayload({ flights: [{ ...outbound, cancelled: true }] }),

@@ -1,13 +1,18 @@
 import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
+import {
+  createSendingNode,
+  defaultFlights,
+  envelope,
+  pnrPayload,
+  segmentId,
+} from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload, segmentId } from "./support/events.ts";
 import { devClient } from "./support/in-process.ts";
 import { freePort, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -55,7 +60,10 @@ async function environment(respond: (n: number) => number | "hang") {
   await ingress.waitForLog("ingress listening", (l) =>
     String(l.msg).startsWith("ingress listening"),
   );
-  const client = spotnanaClient(`http://127.0.0.1:${port}`, devClient);
+  const client = createSendingNode({
+    url: `http://127.0.0.1:${port}`,
+    auth: { mode: "oauth", ...devClient },
+  });
   return { prefix, redis, queue, downstream, startWorker, ingress, client };
 }
 

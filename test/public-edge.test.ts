@@ -5,8 +5,8 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
+import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { parseRawResponse } from "./support/raw-http.ts";
 import {
@@ -15,7 +15,6 @@ import {
   sharedRedisUrl,
   uniquePrefix,
 } from "./support/redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /*

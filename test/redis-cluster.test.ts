@@ -1,12 +1,11 @@
 import { createReplicationWait } from "@skyhook/queue-kit";
+import { cancelledFlightEnvelope, newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
-import { cancelledFlightEnvelope } from "./support/events.ts";
 import { startPrivateCluster } from "./support/private-cluster.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**

@@ -1,12 +1,16 @@
 import { queueNamesFor } from "@skyhook/contracts";
+import {
+  createSendingNode,
+  envelope,
+  pnrPayload,
+  type SendingNode,
+} from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient } from "./support/in-process.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { connect } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -36,10 +40,7 @@ type ErrorBody = { error: { code: string } };
  * Delivers until one is accepted (the ingress reconnects on its own), then checks the job
  * behind that 200 is really in Redis: a 200 must never stand for an event that was not stored.
  */
-async function expectStoredOnceAccepted(
-  client: ReturnType<typeof spotnanaClient>,
-  redisUrl: string,
-) {
+async function expectStoredOnceAccepted(client: SendingNode, redisUrl: string) {
   const jobId = await waitFor(
     "a 200 once Redis answers again",
     async () => {
@@ -69,7 +70,7 @@ describe("Redis unavailable", () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.kill());
     const { baseUrl } = await ingressOn(redis.url);
-    const client = spotnanaClient(baseUrl, devClient);
+    const client = createSendingNode({ url: baseUrl, auth: { mode: "oauth", ...devClient } });
     await client.fetchToken();
 
     expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
@@ -93,7 +94,7 @@ describe("Redis unavailable", () => {
     const redis = await startPrivateRedis();
     await redis.kill();
     const { baseUrl } = await ingressOn(redis.url);
-    const client = spotnanaClient(baseUrl, devClient);
+    const client = createSendingNode({ url: baseUrl, auth: { mode: "oauth", ...devClient } });
 
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++)
@@ -110,7 +111,7 @@ describe("Redis unavailable", () => {
     cleanups.push(() => redis.kill());
     // No ENQUEUE_TIMEOUT_MS: the default is what Spotnana meets.
     const { baseUrl } = await ingressOn(redis.url, {});
-    const client = spotnanaClient(baseUrl, devClient);
+    const client = createSendingNode({ url: baseUrl, auth: { mode: "oauth", ...devClient } });
     expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
 
     // Frozen, not dead: the connection stays open and nothing answers, so only a timer can help.

@@ -1,10 +1,9 @@
 import { bookingKeyOf } from "@skyhook/booking-store";
+import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { envelope, pnrPayload } from "./support/events.ts";
 import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { startSecuredRedis } from "./support/secured-redis.ts";
-import { newSigningSecret, signedHeaders } from "./support/sign.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**

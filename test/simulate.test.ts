@@ -1,12 +1,12 @@
 import { once } from "node:events";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { newSigningSecret } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
-import { newSigningSecret } from "./support/sign.ts";
 
 const prefix = uniquePrefix("simulate");
 const redis = connect();

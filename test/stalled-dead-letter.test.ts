@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
+import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue, Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
@@ -39,7 +38,10 @@ describe("a job that stalls past BullMQ's limit", () => {
       redis.disconnect();
     });
 
-    const response = await spotnanaClient(ingress.baseUrl, devClient).deliver(
+    const response = await createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    }).deliver(
       envelope("FLIGHT_CANCELLED", pnrPayload({ flights: [{ ...outbound, cancelled: true }] })),
     );
     const { jobId } = (await response.json()) as { jobId: string };

@@ -6,13 +6,12 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { type EventJob, queueNamesFor } from "@skyhook/contracts";
+import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
@@ -72,7 +71,7 @@ async function pipeline(options: Options = {}) {
     redis.disconnect();
   });
   return {
-    client: spotnanaClient(ingress.baseUrl, devClient),
+    client: createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } }),
     downstream,
     memory,
     queue,

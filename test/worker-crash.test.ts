@@ -1,12 +1,11 @@
 import { queueNamesFor } from "@skyhook/contracts";
+import { cancelledFlightEnvelope, createSendingNode } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { cancelledFlightEnvelope } from "./support/events.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 /**
@@ -57,7 +56,7 @@ async function environment(respond: (n: number) => number | "hang") {
     );
     return worker;
   };
-  const client = spotnanaClient(ingress.baseUrl, devClient);
+  const client = createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } });
   const deliver = async (webhookId: string) => {
     const response = await client.deliver(cancelledFlightEnvelope(`PNR-${webhookId}`), {
       "x-spotnana-webhook-id": webhookId,

@@ -1,15 +1,14 @@
 import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
+import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
-import { defaultFlights, envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorkerWithOps } from "./support/in-process.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
-import { spotnanaClient } from "./support/spotnana-client.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -60,7 +59,10 @@ describe("worker readiness", () => {
 
     const ingress = await startIngress({ REDIS_URL: redis.url, ENQUEUE_TIMEOUT_MS: "1000" });
     cleanups.push(() => ingress.close());
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     for (let n = 0; n < 3; n++)
       expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
     const queue = "pnr-v3.booking-created";
@@ -156,7 +158,10 @@ describe("worker readiness", () => {
       WORKER_STALL_AFTER_MS: "1500",
     });
     cleanups.push(() => worker.close());
-    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const client = createSendingNode({
+      url: ingress.baseUrl,
+      auth: { mode: "oauth", ...devClient },
+    });
     const queue = new Queue(cancelled.queue, { connection: admin, prefix: "skyhook" });
     cleanups.push(() => queue.close());
 

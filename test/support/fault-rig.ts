@@ -2,14 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bookingKeyOf } from "@skyhook/booking-store";
-import { routingPairs } from "@skyhook/cli";
+import { newSigningSecret, routingPairs } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
 import { runCliInProcess } from "./cli.ts";
 import { startDownstream } from "./downstream.ts";
 import { type Persistence, startPrivateRedis } from "./private-redis.ts";
 import { type AppProcess, freePort, spawnApp } from "./processes.ts";
 import { connect, uniquePrefix } from "./redis.ts";
-import { newSigningSecret } from "./sign.ts";
 
 /**
  * Everything a fault test needs, as production runs it: a Redis of its own (optionally with an

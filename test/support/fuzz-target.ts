@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { newSigningSecret } from "./sign.ts";
+import { newSigningSecret } from "@skyhook/spotnana-sender";
 
 /** One subscription as the fuzz harness knows it: enough to sign, to get tokens, to judge. */
 export type FuzzSubscription = {

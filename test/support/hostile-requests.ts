@@ -1,10 +1,9 @@
 import { createHash, createHmac } from "node:crypto";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { envelope, pnrPayload, signature as sign } from "@skyhook/spotnana-sender";
 import fc from "fast-check";
-import { envelope, pnrPayload } from "./events.ts";
 import type { FuzzSubscription, FuzzTarget } from "./fuzz-target.ts";
 import type { WireRequest } from "./raw-http.ts";
-import { sign } from "./sign.ts";
 
 /*
  * Generators of hostile requests for the ingress. A generated value is a *plan*: everything
@@ -1524,7 +1523,7 @@ function signatureHeaders(
   let timestamp = String(timestampSec);
   let signature: string;
   if (s.clock.kind === "literal" && s.clock.signed) {
-    // sign.ts takes Unix seconds only; a literal, non-numeric timestamp is signed here.
+    // The sending side signs Unix seconds only; a literal, non-numeric timestamp is signed here.
     timestamp = s.clock.value;
     signature = createHmac("sha256", Buffer.from(key.replace(/^whsec_/, ""), "base64"))
       .update(`${s.id}.${timestamp}.`)

@@ -1,6 +1,6 @@
 import { PnrV3Payload } from "@skyhook/contracts";
+import { defaultFlights, pnrPayload, segmentId } from "@skyhook/spotnana-sender";
 import { describe, expect, it } from "vitest";
-import { defaultFlights, pnrPayload, segmentId } from "../../../test/support/events.ts";
 import { segmentsOf, snapshotFromPnr } from "./snapshot-from-pnr.ts";
 
 const meta = { deliveryId: "delivery-7", now: new Date("2026-03-01T12:00:00.000Z") };

@@ -127,7 +127,7 @@ describe("createRedactor", () => {
       if (template !== undefined) payload.pnrTravelers.push(structuredClone(template));
       flights.push(structuredClone(pnr().airPnr.legs[0] ?? { flights: [] }));
     }
-    // Its cost is measured by scripts/measure-redaction-cost.ts, not by a timed test.
+    // Its cost is measured by bench/measure-redaction-cost.ts, not by a timed test.
     const out = redact(JSON.parse(JSON.stringify(payload)) as unknown);
     expect(JSON.stringify(out)).not.toContain("Lovelace");
   });

@@ -1,19 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { describeTarget } from "@skyhook/queue-kit";
+import {
+  createSendingNode,
+  deliveryUrlOf,
+  generateEvents,
+  type LoadModel,
+  runDeliveries,
+} from "@skyhook/spotnana-sender";
 import type { Command } from "commander";
 import { z } from "zod";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo, progressLine } from "../io.ts";
+import { senderAuth } from "../sender-auth.ts";
 import { withOps } from "../session.ts";
-import { generateEvents } from "../simulate/events.ts";
-import type { LoadModel } from "../simulate/load.ts";
-import { createNode, type NodeAuth } from "../simulate/node.ts";
 import { ledgerShortfall, locateJobs } from "../simulate/read-back.ts";
 import { type CheckResult, checkDeliveries, formatReport, summarize } from "../simulate/report.ts";
-import { runSimulation } from "../simulate/run.ts";
-
-/** The development client the ingress runs with when nothing is configured (README, quick start). */
-const devClient = { id: "skyhook-dev", secret: "skyhook-dev-secret" };
 
 const count = z.coerce.number().int().positive();
 const share = z.coerce.number().min(0).max(1);
@@ -46,9 +47,6 @@ const SimulateOptions = z
   .refine((o) => !(o.closed === true && o.rate !== undefined), {
     message: "--rate (open model) and --closed exclude each other",
   });
-
-const deliveryUrl = (base: string) =>
-  /\/webhooks\/spotnana(\/|$)/.test(new URL(base).pathname) ? base : `${base}/webhooks/spotnana`;
 
 /** Waits (bounded) for Skyhook to finish the simulated jobs, then looks for every one of them. */
 async function readBack(
@@ -133,22 +131,8 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
       const options = parsed.data;
       const cfg = config();
       const base = (options.url ?? cfg.ingressUrl).replace(/\/+$/, "");
-      const secret = options.secret ?? io.env.SPOTNANA_SIGNING_SECRETS?.split(/\s+/)[0];
-      const mode = options.mode ?? (secret === undefined || secret === "" ? "oauth" : "hmac");
-      let auth: NodeAuth;
-      if (mode === "hmac") {
-        if (secret === undefined || secret === "")
-          throw new CliExit(2, "--mode hmac needs --secret whsec_… (or SPOTNANA_SIGNING_SECRETS)");
-        auth = { mode, secret };
-      } else {
-        auth = {
-          mode,
-          tokenUrl: options.tokenUrl ?? `${new URL(base).origin}/oauth/token`,
-          clientId: options.clientId ?? io.env.SPOTNANA_CLIENT_ID ?? devClient.id,
-          clientSecret: options.clientSecret ?? io.env.SPOTNANA_CLIENT_SECRET ?? devClient.secret,
-        };
-      }
-      const url = deliveryUrl(base);
+      const auth = senderAuth(options, io.env);
+      const url = deliveryUrlOf(base);
       // Fail before sending anything rather than after a long run whose report then cannot be read back.
       if (options.check === true) await withOps(cfg, async () => undefined);
       const load: LoadModel =
@@ -159,13 +143,13 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
       const runId = randomBytes(4).toString("hex");
       const random = Math.random;
       const nodes = Array.from({ length: options.nodes }, () =>
-        createNode({ url, auth, timeoutMs: options.timeoutMs }),
+        createSendingNode({ url, auth, timeoutMs: options.timeoutMs }),
       );
       const progress = progressLine(
         io,
         eventCount === undefined ? "simulating: seconds" : "simulating: events settled",
       );
-      const run = await runSimulation({
+      const run = await runDeliveries({
         events: generateEvents({ runId, random, ...options }),
         ...(eventCount === undefined ? {} : { count: eventCount }),
         ...(options.durationSec === undefined ? {} : { durationMs: options.durationSec * 1_000 }),
@@ -192,7 +176,7 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
           : "not checked";
       const report = summarize(run, check, {
         url,
-        mode,
+        mode: auth.mode,
         load:
           load.kind === "open"
             ? `open, ${load.ratePerSec} events/s`

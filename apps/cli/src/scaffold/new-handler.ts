@@ -12,16 +12,6 @@ import {
 } from "@skyhook/contracts";
 import { appendToYamlList } from "./append-to-yaml-list.ts";
 
-/** A payload each event type's schema accepts, for the generated handler's first test. */
-const samplePayloads: Record<EventType, Record<string, unknown>> = {
-  PNR_V3: { pnrId: "PNR-1", tripId: "TRIP-1", version: 1 },
-  TRAVELER_V2: { id: "USER-1" },
-  TRIP_DETAILS_V3: { tripId: "TRIP-1" },
-  PNR_APPROVAL: { pnrId: "PNR-1", approvalId: "APPROVAL-1" },
-  AGENT_TASK_DETAILS: { id: "TASK-1", pnrId: "PNR-1" },
-  SERVICE_CHARGE: { entity: {} },
-};
-
 const templates = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
 
 /** A file of `apps/cli/templates` with its `{{name}}` placeholders filled in. */
@@ -136,6 +126,8 @@ export function scaffoldHandler(
           "@skyhook/contracts": "workspace:*",
           "@skyhook/handler-kit": "workspace:*",
         },
+        // The first test sends the sending side's sample of the event type.
+        devDependencies: { "@skyhook/spotnana-sender": "workspace:*" },
       },
       null,
       2,
@@ -154,7 +146,6 @@ export function scaffoldHandler(
     packageName,
     schema,
     schemaImport: knownOperation ? "payloadSchemas" : "eventTypeSchemas",
-    samplePayload: JSON.stringify(samplePayloads[known.data]),
     service: `worker-${dir}`,
     queue: queueNamesFor(eventType, operation).queue,
     queueLabel: queueLabel(queueNamesFor(eventType, operation).queue),

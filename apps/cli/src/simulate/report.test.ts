@@ -1,7 +1,7 @@
+import type { DeliveryRecord } from "@skyhook/spotnana-sender";
 import { describe, expect, it } from "vitest";
 import type { JobWhereabouts } from "./read-back.ts";
 import { checkDeliveries, formatReport, summarize } from "./report.ts";
-import type { DeliveryRecord } from "./run.ts";
 
 const event = {
   seq: 0,

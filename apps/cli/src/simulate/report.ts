@@ -1,7 +1,6 @@
+import { type DeliveryRecord, formatMs, type Latency, latencyOf } from "@skyhook/spotnana-sender";
 import { table } from "../table.ts";
 import type { JobWhereabouts } from "./read-back.ts";
-import type { DeliveryRecord } from "./run.ts";
-import { percentile } from "./stats.ts";
 
 export type CheckResult = {
   /** Acknowledged deliveries none of whose job ids is anywhere Skyhook keeps events. */
@@ -23,14 +22,9 @@ export type CheckResult = {
   e2eLatencyMs: Latency & { events: number };
 };
 
-type Latency = { p50: number; p95: number; p99: number; max: number };
-
-const latencyOf = (sorted: readonly number[]): Latency => ({
-  p50: percentile(sorted, 50),
-  p95: percentile(sorted, 95),
-  p99: percentile(sorted, 99),
-  max: sorted.at(-1) ?? 0,
-});
+/** Latencies in a table row: `p50 3 ms, p95 …`, each `n/a` when nothing was measured. */
+const latencyRow = (l: Latency) =>
+  `p50 ${formatMs(l.p50)}, p95 ${formatMs(l.p95)}, p99 ${formatMs(l.p99)}, max ${formatMs(l.max)}`;
 
 export type SimReport = {
   url: string;
@@ -151,7 +145,6 @@ const counts = (answers: Record<string, number>) =>
     .join(", ") || "-";
 
 export function formatReport(report: SimReport): string {
-  const l = report.ackLatencyMs;
   const rows: (string | number)[][] = [
     ["receiver", `${report.url} (${report.mode}, ${report.nodes} nodes)`],
     ["load", `${report.load}, time scale ${report.timeScale}`],
@@ -163,7 +156,7 @@ export function formatReport(report: SimReport): string {
     ["retried", report.retried],
     ["pending", report.pending],
     ["duplicates sent", `${report.duplicates.sent} (${counts(report.duplicates.answers)})`],
-    ["ack latency", `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms`],
+    ["ack latency", latencyRow(report.ackLatencyMs)],
   ];
   const c = report.check;
   if (c === "not checked")
@@ -179,7 +172,7 @@ export function formatReport(report: SimReport): string {
       ["still in flight", c.unsettled],
       [
         "end-to-end latency",
-        `p50 ${c.e2eLatencyMs.p50} ms, p95 ${c.e2eLatencyMs.p95} ms, p99 ${c.e2eLatencyMs.p99} ms, max ${c.e2eLatencyMs.max} ms (${c.e2eLatencyMs.events} events a handler finished)`,
+        `${latencyRow(c.e2eLatencyMs)} (${c.e2eLatencyMs.events} events a handler finished)`,
       ],
     );
   return `${table(["measure", "value"], rows)}\n${report.ok ? `OK: every event was acknowledged${c === "not checked" ? "." : ", none lost, none applied twice."}` : "FAILED"}\n`;

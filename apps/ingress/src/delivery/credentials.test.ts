@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
 import express, { type ErrorRequestHandler } from "express";
 import { afterAll, describe, expect, it } from "vitest";
-import { newSigningSecret, signedHeaders } from "../../../../test/support/sign.ts";
 import { createAccessTokens } from "../auth/access-tokens.ts";
 import { createClientRegistry } from "../auth/client-registry.ts";
 import type { IngressError } from "../errors.ts";

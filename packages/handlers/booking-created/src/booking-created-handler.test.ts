@@ -1,8 +1,8 @@
 import { createBookingStore } from "@skyhook/booking-store";
 import { bookingCreated, payloadKeys } from "@skyhook/contracts";
 import { createTestContext, type HandlerEvent } from "@skyhook/handler-kit";
+import { envelope, pnrPayload, segmentId } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
-import { envelope, pnrPayload, segmentId } from "../../../../test/support/events.ts";
 import { connect, deletePrefix, uniquePrefix } from "../../../../test/support/redis.ts";
 import { bookingCreatedHandler } from "./booking-created-handler.ts";
 

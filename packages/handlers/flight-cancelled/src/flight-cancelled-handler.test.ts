@@ -1,13 +1,8 @@
 import { createBookingStore } from "@skyhook/booking-store";
 import { flightCancelled, payloadKeys } from "@skyhook/contracts";
 import { createTestContext, type HandlerEvent, PermanentError } from "@skyhook/handler-kit";
+import { defaultFlights, envelope, pnrPayload, segmentId } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  defaultFlights,
-  envelope,
-  pnrPayload,
-  segmentId,
-} from "../../../../test/support/events.ts";
 import { connect, deletePrefix, uniquePrefix } from "../../../../test/support/redis.ts";
 import { flightCancelledHandler } from "./flight-cancelled-handler.ts";
 import {
