@@ -50,6 +50,8 @@ export type RunningDashboard = {
   port: number;
   prefix: string;
   dashboard: Dashboard;
+  /** Stops listening only: for a test whose Redis is gone, where closing the queues would wait. */
+  closeServer(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -75,15 +77,19 @@ export async function startDashboard(
   const server: Server = dashboard.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
+  const closeServer = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     prefix,
     dashboard,
+    closeServer,
     async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await closeServer();
       await dashboard.close();
       await deletePrefix(connection, prefix);
     },
