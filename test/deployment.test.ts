@@ -35,12 +35,25 @@ const exampleEnv = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
 );
 
+/**
+ * .env.example as an operator fills it in: production refuses its placeholder secrets (tested
+ * below), so the loaders are given generated values in their place.
+ */
+const filledEnv: Record<string, string> = {
+  ...exampleEnv,
+  DASHBOARD_PASSWORD: "vivid walrus juggles nine kites",
+};
+
 /** Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` against .env.example. */
 function interpolate(value: string): string {
+  return interpolateWith(value, filledEnv);
+}
+
+function interpolateWith(value: string, dotEnv: Record<string, string>): string {
   return value.replace(
     /\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g,
     (_, name: string, kind?: string, rest?: string) => {
-      const given = exampleEnv[name];
+      const given = dotEnv[name];
       if (given !== undefined && given !== "") return given;
       if (kind === "?") throw new Error(`${name} is required by docker-compose.yml: ${rest}`);
       return kind === "-" ? (rest ?? "") : "";
@@ -139,10 +152,26 @@ describe("docker-compose.yml", () => {
     expect(config.subscriptions[0]?.oauth).toBeDefined();
   });
 
-  it("gives the dashboard a production configuration its loader accepts", () => {
+  it("gives the dashboard a production configuration its loader accepts, its .env login a viewer", () => {
     const config = loadDashboardConfig(envOf("dashboard"));
     expect(config.devDefaultsInUse).toEqual([]);
-    expect(config.readOnly).toBe(true);
+    expect(config.readOnly).toBe(false);
+    expect(config.auth.mode === "basic" && config.auth.users.map((u) => u.role)).toEqual([
+      "viewer",
+    ]);
+    const shipped = { ...envOf("dashboard"), DASHBOARD_PASSWORD: exampleEnv.DASHBOARD_PASSWORD };
+    expect(() => loadDashboardConfig(shipped)).toThrow(
+      /DASHBOARD_PASSWORD: looks like a placeholder/,
+    );
+  });
+
+  it("publishes the dashboard on 127.0.0.1 only, unless .env's DASHBOARD_PUBLISH says where", () => {
+    const published = (dotEnv: Record<string, string>) =>
+      (services.dashboard?.ports ?? []).map((port) => interpolateWith(String(port), dotEnv));
+    expect(published(exampleEnv)).toEqual(["127.0.0.1:3001:3001"]);
+    expect(published({ ...exampleEnv, DASHBOARD_PUBLISH: "0.0.0.0:3001" })).toEqual([
+      "0.0.0.0:3001:3001",
+    ]);
   });
 
   it("runs one worker service per installed handler, each accepted by the worker's loader", () => {

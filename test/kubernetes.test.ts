@@ -100,6 +100,14 @@ const overlaySecrets = new Map(
 );
 
 /** What the container's process sees: the ConfigMap it loads, then its own variables. */
+/**
+ * What a deployment generates in place of the overlay's placeholders, which production
+ * refuses (checked below): the loaders are given these.
+ */
+const generatedSecrets: Record<string, Record<string, string>> = {
+  "skyhook-dashboard": { DASHBOARD_PASSWORD: "vivid walrus juggles nine kites" },
+};
+
 function environmentOf(d: Deployment): Record<string, string> {
   const container = containerOf(d);
   const env: Record<string, string> = {};
@@ -113,7 +121,8 @@ function environmentOf(d: Deployment): Record<string, string> {
       env[variable.name] = variable.value ?? "";
       continue;
     }
-    const value = overlaySecrets.get(ref.name ?? "")?.[ref.key];
+    const value =
+      generatedSecrets[ref.name ?? ""]?.[ref.key] ?? overlaySecrets.get(ref.name ?? "")?.[ref.key];
     if (value === undefined && ref.optional !== true)
       throw new Error(`${d.metadata?.name}: no ${ref.key} in the overlay's Secret ${ref.name}`);
     if (value !== undefined) env[variable.name] = value;
@@ -176,11 +185,16 @@ describe("deploy/kubernetes/base", () => {
     const ingress = loadIngressConfig(environmentOf(deploymentOf("ingress")[0] as Deployment));
     expect(ingress.nodeEnv).toBe("production");
     expect(ingress.subscriptions[0]?.hmac).toBeDefined();
-    const dashboard = loadDashboardConfig(
-      environmentOf(deploymentOf("dashboard")[0] as Deployment),
-    );
+    const dashboardEnv = environmentOf(deploymentOf("dashboard")[0] as Deployment);
+    const dashboard = loadDashboardConfig(dashboardEnv);
     expect(dashboard.devDefaultsInUse).toEqual([]);
-    expect(dashboard.readOnly).toBe(true);
+    expect(dashboard.auth.mode === "basic" && dashboard.auth.users.map((u) => u.role)).toEqual([
+      "viewer",
+    ]);
+    const placeholder = overlaySecrets.get("skyhook-dashboard")?.DASHBOARD_PASSWORD;
+    expect(() => loadDashboardConfig({ ...dashboardEnv, DASHBOARD_PASSWORD: placeholder })).toThrow(
+      /DASHBOARD_PASSWORD: looks like a placeholder/,
+    );
     for (const d of deploymentOf("worker"))
       expect(loadWorkerConfig(environmentOf(d)).nodeEnv).toBe("production");
   });
