@@ -86,6 +86,21 @@ describe("failed dashboard logins are limited per client address (real Redis, re
     );
   });
 
+  it("behind a trusted proxy counts the client it names (X-Forwarded-For), not the proxy", async () => {
+    const board = await startDashboard(redis, {
+      auth: basicAuth([operator], { perAddress: 3, windowSec: 600 }),
+      trustProxy: "loopback",
+    });
+    running.push(board);
+    const from = (client: string, headers: Record<string, string>) =>
+      requestFrom(attacker, `${board.url}/api/queues`, {
+        headers: { ...headers, "x-forwarded-for": client },
+      });
+    for (let i = 0; i < 3; i++) await from("198.51.100.7", wrong);
+    expect((await from("198.51.100.7", right)).status).toBe(429);
+    expect((await from("203.0.113.9", right)).status).toBe(200);
+  });
+
   it("keeps judging logins when Redis does not answer: authentication never waits on the count", async () => {
     const unreachable = new Redis({
       port: await freePort(),

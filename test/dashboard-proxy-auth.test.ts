@@ -82,6 +82,20 @@ describe("DASHBOARD_AUTH=proxy: the SSO proxy's user header (real Redis, real HT
     expect(await anonymous.json()).toMatchObject({ error: { code: "no_proxy_user" } });
   });
 
+  it("without viewer groups, lets every user the proxy signed in view", async () => {
+    const open = await startDashboard(redis, {
+      auth: { ...proxyAuth, viewerGroups: undefined },
+      trustProxy: "loopback",
+    });
+    try {
+      const headers = signedIn("bob@example.com", "finance");
+      expect((await fetch(`${open.url}/api/queues`, { headers })).status).toBe(200);
+      expect((await pause(open, headers)).status).toBe(405);
+    } finally {
+      await open.stop();
+    }
+  });
+
   it("ignores the headers from an address that is not the proxy's, and refuses the request", async () => {
     for (const path of ["/api/queues", "/ops/api/ledger", "/"]) {
       const res = await fetch(`${notFromProxy.url}${path}`, {
