@@ -1,8 +1,7 @@
 export { createDashboardApp, type Dashboard, type DashboardDeps } from "./app.ts";
 export type { DashboardAuth } from "./auth/authenticate.ts";
-export { type Identity, Role } from "./auth/identity.ts";
+export { Role } from "./auth/identity.ts";
 export { dashboardRealm } from "./auth/password-login.ts";
-export { type PasswordUser, parseUsersFile } from "./auth/users-file.ts";
 export { type BoardQueue, boardQueuesOf, type QueueRole } from "./board-queues.ts";
 export { composeDashboard } from "./compose.ts";
 export {
