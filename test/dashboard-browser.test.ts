@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   defaultRetryPolicy,
   type EventJob,
@@ -16,7 +18,7 @@ import {
   keyNames,
   type QueuePool,
 } from "@skyhook/queue-kit";
-import { createLogger } from "@skyhook/service-kit";
+import { createLogger, hashPassword } from "@skyhook/service-kit";
 import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -53,6 +55,8 @@ const silentLogger = createLogger({
   redactFields: [],
 });
 const credentials = { username: "ops", password: "browser-test-password" };
+/** A second user, from a users file: reads and dry-runs, never replays. */
+const viewerCredentials = { username: "eve", password: "browser-test-viewer" };
 const flightCancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 const announced = queueNamesFor("TRAVELER_V2", "TRAVELER_UPDATED");
 const failure = describeError(
@@ -105,6 +109,7 @@ describe.skipIf(!haveChromium && !inCi)(
   "the dashboard in Chromium at a non-localhost address",
   () => {
     const prefix = uniquePrefix("dash-browser");
+    const usersDir = mkdtempSync(join(tmpdir(), "skyhook-dash-browser-"));
     const requests: string[] = [];
     const servedBy = new Set<string>();
     const consoleProblems: string[] = [];
@@ -134,6 +139,9 @@ describe.skipIf(!haveChromium && !inCi)(
 
       port = await freePort();
       origin = `http://${hostName}:${port}`;
+      const usersFile = join(usersDir, "users");
+      const viewerHash = await hashPassword(viewerCredentials.password, { logN: 10, r: 8, p: 1 });
+      writeFileSync(usersFile, `${viewerCredentials.username}:viewer:${viewerHash}\n`);
       dashboard = spawnApp("dashboard", {
         HOST: address,
         PORT: String(port),
@@ -141,6 +149,7 @@ describe.skipIf(!haveChromium && !inCi)(
         QUEUE_PREFIX: prefix,
         DASHBOARD_USER: credentials.username,
         DASHBOARD_PASSWORD: credentials.password,
+        DASHBOARD_USERS_FILE: usersFile,
         DASHBOARD_REFRESH_MS: "250",
       });
       await dashboard.waitForLog(
@@ -209,6 +218,7 @@ describe.skipIf(!haveChromium && !inCi)(
       await browser?.close();
       await dashboard?.stop();
       await pool?.close();
+      rmSync(usersDir, { recursive: true, force: true });
       if (redis !== undefined) {
         await deletePrefix(redis, prefix);
         redis.disconnect();
@@ -301,6 +311,34 @@ describe.skipIf(!haveChromium && !inCi)(
         await direct.getByText("catch-all (no handler yet)", { exact: true }).waitFor();
       } finally {
         await direct.close();
+      }
+    });
+
+    it("lets a viewer dry-run a replay on the Replay & ledger page, with no Replay button, and see a read-only board", async () => {
+      const viewing = await browser?.newContext({
+        httpCredentials: viewerCredentials,
+        locale: "en-US",
+      });
+      if (viewing === undefined) throw new Error("the browser did not start");
+      try {
+        const ops = await viewing.newPage();
+        await ops.goto(`${origin}${opsPageUrl("/")}`);
+        const row = ops.locator("#kept tr").filter({ hasText: "retries-exhausted" });
+        await row.waitFor();
+        expect(await row.getByRole("button", { name: "Replay" }).count()).toBe(0);
+        expect(await ops.locator("#replay").isVisible()).toBe(false);
+        await ops.locator("#dry-run").click();
+        await ops
+          .getByText(`would move 1 to ${flightCancelled.queue.replace(/[{}]/g, "")}`)
+          .waitFor();
+        expect(await pool.get(flightCancelled.deadLetter).getWaitingCount()).toBe(1);
+        await ops.locator("#audit").getByText("dashboard:eve").first().waitFor();
+
+        const board = await viewing.newPage();
+        await board.goto(`${origin}/`);
+        await board.getByText("Skyhook (read-only)").first().waitFor();
+      } finally {
+        await viewing.close();
       }
     });
 

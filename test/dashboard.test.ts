@@ -41,7 +41,17 @@ async function startDashboard(connection: Redis, readOnly: boolean): Promise<Run
     queues: queueGroups,
     readOnly,
     basePath,
-    credentials,
+    auth: {
+      mode: "basic",
+      users: [
+        {
+          name: credentials.user,
+          role: "operator",
+          secret: { kind: "plain", password: credentials.password },
+        },
+      ],
+      loginLimits: { perAddress: 1_000, windowSec: 60 },
+    },
     redactFields: defaultRedactedFields,
     httpsOnly: false,
     timeZone: "UTC",
@@ -224,7 +234,7 @@ describe("dashboard over HTTP (real Redis)", () => {
     for (const path of [`/api/queues/${encoded}/clean/waiting`, `/api/queues/${encoded}/empty`]) {
       const res = await fetch(`${readOnly.baseUrl}${basePath}${path}`, {
         method: "PUT",
-        headers: authorized,
+        headers: { ...authorized, "sec-fetch-site": "same-origin" },
       });
       expect(res.status, path).toBe(405);
       expect(await res.json()).toEqual({ error: { key: "ERRORS.QUEUE_READ_ONLY" } });

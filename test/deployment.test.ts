@@ -186,10 +186,26 @@ describe("docker-compose.yml", () => {
     ]);
   });
 
-  it("gives the dashboard a production configuration its loader accepts", () => {
+  it("gives the dashboard a production configuration its loader accepts, its .env login a viewer", () => {
     const config = loadDashboardConfig(envOf("dashboard"));
     expect(config.devDefaultsInUse).toEqual([]);
-    expect(config.readOnly).toBe(true);
+    expect(config.readOnly).toBe(false);
+    expect(config.auth.mode === "basic" && config.auth.users.map((u) => u.role)).toEqual([
+      "viewer",
+    ]);
+    const shipped = { ...envOf("dashboard"), DASHBOARD_PASSWORD: shippedEnv.DASHBOARD_PASSWORD };
+    expect(() => loadDashboardConfig(shipped)).toThrow(
+      /DASHBOARD_PASSWORD: looks like a placeholder/,
+    );
+  });
+
+  it("publishes the dashboard on 127.0.0.1 only, unless .env's DASHBOARD_PUBLISH says where", () => {
+    const published = (dotEnv: Record<string, string>) =>
+      (services.dashboard?.ports ?? []).map((port) => interpolate(String(port), dotEnv));
+    expect(published(exampleEnv)).toEqual(["127.0.0.1:3001:3001"]);
+    expect(published({ ...exampleEnv, DASHBOARD_PUBLISH: "0.0.0.0:3001" })).toEqual([
+      "0.0.0.0:3001:3001",
+    ]);
   });
 
   it("runs one worker service per installed handler, each accepted by the worker's loader", () => {

@@ -168,11 +168,16 @@ describe("deploy/kubernetes/base", () => {
     const ingress = loadIngressConfig(baseEnvironmentOf(deploymentOf("ingress")[0] as Deployment));
     expect(ingress.nodeEnv).toBe("production");
     expect(ingress.subscriptions[0]?.hmac).toBeDefined();
-    const dashboard = loadDashboardConfig(
-      baseEnvironmentOf(deploymentOf("dashboard")[0] as Deployment),
-    );
+    const dashboardEnv = baseEnvironmentOf(deploymentOf("dashboard")[0] as Deployment);
+    const dashboard = loadDashboardConfig(dashboardEnv);
     expect(dashboard.devDefaultsInUse).toEqual([]);
-    expect(dashboard.readOnly).toBe(true);
+    expect(dashboard.auth.mode === "basic" && dashboard.auth.users.map((u) => u.role)).toEqual([
+      "viewer",
+    ]);
+    const placeholder = shippedSecrets.get("skyhook-dashboard")?.DASHBOARD_PASSWORD;
+    expect(() => loadDashboardConfig({ ...dashboardEnv, DASHBOARD_PASSWORD: placeholder })).toThrow(
+      /DASHBOARD_PASSWORD: looks like a placeholder/,
+    );
     for (const d of deploymentOf("worker"))
       expect(loadWorkerConfig(baseEnvironmentOf(d)).nodeEnv).toBe("production");
   });

@@ -105,7 +105,7 @@ describe.runIf(process.platform === "linux" && process.arch === "x64")(
     it("runs every service and the CLI: a signed delivery is stored and applied, the board and its assets served", async () => {
       const secret = newSigningSecret();
       const [port, dashboardPort] = await Promise.all([freePort(), freePort()]);
-      const credentials = { user: "operator", password: "a-long-enough-password" };
+      const credentials = { user: "operator", password: "vivid walrus juggles nine kites" };
       const [ingress, worker, dashboard, ledger] = await Promise.all([
         start(
           "ingress",

@@ -36,7 +36,10 @@ describe("secrets given as files, in every process", () => {
       DASHBOARD_USER: "operator",
       DASHBOARD_PASSWORD_FILE: secretFile("dashboard-password", password),
     });
-    expect(config.credentials).toEqual({ user: "operator", password });
+    expect(config.auth).toMatchObject({
+      mode: "basic",
+      users: [{ name: "operator", secret: { kind: "plain", password } }],
+    });
   });
 
   it("names both variables in every process when a secret is given both ways", () => {

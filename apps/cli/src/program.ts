@@ -1,5 +1,6 @@
 import { ConfigError } from "@skyhook/service-kit";
 import { Command, CommanderError } from "commander";
+import { dashboardPasswordCommand } from "./commands/dashboard-password.ts";
 import { keptCommands } from "./commands/kept.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { newHandlerCommand } from "./commands/new-handler.ts";
@@ -27,6 +28,7 @@ export function createProgram(io: CliIo) {
   sendCommand(program, lazyConfig, io);
   simulateCommand(program, lazyConfig, io);
   newHandlerCommand(program, io);
+  dashboardPasswordCommand(program, io);
   for (const command of program.commands) command.exitOverride();
 
   return {

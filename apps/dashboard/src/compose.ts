@@ -34,7 +34,7 @@ export function composeDashboard(
     queues: knownQueues(catalog, []),
     readOnly: config.readOnly,
     basePath: config.basePath,
-    credentials: config.credentials,
+    auth: config.auth,
     redactFields: config.redactFields,
     jobs: config.jobs,
     httpsOnly: config.httpsOnly,

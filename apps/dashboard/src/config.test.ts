@@ -2,7 +2,18 @@ import { ConfigError } from "@skyhook/service-kit";
 import { describe, expect, it } from "vitest";
 import { devCredentials, loadDashboardConfig } from "./config.ts";
 
-const strongPassword = "a-long-production-password";
+const strongPassword = "vivid-walrus-juggles-nine-kites";
+
+/** The DASHBOARD_USER login's name, role and password, as the config gives it. */
+function envUserOf(env: NodeJS.ProcessEnv) {
+  const { auth } = loadDashboardConfig(env);
+  if (auth.mode !== "basic") throw new Error("expected built-in users");
+  return auth.users.map((user) => ({
+    name: user.name,
+    role: user.role,
+    password: user.secret.kind === "plain" ? user.secret.password : undefined,
+  }));
+}
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -17,10 +28,13 @@ function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
 describe("loadDashboardConfig", () => {
   it("starts with development credentials when none are set outside production, and says so", () => {
     const config = loadDashboardConfig({});
-    expect(config.credentials).toEqual({
-      user: devCredentials.DASHBOARD_USER,
-      password: devCredentials.DASHBOARD_PASSWORD,
-    });
+    expect(envUserOf({})).toEqual([
+      {
+        name: devCredentials.DASHBOARD_USER,
+        role: "operator",
+        password: devCredentials.DASHBOARD_PASSWORD,
+      },
+    ]);
     expect(config.devDefaultsInUse).toEqual(["DASHBOARD_USER", "DASHBOARD_PASSWORD"]);
     expect(config).toMatchObject({
       port: 3001,
@@ -37,15 +51,15 @@ describe("loadDashboardConfig", () => {
 
   it("lists only the development defaults still in use", () => {
     const config = loadDashboardConfig({ DASHBOARD_USER: "ops" });
-    expect(config.credentials.user).toBe("ops");
+    expect(envUserOf({ DASHBOARD_USER: "ops" })[0]?.name).toBe("ops");
     expect(config.devDefaultsInUse).toEqual(["DASHBOARD_PASSWORD"]);
   });
 
   it("refuses unset credentials in production, naming each variable", () => {
     const problems = problemsOf({ NODE_ENV: "production" });
     expect(problems).toEqual([
-      "DASHBOARD_USER: required when NODE_ENV=production",
-      "DASHBOARD_PASSWORD: required when NODE_ENV=production",
+      "DASHBOARD_USER: required when NODE_ENV=production (or give DASHBOARD_USERS_FILE)",
+      "DASHBOARD_PASSWORD: required when NODE_ENV=production (or give DASHBOARD_USERS_FILE)",
     ]);
   });
 
@@ -60,15 +74,19 @@ describe("loadDashboardConfig", () => {
     expect(problems[1]).toMatch(/^DASHBOARD_PASSWORD: the development default is refused/);
   });
 
-  it("refuses a production password shorter than 12 characters", () => {
+  it.each([
+    ["shorter than 20 characters", "Xk4-q9Lm2-Pw7"],
+    ["the placeholder .env.example ships", "replace-with-a-long-password"],
+    ["a repeated phrase", "hunter2hunter2hunter2hunter2"],
+  ])("refuses a production password %s, without printing it", (_label, password) => {
     const problems = problemsOf({
       NODE_ENV: "production",
       DASHBOARD_USER: "ops",
-      DASHBOARD_PASSWORD: "elevenchars",
+      DASHBOARD_PASSWORD: password,
     });
-    expect(problems).toEqual([
-      "DASHBOARD_PASSWORD: at least 12 characters when NODE_ENV=production",
-    ]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DASHBOARD_PASSWORD: .*\(NODE_ENV=production\)$/);
+    expect(problems[0]).not.toContain(password);
   });
 
   it("accepts real production credentials and reports no development defaults", () => {
@@ -77,7 +95,13 @@ describe("loadDashboardConfig", () => {
       DASHBOARD_USER: "ops",
       DASHBOARD_PASSWORD: strongPassword,
     });
-    expect(config.credentials).toEqual({ user: "ops", password: strongPassword });
+    expect(
+      envUserOf({
+        NODE_ENV: "production",
+        DASHBOARD_USER: "ops",
+        DASHBOARD_PASSWORD: strongPassword,
+      }),
+    ).toEqual([{ name: "ops", role: "operator", password: strongPassword }]);
     expect(config.devDefaultsInUse).toEqual([]);
   });
 

@@ -1,24 +1,27 @@
 import {
   type CommonConfig,
   CommonEnv,
+  ConfigError,
   commonConfigOf,
   envBool,
   envInt,
   envPort,
-  envString,
-  envValue,
   loadConfig,
-  refuseDevDefaults,
+  withSecretFiles,
 } from "@skyhook/service-kit";
-import express from "express";
 import { z } from "zod";
+import {
+  type AuthSettings,
+  authSettingsOf,
+  DashboardAuthEnv,
+  type DevCredentialName,
+  devCredentials,
+} from "./auth/auth-config.ts";
+import type { DashboardAuth } from "./auth/authenticate.ts";
+import type { TrustProxy } from "./trust-proxy.ts";
 
-export const devCredentials = {
-  DASHBOARD_USER: "admin",
-  DASHBOARD_PASSWORD: "skyhook-dev-dashboard",
-} as const;
-
-const minProductionPasswordLength = 12;
+export type { TrustProxy };
+export { devCredentials };
 
 /**
  * Where the board is mounted. Trailing slashes are dropped so `/ops/queues/` and `/ops/queues`
@@ -28,39 +31,6 @@ const BasePath = z
   .string()
   .regex(/^(\/[A-Za-z0-9._~-]+)*\/*$/, "a path such as / or /ops/queues (letters, digits, . _ ~ -)")
   .transform((path) => path.replace(/\/+$/, "") || "/");
-
-/** Express `trust proxy`: `true`/`false`, a hop count, or addresses and subnets. */
-export type TrustProxy = boolean | number | string;
-
-/**
- * Read as Express reads it, and handed to Express once here, so an address it cannot parse is
- * reported by name at start-up rather than as a stack trace from the app.
- */
-const DashboardTrustProxy = z.preprocess(
-  (v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
-  z
-    .string()
-    .optional()
-    .transform((value, ctx): TrustProxy | undefined => {
-      if (value === undefined) return undefined;
-      const parsed: TrustProxy =
-        value === "true" || value === "false"
-          ? value === "true"
-          : /^\d+$/.test(value)
-            ? Number(value)
-            : value;
-      try {
-        express().set("trust proxy", parsed);
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          message:
-            "true, false, a hop count, or comma-separated addresses/subnets (loopback, 10.0.0.0/8, …)",
-        });
-      }
-      return parsed;
-    }),
-);
 
 /** An IANA zone the browser's Intl understands, e.g. `UTC`, `Europe/Berlin`. */
 const TimeZone = z.preprocess(
@@ -79,12 +49,10 @@ const TimeZone = z.preprocess(
 export const DashboardEnv = CommonEnv.extend({
   PORT: envPort(3001),
   HOST: z.string().default("0.0.0.0"),
-  DASHBOARD_USER: envString(),
-  DASHBOARD_PASSWORD: envString(),
+  ...DashboardAuthEnv.shape,
   DASHBOARD_READ_ONLY: envBool(false),
   DASHBOARD_BASE_PATH: z.preprocess((v) => (v === "" ? undefined : v), BasePath.default("/")),
   DASHBOARD_HTTPS_ONLY: envBool(false),
-  DASHBOARD_TRUST_PROXY: DashboardTrustProxy,
   DASHBOARD_REFRESH_MS: envInt(10_000, 100),
   DASHBOARD_TIME_ZONE: TimeZone,
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100),
@@ -93,7 +61,9 @@ export const DashboardEnv = CommonEnv.extend({
 export type DashboardConfig = CommonConfig & {
   port: number;
   host: string;
-  credentials: { user: string; password: string };
+  /** Built-in users (with the failed-login limit) or the SSO proxy's header. */
+  auth: DashboardAuth;
+  /** DASHBOARD_READ_ONLY: everyone is a viewer. */
   readOnly: boolean;
   basePath: string;
   /** HSTS and `upgrade-insecure-requests` on every response, not only on requests over TLS. */
@@ -104,41 +74,26 @@ export type DashboardConfig = CommonConfig & {
   timeZone: string;
   shutdownTimeoutMs: number;
   /** Names of the development defaults in use, so start-up can say so loudly. */
-  devDefaultsInUse: (keyof typeof devCredentials)[];
+  devDefaultsInUse: DevCredentialName[];
 };
 
 export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
   const isProduction = env.NODE_ENV === "production";
-  const password = envValue(env, "DASHBOARD_PASSWORD");
-  // Checked on the raw environment so they are reported together with any schema problem.
-  const problems = refuseDevDefaults(
-    isProduction,
-    { DASHBOARD_USER: envValue(env, "DASHBOARD_USER"), DASHBOARD_PASSWORD: password },
-    devCredentials,
-  );
-  // Basic auth has no lockout, so in production the password is the only brake on guessing.
-  if (isProduction && password !== undefined && password.length < minProductionPasswordLength) {
-    problems.push(
-      `DASHBOARD_PASSWORD: at least ${minProductionPasswordLength} characters when NODE_ENV=production`,
-    );
-  }
-  const e = loadConfig(DashboardEnv, env, problems);
-
-  const devDefaultsInUse: (keyof typeof devCredentials)[] = [];
-  const orDev = (name: keyof typeof devCredentials, value: string | undefined): string => {
-    if (value !== undefined) return value;
-    devDefaultsInUse.push(name);
-    return devCredentials[name];
-  };
+  // Judged on its own variables first, so its problems are reported with any schema problem.
+  // Login secrets may come from <NAME>_FILE like every secret: read before they are judged.
+  const authEnv = DashboardAuthEnv.safeParse(withSecretFiles(env).env);
+  const auth: AuthSettings = authEnv.success
+    ? authSettingsOf(authEnv.data, isProduction)
+    : { ok: false, problems: [] };
+  const e = loadConfig(DashboardEnv, env, auth.ok ? [] : auth.problems);
+  // Unreachable: loadConfig has thrown for whatever made the settings fail. It narrows the type.
+  if (!auth.ok) throw new ConfigError(auth.problems);
 
   return {
     ...commonConfigOf(e),
     port: e.PORT,
     host: e.HOST,
-    credentials: {
-      user: orDev("DASHBOARD_USER", e.DASHBOARD_USER),
-      password: orDev("DASHBOARD_PASSWORD", e.DASHBOARD_PASSWORD),
-    },
+    auth: auth.auth,
     readOnly: e.DASHBOARD_READ_ONLY,
     basePath: e.DASHBOARD_BASE_PATH,
     httpsOnly: e.DASHBOARD_HTTPS_ONLY,
@@ -146,6 +101,6 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
     refreshMs: e.DASHBOARD_REFRESH_MS,
     timeZone: e.DASHBOARD_TIME_ZONE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    devDefaultsInUse,
+    devDefaultsInUse: auth.devDefaultsInUse,
   };
 }

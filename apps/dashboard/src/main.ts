@@ -35,6 +35,11 @@ logger.info(
     port: config.port,
     host: config.host,
     basePath: config.basePath,
+    auth: config.auth.mode,
+    users:
+      config.auth.mode === "basic"
+        ? config.auth.users.map((user) => ({ name: user.name, role: user.role }))
+        : undefined,
     readOnly: config.readOnly,
     httpsOnly: config.httpsOnly,
     trustProxy: config.trustProxy,

@@ -2,10 +2,11 @@ import { redactedValue } from "@skyhook/service-kit";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 
 /**
- * The board shows job data redacted, and its "Update data" and "Duplicate" forms start from
- * what it shows. Sent back, that form would write "[redacted]" over a traveller's real data in
- * Redis, or enqueue a job a handler cannot use, so a write that carries the placeholder is
- * refused. Edits of data without personal fields go through as before.
+ * The board shows job data redacted, and its "Update data" form starts from what it shows.
+ * Sent back, that form would write "[redacted]" over a traveller's real data in Redis, so a
+ * write that carries the placeholder is refused. Edits of data without personal fields go
+ * through as before. ("Duplicate" adds a job, which is refused for everyone: see
+ * refuse-ledger-bypass.ts.)
  */
 export function refuseRedactedWrites(): Router {
   const router = express.Router();
@@ -25,6 +26,5 @@ export function refuseRedactedWrites(): Router {
     });
   };
   router.patch("/api/queues/:queueName/:jobId/update-data", parse, refuse);
-  router.post("/api/queues/:queueName/add", parse, refuse);
   return router;
 }

@@ -22,6 +22,18 @@ export {
   refuseDevDefaults,
 } from "./load-config.ts";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export {
+  defaultScryptParams,
+  formatPasswordHash,
+  hashPassword,
+  minPasswordLength,
+  type PasswordHash,
+  parsePasswordHash,
+  type ScryptParams,
+  verifyPassword,
+  weakPasswordHashReason,
+  weakPasswordReason,
+} from "./password-hash.ts";
 export { createRedactor, defaultRedactedFields, redactedValue } from "./redaction.ts";
 export { readSecretVariable, secretVariables, withSecretFiles } from "./secret-files.ts";
 export { placeholderWordIn, weakSecretReason } from "./secret-strength.ts";

@@ -7,9 +7,9 @@ import {
   readLedger,
   replayKept,
 } from "@skyhook/queue-kit";
-import parseBasicAuth from "basic-auth";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
+import type { Identity } from "../auth/identity.ts";
 
 const ReplayRequest = z.object({
   filter: KeptFilter.default({}),
@@ -48,21 +48,25 @@ const problem = (res: Response, status: number, code: string, message: string, d
     .status(status)
     .json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
 
+const operatorOnly = (res: Response) =>
+  problem(res, 403, "operator_required", "this needs the operator role; viewers may only dry-run");
+
 /**
  * The operator actions of `skyhook` (inspect, replay, purge, ledger, audit) over HTTP, behind
- * the dashboard's authentication. Writes accept only `application/json` bodies: a cross-site
- * form cannot send one, so a browser holding the operator's credentials cannot be made to
- * replay or purge by another page. Read-only dashboards refuse writes with 405.
+ * the dashboard's login. Everyone signed in reads and dry-runs a replay (it changes nothing);
+ * a replay that moves events and a purge need the operator role. The audit log names the user
+ * the login decided on (`dashboard:<name>`), never one the request declares. Writes accept
+ * only `application/json` bodies, as a second line behind the refusal of cross-site writes.
  */
-export function opsApi(deps: { ops: Promise<OpsContext>; readOnly: boolean }): Router {
+export function opsApi(deps: {
+  ops: Promise<OpsContext>;
+  identityOf: (req: Request) => Identity;
+}): Router {
   const router = Router();
-  const actorOf = (req: Request) => `dashboard:${parseBasicAuth(req)?.name ?? "unknown"}`;
+  const actorOf = (req: Request) => `dashboard:${deps.identityOf(req).name}`;
+  const isOperator = (req: Request) => deps.identityOf(req).role === "operator";
   const json = express.json({ limit: "64kb" });
-  const writable = (req: Request, res: Response, next: NextFunction) => {
-    if (deps.readOnly) {
-      problem(res, 405, "read_only", "this dashboard is read-only (DASHBOARD_READ_ONLY)");
-      return;
-    }
+  const jsonOnly = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is("application/json")) {
       problem(res, 415, "json_required", "send the request as application/json");
       return;
@@ -80,10 +84,14 @@ export function opsApi(deps: { ops: Promise<OpsContext>; readOnly: boolean }): R
     res.json({ count: events.length, events });
   });
 
-  router.post("/api/replay", writable, json, async (req, res) => {
+  router.post("/api/replay", jsonOnly, json, async (req, res) => {
     const body = ReplayRequest.safeParse(req.body);
     if (!body.success) {
       problem(res, 400, "invalid_request", "invalid replay request", body.error.issues);
+      return;
+    }
+    if (!body.data.dryRun && !isOperator(req)) {
+      operatorOnly(res);
       return;
     }
     const report = await replayKept(await deps.ops, body.data.filter, {
@@ -94,7 +102,11 @@ export function opsApi(deps: { ops: Promise<OpsContext>; readOnly: boolean }): R
     res.json(report);
   });
 
-  router.post("/api/purge", writable, json, async (req, res) => {
+  router.post("/api/purge", jsonOnly, json, async (req, res) => {
+    if (!isOperator(req)) {
+      operatorOnly(res);
+      return;
+    }
     const body = PurgeRequest.safeParse(req.body);
     if (!body.success) {
       problem(

@@ -1,0 +1,213 @@
+import { type QueueNames, queueNamesFor } from "@skyhook/contracts";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  basicAuth,
+  basicHeader,
+  operator,
+  type RunningDashboard,
+  seedDeadLetter,
+  startDashboard,
+  type TestUser,
+  viewer,
+} from "./support/dashboard.ts";
+import { connect } from "./support/redis.ts";
+
+const names: QueueNames = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+const q = encodeURIComponent(names.queue);
+const dl = encodeURIComponent(names.deadLetter);
+
+type Listed = { name: string; readOnlyMode: boolean; allowRetries: boolean };
+
+describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
+  let redis: Redis;
+  let board: RunningDashboard;
+  let readOnly: RunningDashboard;
+  let queue: Queue;
+  let deadLetters: Queue;
+
+  beforeAll(async () => {
+    redis = connect();
+    board = await startDashboard(redis);
+    readOnly = await startDashboard(redis, { readOnly: true });
+    queue = new Queue(names.queue, { connection: redis, prefix: board.prefix });
+    deadLetters = new Queue(names.deadLetter, { connection: redis, prefix: board.prefix });
+  });
+
+  afterAll(async () => {
+    await queue.close();
+    await deadLetters.close();
+    await board.stop();
+    await readOnly.stop();
+    redis.disconnect();
+  });
+
+  beforeEach(async () => {
+    await queue.obliterate({ force: true });
+    await deadLetters.obliterate({ force: true });
+  });
+
+  const call = (
+    on: RunningDashboard,
+    user: TestUser,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) =>
+    fetch(`${on.url}${path}`, {
+      method,
+      headers: {
+        ...basicHeader(user),
+        "sec-fetch-site": "same-origin",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  const listing = async (user: TestUser) => {
+    const res = await call(board, user, "GET", "/api/queues");
+    return new Map(((await res.json()) as { queues: Listed[] }).queues.map((l) => [l.name, l]));
+  };
+
+  it("shows a viewer every queue read-only, without retry buttons", async () => {
+    for (const listed of (await listing(viewer)).values()) {
+      expect(listed, listed.name).toMatchObject({ readOnlyMode: true, allowRetries: false });
+    }
+  });
+
+  it("lets an operator act on operation queues only; kept events leave through Replay & ledger", async () => {
+    const listed = await listing(operator);
+    expect(listed.get(names.queue)).toMatchObject({ readOnlyMode: false, allowRetries: false });
+    for (const name of [names.deadLetter, names.stale]) {
+      expect(listed.get(name), name).toMatchObject({ readOnlyMode: true });
+    }
+    const cleanKept = await call(board, operator, "PUT", `/api/queues/${dl}/clean/waiting`);
+    expect(cleanKept.status).toBe(405);
+  });
+
+  it("refuses a viewer every bull-board write route, and the queue stays as it was", async () => {
+    const job = await queue.add("kept", { n: 1 }, { delay: 60_000 });
+    const id = encodeURIComponent(job.id ?? "");
+    const writes: [string, string, unknown?][] = [
+      ["PUT", `/api/queues/${q}/pause`],
+      ["PUT", `/api/queues/${q}/resume`],
+      ["PUT", `/api/queues/${q}/clean/delayed`],
+      ["PUT", `/api/queues/${q}/empty`],
+      ["PUT", `/api/queues/${q}/obliterate`, {}],
+      ["PUT", `/api/queues/${q}/promote`],
+      ["PUT", `/api/queues/${q}/concurrency`, { concurrency: 1 }],
+      ["PUT", `/api/queues/${q}/rate-limit`, { max: 1, duration: 1000 }],
+      ["PUT", `/api/queues/${q}/${id}/clean`],
+      ["PUT", `/api/queues/${q}/${id}/promote`],
+      ["PATCH", `/api/queues/${q}/${id}/update-data`, { jobData: { n: 2 } }],
+      ["PATCH", `/api/queues/${q}/${id}/delay`, { runAt: Date.now() + 1_000 }],
+      ["PATCH", `/api/queues/${q}/${id}/priority`, { priority: 1 }],
+      ["PUT", `/api/queues/${q}/job-schedulers/any/remove`],
+    ];
+    for (const [method, path, body] of writes) {
+      const res = await call(board, viewer, method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(405);
+    }
+    // bull-board answers the board-wide actions 200 and skips every read-only queue.
+    expect((await call(board, viewer, "PUT", "/api/queues/pause")).status).toBe(200);
+    expect(await queue.isPaused()).toBe(false);
+    const kept = await queue.getJob(job.id ?? "");
+    expect(kept?.data).toEqual({ n: 1 });
+    expect(await kept?.getState()).toBe("delayed");
+  });
+
+  it("lets an operator pause, edit, promote and remove on an operation queue", async () => {
+    const job = await queue.add("kept", { n: 1 }, { delay: 60_000 });
+    const id = encodeURIComponent(job.id ?? "");
+    expect((await call(board, operator, "PUT", `/api/queues/${q}/pause`)).status).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+    await queue.resume();
+    const edit = await call(board, operator, "PATCH", `/api/queues/${q}/${id}/update-data`, {
+      jobData: { n: 2 },
+    });
+    expect(edit.status).toBe(200);
+    expect((await queue.getJob(job.id ?? ""))?.data).toEqual({ n: 2 });
+    expect((await call(board, operator, "PUT", `/api/queues/${q}/${id}/promote`)).status).toBe(204);
+    expect((await call(board, operator, "PUT", `/api/queues/${q}/${id}/clean`)).status).toBe(204);
+    expect(await queue.getJob(job.id ?? "")).toBeUndefined();
+  });
+
+  it("lets a viewer dry-run a replay but not replay or purge; an operator may do both", async () => {
+    await seedDeadLetter(redis, board.prefix, "wh-roles-1");
+    const filter = { location: ["dead-letter"] };
+
+    const dryRun = await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
+    expect(dryRun.status).toBe(200);
+    expect(await dryRun.json()).toMatchObject({ matched: 1 });
+    for (const [path, body] of [
+      ["/ops/api/replay", { filter, dryRun: false }],
+      ["/ops/api/purge", { filter, confirmCount: 1 }],
+    ] as const) {
+      const res = await call(board, viewer, "POST", path, body);
+      expect(res.status, path).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: "operator_required" } });
+    }
+    expect(await deadLetters.getWaitingCount()).toBe(1);
+
+    const replay = await call(board, operator, "POST", "/ops/api/replay", {
+      filter,
+      dryRun: false,
+    });
+    expect(replay.status).toBe(200);
+    expect(await deadLetters.getWaitingCount()).toBe(0);
+    expect(await queue.getJob("rp1-wh-roles-1")).toBeDefined();
+  });
+
+  it("names the signed-in user in the audit log, viewer and operator alike", async () => {
+    await seedDeadLetter(redis, board.prefix, "wh-roles-2");
+    const filter = { location: ["dead-letter"], jobId: "dl-wh-roles-2" };
+    await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
+    await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
+    const audit = await call(board, viewer, "GET", "/ops/api/audit");
+    const entries = (await audit.json()) as { actor: string; dryRun: boolean; filter: unknown }[];
+    const ours = entries.filter((e) => JSON.stringify(e.filter).includes("wh-roles-2"));
+    expect(ours.map((e) => [e.actor, e.dryRun])).toEqual([
+      ["dashboard:ops", false],
+      ["dashboard:eve", true],
+    ]);
+  });
+
+  it("serves a viewer the Replay & ledger page without its Replay buttons", async () => {
+    const page = async (user: TestUser) =>
+      (await (await call(board, user, "GET", "/ops/")).text()).match(/data-read-only="(\w+)"/)?.[1];
+    expect(await page(viewer)).toBe("true");
+    expect(await page(operator)).toBe("false");
+  });
+
+  describe("DASHBOARD_READ_ONLY", () => {
+    it("makes an operator a viewer: a dry run works, a replay is refused, the board is read-only", async () => {
+      await seedDeadLetter(redis, readOnly.prefix, "wh-ro-1");
+      const filter = { location: ["dead-letter"] };
+      const dryRun = await call(readOnly, operator, "POST", "/ops/api/replay", {
+        filter,
+        dryRun: true,
+      });
+      expect(dryRun.status).toBe(200);
+      expect(await dryRun.json()).toMatchObject({ matched: 1 });
+      const replay = await call(readOnly, operator, "POST", "/ops/api/replay", {
+        filter,
+        dryRun: false,
+      });
+      expect(replay.status).toBe(403);
+      const res = await call(readOnly, operator, "GET", "/api/queues");
+      const listed = ((await res.json()) as { queues: Listed[] }).queues;
+      expect(listed.every((l) => l.readOnlyMode)).toBe(true);
+    });
+  });
+
+  it("treats a lone built-in user given the viewer role (DASHBOARD_USER_ROLE=viewer) as a viewer", async () => {
+    const solo = await startDashboard(redis, { auth: basicAuth([{ ...viewer, name: "solo" }]) });
+    try {
+      const res = await call(solo, { ...viewer, name: "solo" }, "PUT", `/api/queues/${q}/pause`);
+      expect(res.status).toBe(405);
+    } finally {
+      await solo.stop();
+    }
+  });
+});
