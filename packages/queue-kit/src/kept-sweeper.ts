@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { type QueueNames, queueLabel } from "@skyhook/contracts";
+import type { Logger } from "pino";
+import { recordAudit } from "./ops/audit.ts";
+import { holdersOf, type KeptLocation } from "./ops/kept-events.ts";
+import { type KeptBound, type TrimContext, trimKept } from "./ops/trim-kept.ts";
+import { type OutcomeSink, type TrimOutcome, trimReasons } from "./outcome.ts";
+
+/** The bound of each kind of kept queue (per queue: each dead-letter queue has its own count). */
+export type KeptBounds = Record<KeptLocation, KeptBound>;
+
+export type KeptSweeper = {
+  /** Brings every kept queue within its bound now; what was trimmed, per queue and reason. */
+  sweep(): Promise<TrimOutcome[]>;
+  /** Stops the timer and waits for a sweep under way. */
+  close(): Promise<void>;
+};
+
+const allLocations: KeptLocation[] = ["dead-letter", "stale", "catch-all", "rejected"];
+
+/**
+ * Every `intervalMs`, the one process holding the sweep lock for that interval (a Redis key
+ * with the interval as TTL, so one replica of several sweeps, and a dead one's turn passes)
+ * trims each kept queue to its bound. Nothing consumes kept queues, so BullMQ's own retention
+ * never applies to them; without this they grow until Redis, running `noeviction`, refuses
+ * every write. Each trim is counted (ledger `trimmed`, an outcome for metrics), logged and
+ * written to the audit trail, since it removes events for good.
+ */
+export function createKeptSweeper(options: {
+  ctx: TrimContext;
+  /** The queues to look in: the catalog's, the announced ones and the catch-all. */
+  queueNames: () => Promise<readonly QueueNames[]>;
+  bounds: KeptBounds;
+  intervalMs: number;
+  logger: Logger;
+  outcomes: OutcomeSink;
+  now?: () => Date;
+}): KeptSweeper {
+  const { ctx, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const owner = randomUUID();
+
+  const sweep = async (): Promise<TrimOutcome[]> => {
+    const done: TrimOutcome[] = [];
+    const holders = holdersOf(await options.queueNames(), { location: allLocations });
+    for (const holder of holders) {
+      const bound = options.bounds[holder.location];
+      const trimmed = await trimKept(ctx, holder, bound, now().getTime());
+      for (const reason of trimReasons) {
+        const count = trimmed[reason];
+        if (count === 0) continue;
+        const outcome: TrimOutcome = {
+          kind: "trim",
+          location: holder.location,
+          queue: holder.heldIn,
+          reason,
+          count,
+        };
+        done.push(outcome);
+        options.outcomes.record(outcome);
+        logger.warn(
+          { location: holder.location, queue: queueLabel(holder.heldIn), reason, count, bound },
+          "kept events trimmed: over their bound, oldest removed for good",
+        );
+        await recordAudit(ctx.redis, ctx.keys, logger, {
+          actor: "skyhook-sweeper",
+          action: "trim",
+          dryRun: false,
+          filter: { location: [holder.location], queue: queueLabel(holder.heldIn), reason, bound },
+          matched: count,
+          changed: count,
+        });
+      }
+    }
+    return done;
+  };
+
+  let closed = false;
+  let running: Promise<unknown> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      const mine = await ctx.redis.set(ctx.keys.sweepLock(), owner, "PX", options.intervalMs, "NX");
+      if (mine === "OK") await sweep();
+    } catch (err) {
+      logger.warn({ err }, "kept-queue sweep failed; trying again next interval");
+    }
+  };
+  const schedule = () => {
+    if (closed) return;
+    timer = setTimeout(() => {
+      running = tick().finally(schedule);
+    }, options.intervalMs);
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    sweep,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
