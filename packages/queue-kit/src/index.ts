@@ -104,6 +104,7 @@ export {
 } from "./outcome.ts";
 export { registerQueueGauges } from "./queue-gauges.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
+export { type MemoryReading, parseMemoryInfo, readRedisMemory } from "./redis-memory.ts";
 export { createRejectedWriter, type RejectedWriter } from "./rejected-writer.ts";
 export {
   createReplicationWait,
@@ -118,6 +119,7 @@ export {
   type RouteRegistry,
   type Router,
 } from "./route-registry.ts";
+export { registerShedMetrics } from "./shed-metrics.ts";
 export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
 export {
   contextFromCarrier,

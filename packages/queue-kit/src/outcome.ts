@@ -16,6 +16,7 @@ export const deliveryOutcomes = [
   "too_large",
   "unavailable",
   "rate_limited",
+  "shed",
 ] as const;
 export type DeliveryOutcomeName = (typeof deliveryOutcomes)[number];
 
