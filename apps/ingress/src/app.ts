@@ -18,6 +18,7 @@ import type { AccessTokens } from "./auth/access-tokens.ts";
 import { createDeliveryAuthenticator } from "./auth/authenticate-delivery.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
 import type { FailureLimiter } from "./auth/failure-limits.ts";
+import { type BackPressure, overloadGuard } from "./back-pressure/back-pressure.ts";
 import { errorBodyOf, fromClientError, IngressError } from "./errors.ts";
 import { requestLog } from "./request-log.ts";
 import { stateOf } from "./request-state.ts";
@@ -44,6 +45,8 @@ export type AppDeps = {
   bodyLimitBytes: number;
   defaultTokenTtlSec: number;
   retryAfterSec: number;
+  /** Refuses deliveries (503 overloaded) before Redis fills; none refused when omitted. */
+  backPressure?: BackPressure | undefined;
   /** Spans for deliveries; the no-op tracer when omitted. */
   tracing?: Tracing | undefined;
   now?: () => Date;
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
       enqueuer: deps.enqueuer,
       rejected: deps.rejected,
       router: deps.router,
+      shedIfOverloaded: overloadGuard(deps.backPressure),
       bodyLimitBytes: deps.bodyLimitBytes,
       tracing: deps.tracing ?? disabledTracing(),
       now,
@@ -109,8 +113,10 @@ export function createApp(deps: AppDeps): Express {
     if (error.code === "storage_unavailable" || error.code === "internal") {
       deps.logger.error({ err: error.cause ?? err, requestId: state.requestId }, error.message);
     }
-    if (error.code === "storage_unavailable")
-      res.setHeader("Retry-After", String(deps.retryAfterSec));
+    const retryAfterSec =
+      error.retryAfterSec ??
+      (error.code === "storage_unavailable" ? deps.retryAfterSec : undefined);
+    if (retryAfterSec !== undefined) res.setHeader("Retry-After", String(retryAfterSec));
     res.status(error.status).json(errorBodyOf(error, state.requestId));
   };
   app.use(errors);

@@ -1,6 +1,7 @@
 /**
  * The closed set of errors the ingress answers with. Every non-200 makes Spotnana retry, so
- * each code says plainly whether retrying can help (storage_unavailable) or not (the rest).
+ * each code says plainly whether retrying can help (storage_unavailable, overloaded) or not
+ * (the rest).
  */
 export const errorCatalog = {
   unauthorized: 401,
@@ -14,6 +15,8 @@ export const errorCatalog = {
   unsupported_encoding: 415,
   not_found: 404,
   storage_unavailable: 503,
+  /** Shed before Redis fills (memory near `maxmemory`, or the queue's backlog over budget). */
+  overloaded: 503,
   internal: 500,
 } as const;
 export type ErrorCode = keyof typeof errorCatalog;
@@ -23,11 +26,19 @@ export class IngressError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
   readonly details: unknown;
-  constructor(code: ErrorCode, message: string, details?: unknown, options?: ErrorOptions) {
+  /** Sent as `Retry-After` when set: when a retry can help, and how soon. */
+  readonly retryAfterSec: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    options?: ErrorOptions & { retryAfterSec?: number },
+  ) {
     super(message, options);
     this.code = code;
     this.details = details;
     this.status = errorCatalog[code];
+    this.retryAfterSec = options?.retryAfterSec;
   }
 }
 

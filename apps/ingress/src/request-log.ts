@@ -25,6 +25,7 @@ const outcomeOfRefusal: Record<ErrorCode, DeliveryOutcomeName> = {
   header_too_large: "too_large",
   request_timeout: "invalid",
   storage_unavailable: "unavailable",
+  overloaded: "shed",
   internal: "unavailable",
 };
 

@@ -26,6 +26,8 @@ export type DeliverRouteDeps = {
   /** Keeps a copy of authenticated deliveries that are not valid envelopes. */
   rejected: RejectedWriter;
   router: Pick<EventRouter, "route">;
+  /** Throws 503 overloaded when the queue may not take more now (an in-memory lookup). */
+  shedIfOverloaded: (queue: string) => void;
   bodyLimitBytes: number;
   tracing: Tracing;
   now: () => Date;
@@ -152,6 +154,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
         return;
       }
 
+      deps.shedIfOverloaded(route.queues.queue);
       const receivedAt = deps.now().toISOString();
       const startedAt = process.hrtime.bigint();
       const target = { queue: route.queues.queue, jobId: id.jobId };

@@ -1,0 +1,230 @@
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCliInProcess } from "./support/cli.ts";
+import { envelope, pnrPayload } from "./support/events.ts";
+import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { startPrivateCluster } from "./support/private-cluster.ts";
+import { startPrivateRedis } from "./support/private-redis.ts";
+import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
+import { scrape } from "./support/prometheus.ts";
+import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
+import { spotnanaClient } from "./support/spotnana-client.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+/**
+ * The ingress answers 503 overloaded with Retry-After before Redis refuses writes: when a
+ * master's memory passes its share of maxmemory, or when a queue's backlog passes its budget.
+ * Spotnana retries for two weeks, so nothing is lost; once the pressure is gone, 200 again.
+ */
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+type ErrorBody = { error: { code: string; message: string; details?: { reason?: string } } };
+
+/** Delivers `body` until the answer has `status`; returns that answer and its parsed body. */
+async function deliverUntil(
+  client: ReturnType<typeof spotnanaClient>,
+  body: () => unknown,
+  status: number,
+  timeoutMs = 15_000,
+) {
+  return waitFor(
+    `a delivery answered ${status}`,
+    async () => {
+      const response = await client.deliver(body());
+      const parsed = (await response.json()) as ErrorBody & { status?: string };
+      return response.status === status ? { response, body: parsed } : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+const booking = () => envelope("BOOKING_CREATED", pnrPayload());
+
+/** Fills `redis` with 512 KiB values until its used memory reaches `share` of maxmemory. */
+async function fillMemory(redis: Redis, share: number): Promise<string[]> {
+  const info = async (name: string) =>
+    Number(new RegExp(`^${name}:(\\d+)`, "m").exec(await redis.info("memory"))?.[1]);
+  const max = await info("maxmemory");
+  const filler = Buffer.alloc(512 * 1024, 7);
+  const keys: string[] = [];
+  while ((await info("used_memory")) < max * share) {
+    const key = `filler:${keys.length}`;
+    await redis.set(key, filler);
+    keys.push(key);
+  }
+  return keys;
+}
+
+describe("the ingress budget", () => {
+  it("refuses deliveries with 503 overloaded once Redis memory passes 90 % of maxmemory, and takes them again once freed", async () => {
+    const server = await startPrivateRedis(undefined, undefined, ["--maxmemory", "48mb"]);
+    closers.push(() => server.kill());
+    const port = await freePort();
+    const ingress = spawnApp("ingress", {
+      REDIS_URL: server.url,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      SHED_SAMPLE_MS: "100",
+      SHED_RETRY_AFTER_SEC: "17",
+    });
+    closers.push(async () => {
+      await ingress.stop("SIGKILL");
+    });
+    await ingress.waitForLog("ingress listening", (l) =>
+      String(l.msg).startsWith("ingress listening"),
+    );
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const opsUrl = await opsUrlOf(ingress);
+    const client = spotnanaClient(baseUrl, devClient);
+    expect((await client.deliver(booking())).status).toBe(200);
+
+    const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+    closers.push(async () => redis.disconnect());
+    const filled = await fillMemory(redis, 0.93);
+    // Redis itself still takes writes: the ingress refuses before it has to.
+    expect(await redis.set("probe", "still writable")).toBe("OK");
+
+    const refused = await deliverUntil(client, booking, 503);
+    expect(refused.response.headers.get("retry-after")).toBe("17");
+    expect(refused.body.error.code).toBe("overloaded");
+    expect(refused.body.error.details).toEqual({ reason: "redis_memory" });
+    for (let i = 0; i < 5; i++) expect((await client.deliver(booking())).status).toBe(503);
+    // Shedding is not being broken: a balancer must keep sending.
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${opsUrl}/readyz`)).status).toBe(200);
+    const metrics = await scrape(opsUrl);
+    expect(
+      metrics.value("skyhook_ingress_shed_total", { reason: "redis_memory" }),
+    ).toBeGreaterThanOrEqual(6);
+    expect(metrics.value("skyhook_ingress_shedding", { reason: "redis_memory" })).toBe(1);
+    expect(metrics.value("skyhook_redis_memory_budget_ratio")).toBeGreaterThanOrEqual(1);
+    expect(
+      metrics.value("skyhook_deliveries_total", {
+        subscription: "spotnana",
+        outcome: "shed",
+        reason: "overloaded",
+      }),
+    ).toBeGreaterThanOrEqual(6);
+    const started = ingress.logs.filter(
+      (l) => l.msg === "shedding every delivery: Redis memory over budget",
+    );
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({ level: 40, reason: "redis_memory" });
+
+    await redis.del(...filled, "probe");
+    const accepted = await deliverUntil(client, booking, 200);
+    expect(accepted.body.status).toBe("accepted");
+    await ingress.waitForLog(
+      "the all-clear",
+      (l) => l.msg === "no longer shedding: Redis memory under budget",
+    );
+    const after = await scrape(opsUrl);
+    expect(after.value("skyhook_ingress_shedding", { reason: "redis_memory" })).toBe(0);
+  });
+
+  it("refuses deliveries to a queue whose backlog reached its budget, and only to that queue", async () => {
+    const prefix = uniquePrefix("backlog");
+    const redis = connect();
+    closers.push(async () => {
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+    });
+    const ingress = await startIngress({
+      QUEUE_PREFIX: prefix,
+      SHED_SAMPLE_MS: "100",
+      BACKLOG_BUDGETS: "PNR_V3/BOOKING_CREATED=3",
+    });
+    closers.push(() => ingress.close());
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    for (let i = 0; i < 3; i++) expect((await client.deliver(booking())).status).toBe(200);
+
+    const refused = await deliverUntil(client, booking, 503);
+    expect(refused.response.headers.get("retry-after")).toBe("30");
+    expect(refused.body.error).toMatchObject({
+      code: "overloaded",
+      details: { reason: "backlog" },
+    });
+    const other = envelope("FLIGHT_CANCELLED", pnrPayload());
+    expect((await client.deliver(other)).status).toBe(200);
+    expect((await fetch(`${ingress.opsUrl}/readyz`)).status).toBe(200);
+    const metrics = await scrape(ingress.opsUrl);
+    expect(metrics.value("skyhook_ingress_shedding", { reason: "backlog" })).toBe(1);
+    expect(
+      metrics.value("skyhook_ingress_shed_total", { reason: "backlog" }),
+    ).toBeGreaterThanOrEqual(1);
+
+    // A worker drains the backlog: the queue takes deliveries again.
+    const worker = startWorker({
+      QUEUE_PREFIX: prefix,
+      WORKER_OPERATIONS: "PNR_V3/BOOKING_CREATED",
+    });
+    closers.push(() => worker.close());
+    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+  });
+
+  it("refuses events without a handler once the catch-all holds CATCH_ALL_MAX_COUNT, until an operator makes room", async () => {
+    const prefix = uniquePrefix("catchall");
+    const redis = connect();
+    closers.push(async () => {
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+    });
+    const ingress = await startIngress({
+      QUEUE_PREFIX: prefix,
+      SHED_SAMPLE_MS: "100",
+      CATCH_ALL_MAX_COUNT: "2",
+    });
+    closers.push(() => ingress.close());
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    const unrouted = () => envelope("TICKET_VOIDED", pnrPayload());
+    for (let i = 0; i < 2; i++) expect((await client.deliver(unrouted())).status).toBe(200);
+
+    const refused = await deliverUntil(client, unrouted, 503);
+    expect(refused.body.error).toMatchObject({
+      code: "overloaded",
+      details: { reason: "catch_all_full" },
+    });
+    expect((await client.deliver(booking())).status).toBe(200);
+
+    const purge = await runCliInProcess(["purge", "--location", "catch-all", "--yes"], {
+      QUEUE_PREFIX: prefix,
+    });
+    expect(purge.code).toBe(0);
+    expect((await deliverUntil(client, unrouted, 200)).body.status).toBe("accepted");
+  });
+
+  it("samples every master of a Redis Cluster", async () => {
+    const cluster = await startPrivateCluster();
+    closers.push(() => cluster.stop());
+    const ingress = await startIngress({
+      REDIS_CLUSTER_NODES: cluster.nodesEnv,
+      QUEUE_PREFIX: "skyhook",
+      SHED_SAMPLE_MS: "100",
+    });
+    closers.push(() => ingress.close());
+    // A BullMQ queue first used before the Cluster client is ready stays broken (its
+    // initialisation failed for good): wait for readiness, as a balancer would.
+    await waitFor("the ingress ready on the Cluster", async () =>
+      (await fetch(`${ingress.opsUrl}/readyz`)).status === 200 ? true : undefined,
+    );
+    const client = spotnanaClient(ingress.baseUrl, devClient);
+    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+
+    // The last master, not the seed the client first asked: near its limit, it alone sheds.
+    const last = cluster.nodes.at(-1);
+    if (last === undefined) throw new Error("no cluster node");
+    const master = new Redis(last.port, last.host);
+    closers.push(async () => master.disconnect());
+    const used = Number(/^used_memory:(\d+)/m.exec(await master.info("memory"))?.[1]);
+    await master.config("SET", "maxmemory", String(Math.ceil(used / 0.95)));
+    const refused = await deliverUntil(client, booking, 503);
+    expect(refused.body.error.details).toEqual({ reason: "redis_memory" });
+
+    await master.config("SET", "maxmemory", "0");
+    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+  });
+});
