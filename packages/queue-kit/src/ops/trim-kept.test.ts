@@ -151,15 +151,25 @@ describe("trimKept", () => {
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(440);
   });
 
-  it("counts an event leaving its queue once when a purge counted it first", async () => {
-    const t = setup();
-    await t.deadLetter(0, now - 2 * hourMs);
-    await t.ctx.ledger.countPurged(cancelled.queue, cancelled.deadLetter, "dl-wh-0", t.event(0));
-    await trimKept(t.ctx, deadLetters, { maxCount: 100, maxAgeSec: 3600 }, now);
-    expect(await t.heldIds(cancelled.deadLetter)).toEqual([]);
-    expect(await t.counted(cancelled.queue, "purged")).toBe(1);
-    expect(await t.counted(cancelled.queue, "trimmed")).toBe(0);
-  });
+  it.each([
+    ["a purge", "purged"],
+    ["a replay", "moved_out"],
+  ] as const)(
+    "counts an event leaving its queue once when %s counted it first",
+    async (_, counter) => {
+      const t = setup();
+      await t.deadLetter(0, now - 2 * hourMs);
+      const count = counter === "purged" ? t.ctx.ledger.countPurged : t.ctx.ledger.countMovedOut;
+      expect(await count(cancelled.queue, cancelled.deadLetter, "dl-wh-0", t.event(0))).toBe(true);
+      expect(await trimKept(t.ctx, deadLetters, { maxCount: 100, maxAgeSec: 3600 }, now)).toEqual({
+        count: 0,
+        age: 0,
+      });
+      expect(await t.heldIds(cancelled.deadLetter)).toEqual([]);
+      expect(await t.counted(cancelled.queue, counter)).toBe(1);
+      expect(await t.counted(cancelled.queue, "trimmed")).toBe(0);
+    },
+  );
 
   it("drops a trimmed catch-all event from the pair index a new handler adopts from", async () => {
     const t = setup();
