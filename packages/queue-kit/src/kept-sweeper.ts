@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { type QueueNames, queueLabel } from "@skyhook/contracts";
 import type { Logger } from "pino";
 import { recordAudit } from "./ops/audit.ts";
-import { holdersOf, type KeptLocation } from "./ops/kept-events.ts";
+import { type Holder, holdersOf, type KeptLocation } from "./ops/kept-events.ts";
 import { type KeptBound, type TrimContext, trimKept } from "./ops/trim-kept.ts";
-import { type OutcomeSink, type TrimOutcome, trimReasons } from "./outcome.ts";
+import { type OutcomeSink, type TrimOutcome, type TrimReason, trimReasons } from "./outcome.ts";
 
 /** The bound of each kind of kept queue (per queue: each dead-letter queue has its own count). */
 export type KeptBounds = Record<KeptLocation, KeptBound>;
@@ -40,36 +40,64 @@ export function createKeptSweeper(options: {
   const now = options.now ?? (() => new Date());
   const owner = randomUUID();
 
-  const sweep = async (): Promise<TrimOutcome[]> => {
-    const done: TrimOutcome[] = [];
-    const holders = holdersOf(await options.queueNames(), { location: allLocations });
-    for (const holder of holders) {
-      const bound = options.bounds[holder.location];
-      const trimmed = await trimKept(ctx, holder, bound, now().getTime());
-      for (const reason of trimReasons) {
-        const count = trimmed[reason];
-        if (count === 0) continue;
-        const outcome: TrimOutcome = {
+  const stop = new AbortController();
+
+  /**
+   * Counts and logs what one queue's trim removed, even when the trim then failed, and then
+   * writes it to the audit trail (which needs Redis, so it comes last).
+   */
+  const report = async (
+    holder: Holder,
+    bound: KeptBound,
+    trimmed: Record<TrimReason, number>,
+    done: TrimOutcome[],
+  ) => {
+    const queue = queueLabel(holder.heldIn);
+    const outcomes = trimReasons
+      .filter((reason) => trimmed[reason] > 0)
+      .map(
+        (reason): TrimOutcome => ({
           kind: "trim",
           location: holder.location,
           queue: holder.heldIn,
           reason,
-          count,
-        };
-        done.push(outcome);
-        options.outcomes.record(outcome);
-        logger.warn(
-          { location: holder.location, queue: queueLabel(holder.heldIn), reason, count, bound },
-          "kept events trimmed: over their bound, oldest removed for good",
-        );
-        await recordAudit(ctx.redis, ctx.keys, logger, {
-          actor: "skyhook-sweeper",
-          action: "trim",
-          dryRun: false,
-          filter: { location: [holder.location], queue: queueLabel(holder.heldIn), reason, bound },
-          matched: count,
-          changed: count,
+          count: trimmed[reason],
+        }),
+      );
+    for (const outcome of outcomes) {
+      done.push(outcome);
+      options.outcomes.record(outcome);
+      logger.warn(
+        { location: holder.location, queue, reason: outcome.reason, count: outcome.count, bound },
+        "kept events trimmed: over their bound, oldest removed for good",
+      );
+    }
+    for (const { reason, count } of outcomes)
+      await recordAudit(ctx.redis, ctx.keys, logger, {
+        actor: "skyhook-sweeper",
+        action: "trim",
+        dryRun: false,
+        filter: { location: [holder.location], queue, reason, bound },
+        matched: count,
+        changed: count,
+      });
+  };
+
+  const sweep = async (): Promise<TrimOutcome[]> => {
+    const done: TrimOutcome[] = [];
+    const holders = holdersOf(await options.queueNames(), { location: allLocations });
+    for (const holder of holders) {
+      if (stop.signal.aborted) break;
+      const bound = options.bounds[holder.location];
+      const trimmed = { count: 0, age: 0 };
+      try {
+        await trimKept(ctx, holder, bound, {
+          nowMs: now().getTime(),
+          signal: stop.signal,
+          trimmed,
         });
+      } finally {
+        await report(holder, bound, trimmed, done);
       }
     }
     return done;
@@ -78,12 +106,16 @@ export function createKeptSweeper(options: {
   let closed = false;
   let running: Promise<unknown> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let failing = false;
   const tick = async () => {
     try {
       const mine = await ctx.redis.set(ctx.keys.sweepLock(), owner, "PX", options.intervalMs, "NX");
       if (mine === "OK") await sweep();
+      failing = false;
     } catch (err) {
-      logger.warn({ err }, "kept-queue sweep failed; trying again next interval");
+      // Once until a sweep succeeds again: a Redis outage must not add a line every interval.
+      if (!failing) logger.warn({ err }, "kept-queue sweep failed; trying again every interval");
+      failing = true;
     }
   };
   const schedule = () => {
@@ -99,6 +131,7 @@ export function createKeptSweeper(options: {
     sweep,
     async close() {
       closed = true;
+      stop.abort();
       clearTimeout(timer);
       await running;
     },

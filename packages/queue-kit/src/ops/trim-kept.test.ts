@@ -117,7 +117,7 @@ describe("trimKept", () => {
       t.ctx,
       deadLetters,
       { maxCount: 4, maxAgeSec: 30 * 24 * 3600 },
-      now,
+      { nowMs: now },
     );
     expect(trimmed).toEqual({ count: 3, age: 0 });
     expect(await t.heldIds(cancelled.deadLetter)).toEqual([
@@ -137,7 +137,12 @@ describe("trimKept", () => {
     await t.deadLetter(0, now - 3 * hourMs);
     await t.deadLetter(1, now - 2 * hourMs);
     await t.deadLetter(2, now - hourMs / 2);
-    const trimmed = await trimKept(t.ctx, deadLetters, { maxCount: 100, maxAgeSec: 3600 }, now);
+    const trimmed = await trimKept(
+      t.ctx,
+      deadLetters,
+      { maxCount: 100, maxAgeSec: 3600 },
+      { nowMs: now },
+    );
     expect(trimmed).toEqual({ count: 0, age: 2 });
     expect(await t.heldIds(cancelled.deadLetter)).toEqual(["dl-wh-2"]);
   });
@@ -145,7 +150,12 @@ describe("trimKept", () => {
   it("keeps trimming round after round until the queue is within its bound", async () => {
     const t = setup();
     for (let i = 0; i < 450; i++) await t.deadLetter(i, now - hourMs + i);
-    const trimmed = await trimKept(t.ctx, deadLetters, { maxCount: 10, maxAgeSec: 86_400 }, now);
+    const trimmed = await trimKept(
+      t.ctx,
+      deadLetters,
+      { maxCount: 10, maxAgeSec: 86_400 },
+      { nowMs: now },
+    );
     expect(trimmed.count).toBe(440);
     expect(await t.heldIds(cancelled.deadLetter)).toHaveLength(10);
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(440);
@@ -161,7 +171,9 @@ describe("trimKept", () => {
       await t.deadLetter(0, now - 2 * hourMs);
       const count = counter === "purged" ? t.ctx.ledger.countPurged : t.ctx.ledger.countMovedOut;
       expect(await count(cancelled.queue, cancelled.deadLetter, "dl-wh-0", t.event(0))).toBe(true);
-      expect(await trimKept(t.ctx, deadLetters, { maxCount: 100, maxAgeSec: 3600 }, now)).toEqual({
+      expect(
+        await trimKept(t.ctx, deadLetters, { maxCount: 100, maxAgeSec: 3600 }, { nowMs: now }),
+      ).toEqual({
         count: 0,
         age: 0,
       });
@@ -170,6 +182,35 @@ describe("trimKept", () => {
       expect(await t.counted(cancelled.queue, "trimmed")).toBe(0);
     },
   );
+
+  it("stops between two events once its signal is aborted (a shutdown)", async () => {
+    const t = setup();
+    for (let i = 0; i < 5; i++) await t.deadLetter(i, now - 2 * hourMs + i);
+    const stop = new AbortController();
+    const trimmed = { count: 0, age: 0 };
+    const ctx = {
+      ...t.ctx,
+      ledger: {
+        ...t.ctx.ledger,
+        countTrimmed: async (...args: Parameters<typeof t.ctx.ledger.countTrimmed>) => {
+          if (trimmed.age === 1) stop.abort();
+          return t.ctx.ledger.countTrimmed(...args);
+        },
+      },
+    };
+    await trimKept(
+      ctx,
+      deadLetters,
+      { maxCount: 100, maxAgeSec: 3600 },
+      {
+        nowMs: now,
+        signal: stop.signal,
+        trimmed,
+      },
+    );
+    expect(trimmed).toEqual({ count: 0, age: 2 });
+    expect(await t.heldIds(cancelled.deadLetter)).toHaveLength(3);
+  });
 
   it("drops a trimmed catch-all event from the pair index a new handler adopts from", async () => {
     const t = setup();
@@ -181,7 +222,10 @@ describe("trimKept", () => {
         timestamp: now - 2 * hourMs,
       });
     await redis.sadd(index, "wh-1");
-    expect(await trimKept(t.ctx, catchAll, { maxAgeSec: 3600 }, now)).toEqual({ count: 0, age: 1 });
+    expect(await trimKept(t.ctx, catchAll, { maxAgeSec: 3600 }, { nowMs: now })).toEqual({
+      count: 0,
+      age: 1,
+    });
     expect(await redis.sismember(index, "wh-1")).toBe(0);
     expect(await t.counted(unroutedQueueNames.queue, "trimmed")).toBe(1);
   });
@@ -192,7 +236,9 @@ describe("trimKept", () => {
       await t.queues
         .get(rejectedQueueName)
         .add("rejected", { v: 1, body: i }, { jobId: `iv-${i}`, timestamp: now - hourMs + i });
-    expect(await trimKept(t.ctx, rejected, { maxCount: 1, maxAgeSec: 86_400 }, now)).toEqual({
+    expect(
+      await trimKept(t.ctx, rejected, { maxCount: 1, maxAgeSec: 86_400 }, { nowMs: now }),
+    ).toEqual({
       count: 2,
       age: 0,
     });

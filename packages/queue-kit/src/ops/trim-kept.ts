@@ -61,17 +61,19 @@ async function trimOne(ctx: TrimContext, holder: Holder, jobId: string): Promise
  * kept longer than `maxAgeSec`, are removed oldest first and counted (ledger `trimmed`). Runs
  * until the queue is within its bound, round by round, so a flood of dead letters cannot
  * outrun it. Safe to run concurrently with another sweeper, a replay or a purge: each event
- * leaves its queue once in the ledger, whoever removes it.
+ * leaves its queue once in the ledger, whoever removes it. Counts go into `options.trimmed` as
+ * they are made, so a caller knows what was done even when Redis fails halfway; `signal` stops
+ * it between two events (a shutdown).
  */
 export async function trimKept(
   ctx: TrimContext,
   holder: Holder,
   bound: KeptBound,
-  nowMs: number,
+  options: { nowMs: number; signal?: AbortSignal; trimmed?: Record<TrimReason, number> },
 ): Promise<Record<TrimReason, number>> {
-  const trimmed: Record<TrimReason, number> = { count: 0, age: 0 };
+  const trimmed = options.trimmed ?? { count: 0, age: 0 };
   const queue = ctx.queues.get(holder.heldIn);
-  const cutoffMs = nowMs - bound.maxAgeSec * 1000;
+  const cutoffMs = options.nowMs - bound.maxAgeSec * 1000;
   let previousOldest: string | undefined;
   for (;;) {
     const counts = await queue.getJobCounts(...heldStates);
@@ -86,7 +88,7 @@ export async function trimKept(
       const reason: TrimReason | undefined =
         i < excess ? "count" : job.keptAtMs < cutoffMs ? "age" : undefined;
       // Oldest first: once one may stay, every younger one may too.
-      if (reason === undefined) {
+      if (reason === undefined || options.signal?.aborted === true) {
         reachedKept = true;
         break;
       }
