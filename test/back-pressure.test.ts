@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { envelope, pnrPayload } from "./support/events.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
@@ -15,6 +15,7 @@ import { waitFor } from "./support/wait-for.ts";
  * The ingress answers 503 overloaded with Retry-After before Redis refuses writes: when a
  * master's memory passes its share of maxmemory, or when a queue's backlog passes its budget.
  * Spotnana retries for two weeks, so nothing is lost; once the pressure is gone, 200 again.
+ * On a Cluster, every master is sampled, and the kept-queue sweeper works there too.
  */
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -196,14 +197,23 @@ describe("the ingress budget", () => {
     expect(purge.code).toBe(0);
     expect((await deliverUntil(client, unrouted, 200)).body.status).toBe("accepted");
   });
+});
 
-  it("samples every master of a Redis Cluster", async () => {
-    const cluster = await startPrivateCluster();
+describe("on a Redis Cluster", () => {
+  let cluster: Awaited<ReturnType<typeof startPrivateCluster>>;
+  let ingress: Awaited<ReturnType<typeof startIngress>>;
+  let client: ReturnType<typeof spotnanaClient>;
+
+  beforeAll(async () => {
+    cluster = await startPrivateCluster();
     closers.push(() => cluster.stop());
-    const ingress = await startIngress({
+    ingress = await startIngress({
       REDIS_CLUSTER_NODES: cluster.nodesEnv,
       QUEUE_PREFIX: "skyhook",
       SHED_SAMPLE_MS: "100",
+      KEPT_SWEEP_MS: "200",
+      CATCH_ALL_MAX_AGE_SEC: "1",
+      REJECTED_MAX_COUNT: "1",
     });
     closers.push(() => ingress.close());
     // A BullMQ queue first used before the Cluster client is ready stays broken (its
@@ -211,10 +221,12 @@ describe("the ingress budget", () => {
     await waitFor("the ingress ready on the Cluster", async () =>
       (await fetch(`${ingress.opsUrl}/readyz`)).status === 200 ? true : undefined,
     );
-    const client = spotnanaClient(ingress.baseUrl, devClient);
-    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+    client = spotnanaClient(ingress.baseUrl, devClient);
+  }, 60_000);
 
-    // The last master, not the seed the client first asked: near its limit, it alone sheds.
+  it("samples every master: one near its limit sheds every delivery", async () => {
+    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+    // The last master, not the seed the client first asked.
     const last = cluster.nodes.at(-1);
     if (last === undefined) throw new Error("no cluster node");
     const master = new Redis(last.port, last.host);
@@ -226,5 +238,21 @@ describe("the ingress budget", () => {
 
     await master.config("SET", "maxmemory", "0");
     expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+  });
+
+  it("trims kept queues there too, each script and pipeline in one slot, and the ledger balances", async () => {
+    expect((await client.deliver(envelope("TICKET_VOIDED", pnrPayload()))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await client.deliver({ event_type: "PNR_V3", attempt: i })).status).toBe(400);
+    const env = { REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_PREFIX: "skyhook" };
+    await waitFor("the catch-all trimmed by age, one rejected copy left", async () => {
+      const ledger = await runCliInProcess(["ledger", "--json", "--settle", "0"], env);
+      const rejected = await runCliInProcess(["inspect", "--location", "rejected", "--json"], env);
+      const rows = (JSON.parse(ledger.out) as { rows: Array<{ queue: string; trimmed: number }> })
+        .rows;
+      const trimmed = rows.find((r) => r.queue === "{unrouted}")?.trimmed ?? 0;
+      const copies = (JSON.parse(rejected.out) as { count: number }).count;
+      return ledger.code === 0 && trimmed === 1 && copies === 1 ? true : undefined;
+    });
   });
 });
