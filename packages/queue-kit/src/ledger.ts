@@ -129,10 +129,18 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     /**
      * The event held by job `jobId` of `heldIn` (a queue, or its dead-letter/stale queue) left
      * it: moved to another queue, purged by an operator, or trimmed by a bound. Each event
-     * leaves once: whichever of the three is counted first, the others count nothing.
+     * leaves once: whichever of the three is counted first, the others count nothing. `key`
+     * undefined (a move within one ledger, a job that holds no counted event) only marks it.
      */
-    countMovedOut: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
-      leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key),
+    countMovedOut: (
+      ledgerQueue: string,
+      heldIn: string,
+      jobId: string,
+      key: LedgerKey | undefined,
+    ) => leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key),
+    /** Whether the job is marked as being moved out (its move may have been cut short). */
+    isMoving: async (heldIn: string, jobId: string) =>
+      (await redis.hexists(keys.job(heldIn, jobId), "sk-moved")) === 1,
     countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
       leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key),
     /**

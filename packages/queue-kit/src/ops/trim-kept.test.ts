@@ -161,27 +161,39 @@ describe("trimKept", () => {
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(440);
   });
 
-  it.each([
-    ["a purge", "purged"],
-    ["a replay", "moved_out"],
-  ] as const)(
-    "counts an event leaving its queue once when %s counted it first",
-    async (_, counter) => {
-      const t = setup();
-      await t.deadLetter(0, now - 2 * hourMs);
-      const count = counter === "purged" ? t.ctx.ledger.countPurged : t.ctx.ledger.countMovedOut;
-      expect(await count(cancelled.queue, cancelled.deadLetter, "dl-wh-0", t.event(0))).toBe(true);
-      expect(
-        await trimKept(t.ctx, deadLetters, { maxCount: 100, maxAgeSec: 3600 }, { nowMs: now }),
-      ).toEqual({
-        count: 0,
-        age: 0,
-      });
-      expect(await t.heldIds(cancelled.deadLetter)).toEqual([]);
-      expect(await t.counted(cancelled.queue, counter)).toBe(1);
-      expect(await t.counted(cancelled.queue, "trimmed")).toBe(0);
-    },
-  );
+  it("removes an event a purge counted first, and counts it once", async () => {
+    const t = setup();
+    await t.deadLetter(0, now - 2 * hourMs);
+    const purged = t.ctx.ledger.countPurged(
+      cancelled.queue,
+      cancelled.deadLetter,
+      "dl-wh-0",
+      t.event(0),
+    );
+    expect(await purged).toBe(true);
+    const bound = { maxCount: 100, maxAgeSec: 3600 };
+    expect(await trimKept(t.ctx, deadLetters, bound, { nowMs: now })).toEqual({ count: 0, age: 0 });
+    expect(await t.heldIds(cancelled.deadLetter)).toEqual([]);
+    expect(await t.counted(cancelled.queue, "purged")).toBe(1);
+    expect(await t.counted(cancelled.queue, "trimmed")).toBe(0);
+  });
+
+  it("leaves an event a replay is moving (or was cut short moving) to that replay, and trims past it", async () => {
+    const t = setup();
+    for (let i = 0; i < 4; i++) await t.deadLetter(i, now - 2 * hourMs + i);
+    const moving = t.ctx.ledger.countMovedOut(
+      cancelled.queue,
+      cancelled.deadLetter,
+      "dl-wh-0",
+      t.event(0),
+    );
+    expect(await moving).toBe(true);
+    const bound = { maxCount: 2, maxAgeSec: 86_400 };
+    expect(await trimKept(t.ctx, deadLetters, bound, { nowMs: now })).toEqual({ count: 2, age: 0 });
+    expect(await t.heldIds(cancelled.deadLetter)).toEqual(["dl-wh-0", "dl-wh-3"]);
+    expect(await t.counted(cancelled.queue, "moved_out")).toBe(1);
+    expect(await t.counted(cancelled.queue, "trimmed")).toBe(2);
+  });
 
   it("stops between two events once its signal is aborted (a shutdown)", async () => {
     const t = setup();

@@ -38,29 +38,38 @@ async function oldestHeld(ctx: TrimContext, heldIn: string) {
  * Removes one kept job, counting its event in the ledger as trimmed first (the count is marked
  * in the job's own hash, so a crash between count and removal never counts twice). The job is
  * read alone: a kept event can be as large as the body limit, so never a page of them at once.
- * True when this call trimmed it; false when it was gone, or another sweeper, a purge or a
- * replay took it first (it is removed all the same: it is leaving, and counted by that one).
+ * - `trimmed`: this call trimmed it;
+ * - `removed`: another sweeper or a purge counted it first; removed all the same (it is
+ *   leaving, and counted by that one);
+ * - `left`: a move is taking it elsewhere, or was cut short: only that move may finish it, or
+ *   the event would be lost while the ledger counts it moved;
+ * - `gone`: it was no longer there.
  */
-async function trimOne(ctx: TrimContext, holder: Holder, jobId: string): Promise<boolean> {
+async function trimOne(
+  ctx: TrimContext,
+  holder: Holder,
+  jobId: string,
+): Promise<"trimmed" | "removed" | "left" | "gone"> {
   const queue = ctx.queues.get(holder.heldIn);
   const job = await queue.getJob(jobId);
-  if (job === undefined) return false;
+  if (job === undefined) return "gone";
   // Rejected copies were answered 400 and jobs added by hand are no events: neither was ever
   // counted as accepted, so neither is counted as trimmed.
   const kept = holder.location === "rejected" ? undefined : toKept(holder, jobId, job.data);
   const counted = kept?.event === undefined ? undefined : kept;
   const mine = await ctx.ledger.countTrimmed(holder.ledgerQueue, holder.heldIn, jobId, counted);
+  if (!mine && (await ctx.ledger.isMoving(holder.heldIn, jobId))) return "left";
   await queue.remove(jobId);
   if (holder.location === "catch-all" && kept !== undefined)
     await ctx.redis.srem(ctx.keys.pairIndex(holder.heldIn, kept.eventType, kept.operation), jobId);
-  return mine;
+  return mine ? "trimmed" : "removed";
 }
 
 /**
  * Brings one kept queue within its bound: the oldest events beyond `maxCount`, and every event
  * kept longer than `maxAgeSec`, are removed oldest first and counted (ledger `trimmed`). Runs
- * until the queue is within its bound, round by round, so a flood of dead letters cannot
- * outrun it. Safe to run concurrently with another sweeper, a replay or a purge: each event
+ * round by round until the queue is within its bound or a round changes nothing, so a flood of
+ * dead letters cannot outrun it. Safe beside another sweeper, a replay or a purge: each event
  * leaves its queue once in the ledger, whoever removes it. Counts go into `options.trimmed` as
  * they are made, so a caller knows what was done even when Redis fails halfway; `signal` stops
  * it between two events (a shutdown).
@@ -74,26 +83,32 @@ export async function trimKept(
   const trimmed = options.trimmed ?? { count: 0, age: 0 };
   const queue = ctx.queues.get(holder.heldIn);
   const cutoffMs = options.nowMs - bound.maxAgeSec * 1000;
-  let previousOldest: string | undefined;
+  const left = new Set<string>();
   for (;;) {
     const counts = await queue.getJobCounts(...heldStates);
     const held = Object.values(counts).reduce((n, c) => n + c, 0);
-    const excess = bound.maxCount === undefined ? 0 : Math.max(0, held - bound.maxCount);
+    let excess = bound.maxCount === undefined ? 0 : Math.max(0, held - bound.maxCount);
     const oldest = await oldestHeld(ctx, holder.heldIn);
-    // The same oldest job as last round: it could not be removed, and would stop every round.
-    if (oldest[0] === undefined || oldest[0].id === previousOldest) return trimmed;
-    previousOldest = oldest[0].id;
+    let progressed = false;
     let reachedKept = false;
-    for (const [i, job] of oldest.entries()) {
+    for (const job of oldest) {
+      if (left.has(job.id)) continue;
       const reason: TrimReason | undefined =
-        i < excess ? "count" : job.keptAtMs < cutoffMs ? "age" : undefined;
+        excess > 0 ? "count" : job.keptAtMs < cutoffMs ? "age" : undefined;
       // Oldest first: once one may stay, every younger one may too.
       if (reason === undefined || options.signal?.aborted === true) {
         reachedKept = true;
         break;
       }
-      if (await trimOne(ctx, holder, job.id)) trimmed[reason] += 1;
+      const fate = await trimOne(ctx, holder, job.id);
+      if (fate === "left") {
+        left.add(job.id);
+        continue;
+      }
+      progressed = true;
+      if (reason === "count") excess -= 1;
+      if (fate === "trimmed") trimmed[reason] += 1;
     }
-    if (reachedKept || oldest.length < batchSize) return trimmed;
+    if (reachedKept || !progressed || oldest.length < batchSize) return trimmed;
   }
 }
