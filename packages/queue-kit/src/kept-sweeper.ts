@@ -10,9 +10,7 @@ import { type OutcomeSink, type TrimOutcome, type TrimReason, trimReasons } from
 export type KeptBounds = Record<KeptLocation, KeptBound>;
 
 export type KeptSweeper = {
-  /** Brings every kept queue within its bound now; what was trimmed, per queue and reason. */
-  sweep(): Promise<TrimOutcome[]>;
-  /** Stops the timer and waits for a sweep under way. */
+  /** Stops the timer, and a sweep under way between two events, and waits for it. */
   close(): Promise<void>;
 };
 
@@ -46,12 +44,7 @@ export function createKeptSweeper(options: {
    * Counts and logs what one queue's trim removed, even when the trim then failed, and then
    * writes it to the audit trail (which needs Redis, so it comes last).
    */
-  const report = async (
-    holder: Holder,
-    bound: KeptBound,
-    trimmed: Record<TrimReason, number>,
-    done: TrimOutcome[],
-  ) => {
+  const report = async (holder: Holder, bound: KeptBound, trimmed: Record<TrimReason, number>) => {
     const queue = queueLabel(holder.heldIn);
     const outcomes = trimReasons
       .filter((reason) => trimmed[reason] > 0)
@@ -65,7 +58,6 @@ export function createKeptSweeper(options: {
         }),
       );
     for (const outcome of outcomes) {
-      done.push(outcome);
       options.outcomes.record(outcome);
       logger.warn(
         { location: holder.location, queue, reason: outcome.reason, count: outcome.count, bound },
@@ -83,8 +75,7 @@ export function createKeptSweeper(options: {
       });
   };
 
-  const sweep = async (): Promise<TrimOutcome[]> => {
-    const done: TrimOutcome[] = [];
+  const sweep = async () => {
     const holders = holdersOf(await options.queueNames(), { location: allLocations });
     for (const holder of holders) {
       if (stop.signal.aborted) break;
@@ -97,10 +88,9 @@ export function createKeptSweeper(options: {
           trimmed,
         });
       } finally {
-        await report(holder, bound, trimmed, done);
+        await report(holder, bound, trimmed);
       }
     }
-    return done;
   };
 
   let closed = false;
@@ -128,7 +118,6 @@ export function createKeptSweeper(options: {
   schedule();
 
   return {
-    sweep,
     async close() {
       closed = true;
       stop.abort();
