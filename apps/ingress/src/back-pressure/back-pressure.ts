@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import type { ShedBudgets } from "../bounds-config.ts";
 import { IngressError } from "../errors.ts";
 import {
+  backlogReasonOf,
   calmState,
   isShedding,
   nextShedState,
@@ -28,8 +29,7 @@ export type BackPressure = {
    * sample decided: no I/O on the delivery path. A refusal returned is counted as shed.
    */
   refusal(queue: string): Refusal | undefined;
-  /** Samples Redis now (it is also sampled every `sampleMs` until `close`). */
-  sample(): Promise<void>;
+  /** Stops sampling and waits for a sample under way. */
   close(): Promise<void>;
 };
 
@@ -72,11 +72,7 @@ export function createBackPressure(options: {
     for (const [queue, over] of next.queues) {
       if (!prev.queues.has(queue))
         logger.warn(
-          {
-            reason: shedReasonOf({ ...next, memory: undefined }, queue),
-            queue: queueLabel(queue),
-            ...over,
-          },
+          { reason: backlogReasonOf(queue), queue: queueLabel(queue), ...over },
           "shedding deliveries to a queue: backlog over budget",
         );
     }
@@ -89,38 +85,44 @@ export function createBackPressure(options: {
     }
   };
 
-  const readBacklogs = async () => {
+  // BullMQ's reads wait for a connection that is down: a deadline bounds each read.
+  const deadlineMs = Math.max(budgets.sampleMs, 1_000);
+  const failures: unknown[] = [];
+  const read = async <T>(work: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await withTimeout(work, deadlineMs, "Redis");
+    } catch (err) {
+      failures.push(err);
+      return undefined;
+    }
+  };
+
+  /** Each part on its own: one queue that cannot be read does not blind the others. */
+  const sample = async () => {
+    failures.length = 0;
     const backlogs = new Map<string, number>();
-    await Promise.all(
-      [...watched].map(async (queue) => {
-        const counts = await options.queues.get(queue).getJobCounts(...heldStates);
+    const readBacklog = async (queue: string) => {
+      const counts = await read(options.queues.get(queue).getJobCounts(...heldStates));
+      if (counts !== undefined)
         backlogs.set(
           queue,
           Object.values(counts).reduce((n, c) => n + c, 0),
         );
-      }),
-    );
-    return backlogs;
-  };
-
-  const sample = async () => {
-    try {
-      // BullMQ's reads wait for a connection that is down: the deadline bounds a sample.
-      const [memory, backlogs] = await withTimeout(
-        Promise.all([readRedisMemory(options.redis), readBacklogs()]),
-        Math.max(budgets.sampleMs, 1_000),
-        "Redis",
+    };
+    const [memory] = await Promise.all([
+      read(readRedisMemory(options.redis)),
+      Promise.all([...watched].map(readBacklog)),
+    ]);
+    if (failures.length > 0 && !failing)
+      logger.warn(
+        { err: failures[0], failed: failures.length },
+        "back-pressure: cannot read Redis; keeping the last decision for what was not read",
       );
-      if (failing) logger.info("back-pressure: sampling Redis again");
-      failing = false;
-      const next = nextShedState(state, { memory, backlogs }, budgets);
-      logChanges(state, next);
-      state = next;
-    } catch (err) {
-      if (!failing)
-        logger.warn({ err }, "back-pressure: cannot sample Redis; keeping the last state");
-      failing = true;
-    }
+    if (failures.length === 0 && failing) logger.info("back-pressure: reading Redis again");
+    failing = failures.length > 0;
+    const next = nextShedState(state, { memory, backlogs }, budgets);
+    logChanges(state, next);
+    state = next;
   };
 
   let closed = false;
@@ -143,7 +145,6 @@ export function createBackPressure(options: {
       metrics.countShed(reason);
       return { reason, retryAfterSec: budgets.retryAfterSec };
     },
-    sample,
     async close() {
       closed = true;
       clearTimeout(timer);

@@ -100,4 +100,22 @@ describe("nextShedState", () => {
     expect(shedReasonOf(under, cancelled)).toBeUndefined();
     expect(isShedding(under, "backlog")).toBe(false);
   });
+
+  it("keeps the last decision for what a sample could not read, and decides the rest", () => {
+    const over = nextShedState(
+      calmState,
+      sample([["a", 95 * mib, 100 * mib]], [[cancelled, 100]]),
+      limits,
+    );
+    const partly = nextShedState(
+      over,
+      { memory: undefined, backlogs: new Map([[created, 1]]) },
+      limits,
+    );
+    expect(shedReasonOf(partly, cancelled)).toBe("redis_memory");
+    expect(partly.memoryShare).toBeCloseTo(95 / 90);
+    const memoryBack = nextShedState(partly, sample([["a", mib, 100 * mib]]), limits);
+    expect(shedReasonOf(memoryBack, cancelled)).toBe("backlog");
+    expect(shedReasonOf(memoryBack, created)).toBeUndefined();
+  });
 });

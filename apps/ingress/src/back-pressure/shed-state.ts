@@ -38,8 +38,9 @@ export const calmState: ShedState = {
 };
 
 export type ShedSample = {
-  memory: readonly MemoryReading[];
-  /** Jobs waiting (waiting, prioritized, delayed) per queue. */
+  /** Every master's memory; undefined when it could not be read. */
+  memory: readonly MemoryReading[] | undefined;
+  /** Jobs waiting (waiting, prioritized, delayed) per queue that could be read. */
   backlogs: ReadonlyMap<string, number>;
 };
 
@@ -49,9 +50,17 @@ const isOver = (was: boolean, value: number, limit: number) =>
 /**
  * The state after `sample`. A master without `maxmemory` is judged against the configured
  * byte budget, or not at all without one: Redis then never refuses a write, and the host's
- * memory is not something the ingress can read.
+ * memory is not something the ingress can read. What the sample could not read keeps its last
+ * decision.
  */
 export function nextShedState(prev: ShedState, sample: ShedSample, limits: ShedLimits): ShedState {
+  const queues = new Map<string, { backlog: number; budget: number }>();
+  for (const [queue, over] of prev.queues) if (!sample.backlogs.has(queue)) queues.set(queue, over);
+  for (const [queue, backlog] of sample.backlogs) {
+    const budget = limits.backlogBudget(queue);
+    if (isOver(prev.queues.has(queue), backlog, budget)) queues.set(queue, { backlog, budget });
+  }
+  if (sample.memory === undefined) return { ...prev, queues };
   const uses = sample.memory.flatMap((r): MemoryUse[] => {
     const limitBytes =
       r.maxBytes > 0 ? r.maxBytes * limits.memoryRatio : limits.memoryBytesWhenUnlimited;
@@ -65,11 +74,6 @@ export function nextShedState(prev: ShedState, sample: ShedSample, limits: ShedL
   const memoryOver =
     fullest !== undefined &&
     isOver(prev.memory !== undefined, fullest.usedBytes, fullest.limitBytes);
-  const queues = new Map<string, { backlog: number; budget: number }>();
-  for (const [queue, backlog] of sample.backlogs) {
-    const budget = limits.backlogBudget(queue);
-    if (isOver(prev.queues.has(queue), backlog, budget)) queues.set(queue, { backlog, budget });
-  }
   return {
     memory: memoryOver ? fullest : undefined,
     memoryShare: fullest === undefined ? undefined : share(fullest),
@@ -77,17 +81,18 @@ export function nextShedState(prev: ShedState, sample: ShedSample, limits: ShedL
   };
 }
 
+/** The reason a queue over its budget is refused for: the catch-all's bound is its own. */
+export const backlogReasonOf = (queue: string): ShedReason =>
+  queue === unroutedQueueNames.queue ? "catch_all_full" : "backlog";
+
 /** Why a delivery to `queue` must be refused in `state`, or undefined: a lookup, no I/O. */
 export function shedReasonOf(state: ShedState, queue: string): ShedReason | undefined {
   if (state.memory !== undefined) return "redis_memory";
-  if (!state.queues.has(queue)) return undefined;
-  return queue === unroutedQueueNames.queue ? "catch_all_full" : "backlog";
+  return state.queues.has(queue) ? backlogReasonOf(queue) : undefined;
 }
 
 /** Whether deliveries are being refused for `reason` (to any queue). */
 export function isShedding(state: ShedState, reason: ShedReason): boolean {
   if (reason === "redis_memory") return state.memory !== undefined;
-  return [...state.queues.keys()].some(
-    (queue) => (queue === unroutedQueueNames.queue) === (reason === "catch_all_full"),
-  );
+  return [...state.queues.keys()].some((queue) => backlogReasonOf(queue) === reason);
 }
