@@ -40,8 +40,8 @@ const heldStates = ["waiting", "prioritized", "delayed"] as const;
  * memory passes its share of `maxmemory`, or when a queue's backlog passes its budget (the
  * catch-all's budget is its count bound). Redis is sampled on a timer — every master's
  * `INFO memory`, and the backlog of each queue deliveries went to — and the decision is kept
- * in memory. A failed sample keeps the last decision: Redis away is answered by the enqueue's
- * own 503. State changes are logged once each, never per request.
+ * in memory. What a sample cannot read keeps its last decision: Redis away is answered by the
+ * enqueue's own 503. State changes are logged once each, never per request.
  */
 export function createBackPressure(options: {
   redis: RedisClient;
