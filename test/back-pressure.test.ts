@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
@@ -130,12 +133,20 @@ describe("the ingress budget", () => {
   it("refuses deliveries to a queue whose backlog reached its budget, and only to that queue", async () => {
     const prefix = uniquePrefix("backlog");
     const redis = connect();
+    const dir = await mkdtemp(join(tmpdir(), "skyhook-backlog-"));
     closers.push(async () => {
       await deletePrefix(redis, prefix);
       redis.disconnect();
+      await rm(dir, { recursive: true, force: true });
     });
+    const subscriptions = join(dir, "subscriptions.json");
+    await writeFile(
+      subscriptions,
+      JSON.stringify([{ name: "tmc", ...devClient, filters: { organizationIds: ["ORG-42"] } }]),
+    );
     const ingress = await startIngress({
       QUEUE_PREFIX: prefix,
+      SUBSCRIPTIONS_FILE: subscriptions,
       SHED_SAMPLE_MS: "100",
       BACKLOG_BUDGETS: "PNR_V3/BOOKING_CREATED=3",
     });
@@ -151,6 +162,10 @@ describe("the ingress budget", () => {
     });
     const other = envelope("FLIGHT_CANCELLED", pnrPayload());
     expect((await client.deliver(other)).status).toBe(200);
+    // A filtered event stores no job: it is answered as before.
+    const elsewhere = { ...pnrPayload(), audience: { organizationId: { id: "ORG-7" } } };
+    const filtered = await client.deliver(envelope("BOOKING_CREATED", elsewhere));
+    expect(await filtered.json()).toMatchObject({ status: "filtered", reason: "organization" });
     expect((await fetch(`${ingress.opsUrl}/readyz`)).status).toBe(200);
     const metrics = await scrape(ingress.opsUrl);
     expect(metrics.value("skyhook_ingress_shedding", { reason: "backlog" })).toBe(1);
