@@ -264,6 +264,11 @@ describe("createKeptSweeper", () => {
     const t = setup();
     for (let i = 0; i < 9; i++) await t.deadLetter(i, Date.now() - hourMs + i);
     const seen: Outcome[] = [];
+    const lines: Array<{ level: number; msg: string; count?: number }> = [];
+    const logged = pino(
+      { level: "warn" },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
     const sweepers = [1, 2].map(() =>
       createKeptSweeper({
         ctx: t.ctx,
@@ -275,7 +280,7 @@ describe("createKeptSweeper", () => {
           rejected: { maxCount: 5, maxAgeSec: 86_400 },
         },
         intervalMs: 100,
-        logger,
+        logger: logged,
         outcomes: createOutcomeSink(logger, [(o) => seen.push(o)]),
       }),
     );
@@ -290,6 +295,9 @@ describe("createKeptSweeper", () => {
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(4);
     const trims = seen.filter((o) => o.kind === "trim");
     expect(trims.reduce((n, o) => n + (o.kind === "trim" ? o.count : 0), 0)).toBe(4);
+    const warned = lines.filter((l) => l.msg.startsWith("kept events trimmed"));
+    expect(warned.every((l) => l.level === 40)).toBe(true);
+    expect(warned.reduce((n, l) => n + (l.count ?? 0), 0)).toBe(4);
     expect(trims.every((o) => o.kind === "trim" && o.location === "dead-letter")).toBe(true);
     const audit = await readAudit(redis, t.keys, 10);
     expect(audit.filter((e) => e.action === "trim").reduce((n, e) => n + e.changed, 0)).toBe(4);
