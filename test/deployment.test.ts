@@ -91,6 +91,14 @@ describe("docker-compose.yml", () => {
     expect(command.join(" ")).toMatch(/--maxmemory-policy noeviction/);
   });
 
+  it("gives Redis a maxmemory, so the ingress sheds deliveries before Redis refuses writes", () => {
+    const command = (services.redis?.command ?? []).map((part) => interpolate(part));
+    const limit = command[command.indexOf("--maxmemory") + 1] ?? "";
+    expect(command).toContain("--maxmemory");
+    expect(limit).toBe(exampleEnv.REDIS_MAXMEMORY);
+    expect(limit).toMatch(/^[1-9]\d*(kb|mb|gb)$/);
+  });
+
   it("starts every app service from an entry point that exists, with Node's own type stripping", () => {
     expect(appServices.length).toBeGreaterThanOrEqual(4);
     for (const [name, service] of appServices) {

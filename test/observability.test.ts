@@ -66,7 +66,7 @@ afterAll(async () => {
 });
 
 describe("deploy/observability", () => {
-  it("alerts on dead letters, event age, ledger drift, silence and a worker not consuming", () => {
+  it("alerts on dead letters, event age, ledger drift, silence, a worker not consuming, shedding and trimmed events", () => {
     const alerts = rules.map((r) => r.alert);
     expect(alerts).toEqual(
       expect.arrayContaining([
@@ -75,6 +75,9 @@ describe("deploy/observability", () => {
         "SkyhookLedgerDrift",
         "SkyhookNoDeliveries",
         "SkyhookWorkerNotConsuming",
+        "SkyhookIngressShedding",
+        "SkyhookRedisMemoryHigh",
+        "SkyhookKeptEventsTrimmed",
       ]),
     );
   });

@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import type { AccessTokens } from "./auth/access-tokens.ts";
 import type { ClientRegistry } from "./auth/client-registry.ts";
 import type { FailureLimiter } from "./auth/failure-limits.ts";
+import { type BackPressure, overloadGuard } from "./back-pressure/back-pressure.ts";
 import type { BodySettings } from "./config.ts";
 import { createBodyBudget } from "./delivery/body-budget.ts";
 import { createDeliveryCredentials } from "./delivery/credentials.ts";
@@ -46,6 +47,8 @@ export type AppDeps = {
   body: BodySettings;
   defaultTokenTtlSec: number;
   retryAfterSec: number;
+  /** Refuses deliveries (503 overloaded) before Redis fills; none refused when omitted. */
+  backPressure?: BackPressure | undefined;
   /** Spans for deliveries; the no-op tracer when omitted. */
   tracing?: Tracing | undefined;
   now?: () => Date;
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
         perAddressBytes: deps.body.budgetPerAddressBytes,
       }),
       retryAfterSec: deps.retryAfterSec,
+      shedIfOverloaded: overloadGuard(deps.backPressure),
       tracing: deps.tracing ?? disabledTracing(),
       now,
     }),

@@ -4,6 +4,7 @@ import { type Catalog, defaultCatalog, unroutedQueueNames } from "@skyhook/contr
 import {
   createAuthFailureCounter,
   createEnqueuer,
+  createKeptSweeper,
   createLedger,
   createMetrics,
   createOutcomeSink,
@@ -16,6 +17,7 @@ import {
   createTracing,
   disabledTracing,
   keyNames,
+  knownQueues,
   type Metrics,
   type OutcomeSink,
   pingRedis,
@@ -34,6 +36,7 @@ import { createApp } from "./app.ts";
 import { createAccessTokens } from "./auth/access-tokens.ts";
 import { createClientRegistry } from "./auth/client-registry.ts";
 import { createFailureLimiter } from "./auth/failure-limits.ts";
+import { createBackPressure } from "./back-pressure/back-pressure.ts";
 import { answerClientError } from "./client-error.ts";
 import type { IngressConfig } from "./config.ts";
 import { errorCatalog } from "./errors.ts";
@@ -75,9 +78,12 @@ export function composeIngress(
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const keys = keyNames(config.queuePrefix);
   const queues = createQueuePool({ connection: redis, prefix: config.queuePrefix, logger });
+  const catalog = options.catalog ?? defaultCatalog;
+  const routes = createRouteRegistry(redis, keys);
+  const ledger = createLedger(redis, keys);
   const router = createRouter({
-    catalog: options.catalog ?? defaultCatalog,
-    registry: createRouteRegistry(redis, keys),
+    catalog,
+    registry: routes,
     refreshMs: config.routesRefreshMs,
     logger,
   });
@@ -85,7 +91,7 @@ export function composeIngress(
   redis.on("ready", () => void router.refresh());
   const enqueuer = createEnqueuer({
     queues,
-    ledger: createLedger(redis, keys),
+    ledger,
     timeoutMs: config.enqueueTimeoutMs,
     settings: config.jobs,
     replicated:
@@ -104,6 +110,28 @@ export function composeIngress(
     pool: queues,
     queues: () => [unroutedQueueNames],
     logger,
+  });
+  const backPressure = createBackPressure({
+    redis,
+    queues,
+    budgets: config.bounds.shed,
+    logger,
+    registry: metrics.registry,
+  });
+  // The kept queues belong to the workers: the sweeper's pool must not rewrite their meta.
+  const keptQueues = createQueuePool({
+    connection: redis,
+    prefix: config.queuePrefix,
+    logger,
+    observer: true,
+  });
+  const sweeper = createKeptSweeper({
+    ctx: { redis, keys, queues: keptQueues, ledger },
+    queueNames: async () => knownQueues(catalog, await routes.list()),
+    bounds: config.bounds.kept.bounds,
+    intervalMs: config.bounds.kept.sweepMs,
+    logger,
+    outcomes,
   });
   // The same bound as a delivery: a probe must not wait longer on a frozen Redis than Spotnana does.
   const isReady = () => pingRedis(redis, config.enqueueTimeoutMs);
@@ -130,6 +158,7 @@ export function composeIngress(
     body: config.body,
     defaultTokenTtlSec: config.token.ttlSec,
     retryAfterSec: config.retryAfterSec,
+    backPressure,
     tracing:
       telemetry === undefined
         ? disabledTracing()
@@ -154,7 +183,8 @@ export function composeIngress(
     },
     async close() {
       router.close();
-      await queues.close();
+      await Promise.all([backPressure.close(), sweeper.close()]);
+      await Promise.all([queues.close(), keptQueues.close()]);
       redis.disconnect();
       await telemetry?.shutdown();
     },

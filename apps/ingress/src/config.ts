@@ -21,6 +21,7 @@ import {
   withSecretFiles,
 } from "@skyhook/service-kit";
 import { z } from "zod";
+import { type BoundsConfig, BoundsEnv, boundsConfigOf } from "./bounds-config.ts";
 import { devCredentials } from "./dev-credentials.ts";
 import { loadSubscriptions } from "./subscriptions/load-subscriptions.ts";
 import { replayWindowProblems } from "./subscriptions/replay-window.ts";
@@ -78,6 +79,7 @@ export const IngressEnv = CommonEnv.extend({
   ROUTES_REFRESH_MS: envInt(5_000, 100),
 })
   .extend(TracingEnv.shape)
+  .extend(BoundsEnv.shape)
   .superRefine((e, ctx) => {
     // Node refuses to start a server whose headers may take longer than the whole request.
     if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
@@ -170,6 +172,8 @@ export type IngressConfig = CommonConfig & {
   subscriptions: Subscription[];
   /** From the standard OTEL_* variables; off unless they ask for it. */
   tracing: TracingSettings;
+  /** The budget that sheds deliveries before Redis fills, and the kept queues' bounds. */
+  bounds: BoundsConfig;
   /** Names of the development defaults in use, so start-up can say so loudly. */
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
@@ -232,6 +236,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     trustProxy: e.TRUST_PROXY,
     subscriptions,
     tracing: tracingSettingsOf(e, "skyhook-ingress"),
+    bounds: boundsConfigOf(e),
     devDefaultsInUse,
   };
 }

@@ -26,6 +26,8 @@ export const errorCatalog = {
   unsupported_transfer_encoding: { status: 501, outcome: "invalid" },
   not_found: { status: 404, outcome: "invalid" },
   busy: { status: 503, outcome: "unavailable" },
+  /** Shed before Redis fills (memory near `maxmemory`, or the queue's backlog over budget). */
+  overloaded: { status: 503, outcome: "shed" },
   storage_unavailable: { status: 503, outcome: "unavailable", alarming: true },
   internal: { status: 500, outcome: "unavailable", alarming: true },
 } as const satisfies Record<string, CatalogRow>;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DeliveryOutcomeName, OutcomeSink, TokenOutcome } from "@skyhook/queue-kit";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
-import { type ErrorCode, errorCatalog } from "./errors.ts";
+import { type ErrorCode, errorCatalog, isAlarming } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
 
 const safeHeaderId = /^[A-Za-z0-9._-]{1,128}$/;
@@ -70,7 +70,10 @@ export function requestLog(logger: Logger, outcomes: OutcomeSink) {
         status: res.statusCode,
         durationMs,
       };
-      if (res.statusCode >= 500) logger.error(line, "request failed");
+      // A 503 that sheds load or asks to come back later is the sender's to retry, not ours to fix.
+      const code = state.errorCode as ErrorCode | undefined;
+      if (res.statusCode >= 500 && (code === undefined || isAlarming(code)))
+        logger.error(line, "request failed");
       else if (res.statusCode >= 400) logger.warn(line, "request refused");
       else logger.info(line, "request");
     });

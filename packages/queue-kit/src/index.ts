@@ -37,6 +37,7 @@ export {
   type RetryOverride,
   retryPolicyOf,
 } from "./job-options.ts";
+export { createKeptSweeper, type KeptBounds, type KeptSweeper } from "./kept-sweeper.ts";
 export { type KeyNames, keyNames } from "./keys.ts";
 export {
   createLedger,
@@ -60,6 +61,7 @@ export {
   adoptBacklog,
   createOpsContext,
   inspectKept,
+  type KeptBound,
   type KeptEvent,
   KeptFilter,
   KeptLocation,
@@ -78,6 +80,8 @@ export {
   recordAudit,
   replayKept,
   summarize,
+  type TrimContext,
+  trimKept,
 } from "./ops/index.ts";
 export {
   createOutcomeSink,
@@ -93,10 +97,14 @@ export {
   type OutcomeObserver,
   type OutcomeSink,
   type TokenOutcome,
+  type TrimOutcome,
+  type TrimReason,
   tokenOutcomes,
+  trimReasons,
 } from "./outcome.ts";
 export { registerQueueGauges } from "./queue-gauges.ts";
 export { createQueuePool, type QueuePool } from "./queue-pool.ts";
+export { type MemoryReading, parseMemoryInfo, readRedisMemory } from "./redis-memory.ts";
 export { createRejectedWriter, type RejectedWriter } from "./rejected-writer.ts";
 export {
   createReplicationWait,
@@ -111,6 +119,7 @@ export {
   type RouteRegistry,
   type Router,
 } from "./route-registry.ts";
+export { registerShedMetrics } from "./shed-metrics.ts";
 export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
 export {
   contextFromCarrier,

@@ -24,6 +24,8 @@ export function keyNames(prefix: string) {
     routes: () => `${prefix}:sk:routes`,
     /** Audit trail of operator actions (replay, purge): a capped stream. */
     audit: () => `${prefix}:sk:audit`,
+    /** Held by the one ingress replica that sweeps the kept queues in the current interval. */
+    sweepLock: () => `${prefix}:sk:sweep-lock`,
     /**
      * Failed authentications in the current window, shared by every ingress replica and route.
      * Scope `address` counts per source address, `client` per (claimed client, address).

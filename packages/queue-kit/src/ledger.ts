@@ -9,8 +9,9 @@ import type { ItemResult } from "./turn-batcher.ts";
  * The ledger proves that every accepted event ended somewhere. Retention removes completed
  * jobs, so what flows through is counted (accepted, completed, moved, purged); what stays is
  * read from the queues that keep it (dead letters, stale events, the catch-all, jobs in flight).
- * Per queue: accepted + moved_in − moved_out − purged = completed + dead-lettered + stale +
- * in flight. Duplicates and filtered deliveries are counted beside it.
+ * Per queue: accepted + moved_in − moved_out − purged − trimmed = completed + dead-lettered +
+ * stale + in flight, where trimmed counts kept events a bound removed. Duplicates and filtered
+ * deliveries are counted beside it.
  */
 export const ledgerCounters = [
   "accepted",
@@ -20,6 +21,7 @@ export const ledgerCounters = [
   "moved_in",
   "moved_out",
   "purged",
+  "trimmed",
 ] as const;
 export type LedgerCounter = (typeof ledgerCounters)[number];
 
@@ -35,6 +37,21 @@ export type DeliveryCount = { jobId: string; key: LedgerKey; indexPair: boolean 
 
 export function createLedger(redis: RedisClient, keys: KeyNames) {
   const run = ledgerScripts(redis);
+  const leave = async (
+    counter: "moved_out" | "purged" | "trimmed",
+    mark: string,
+    ledgerQueue: string,
+    heldIn: string,
+    jobId: string,
+    key: LedgerKey | undefined,
+  ) =>
+    (await run.skyhookCountLeave(
+      keys.job(heldIn, jobId),
+      keys.ledger(ledgerQueue),
+      counter,
+      key === undefined ? "" : suffixOf(key),
+      mark,
+    )) === 1;
   const once = async (
     counter: LedgerCounter,
     mark: string,
@@ -109,27 +126,33 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
      */
     countMovedIn: (queue: string, jobId: string, key: LedgerKey) =>
       once("moved_in", "sk-accepted", queue, jobId, key),
-    /** The event held by job `jobId` of `queue` (or of its dead-letter/stale queue) left it. */
-    countMovedOut: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
-      run
-        .skyhookCountOnce(
-          keys.job(heldIn, jobId),
-          keys.ledger(ledgerQueue),
-          "moved_out",
-          suffixOf(key),
-          "sk-moved",
-        )
-        .then((n) => n === 1),
+    /**
+     * The event held by job `jobId` of `heldIn` (a queue, or its dead-letter/stale queue) left
+     * it: moved to another queue, purged by an operator, or trimmed by a bound. Each event
+     * leaves once: whichever of the three is counted first, the others count nothing. `key`
+     * undefined (a move within one ledger, a job that holds no counted event) only marks it.
+     */
+    countMovedOut: (
+      ledgerQueue: string,
+      heldIn: string,
+      jobId: string,
+      key: LedgerKey | undefined,
+    ) => leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key),
+    /** Whether the job is marked as being moved out (its move may have been cut short). */
+    isMoving: async (heldIn: string, jobId: string) =>
+      (await redis.hexists(keys.job(heldIn, jobId), "sk-moved")) === 1,
     countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
-      run
-        .skyhookCountOnce(
-          keys.job(heldIn, jobId),
-          keys.ledger(ledgerQueue),
-          "purged",
-          suffixOf(key),
-          "sk-purged",
-        )
-        .then((n) => n === 1),
+      leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key),
+    /**
+     * True for the one caller that trims the job first. `key` undefined: the job holds no
+     * counted event (a rejected copy, a job added by hand), so it is only marked.
+     */
+    countTrimmed: (
+      ledgerQueue: string,
+      heldIn: string,
+      jobId: string,
+      key: LedgerKey | undefined,
+    ) => leave("trimmed", "sk-trimmed", ledgerQueue, heldIn, jobId, key),
   };
 }
 
@@ -137,7 +160,7 @@ export type LedgerRow = LedgerKey & { queue: string } & Record<LedgerCounter, nu
 
 export type QueueBalance = {
   queue: string;
-  /** accepted + moved_in − moved_out − purged */
+  /** accepted + moved_in − moved_out − purged − trimmed */
   expected: number;
   completed: number;
   deadLettered: number;
@@ -196,7 +219,8 @@ export async function readLedger(
       active: held.active ?? 0,
       prioritized: held.prioritized ?? 0,
     };
-    const expected = sum("accepted") + sum("moved_in") - sum("moved_out") - sum("purged");
+    const expected =
+      sum("accepted") + sum("moved_in") - sum("moved_out") - sum("purged") - sum("trimmed");
     const accounted = sum("completed") + total(deadLetters) + total(stale) + total(inFlight);
     balances.push({
       queue: names.queue,

@@ -117,6 +117,13 @@ export function createMetrics(
     registers,
   });
 
+  const trimmed = new Counter({
+    name: "skyhook_kept_trimmed_total",
+    help: "Kept events (dead letters, stale, catch-all, rejected copies) removed by their bound, oldest first, by location, queue and bound (count or age).",
+    labelNames: ["location", "queue", "reason"] as const,
+    registers,
+  });
+
   const subscriptionOf = bounded(options.subscriptions, nameLike);
   const reasonOf = bounded(options.reasons, codeLike);
   // Queue names come from the contracts, so there are few; the label drops the hash tag.
@@ -160,6 +167,12 @@ export function createMetrics(
             from: labelOf(outcome.from),
             to: outcome.to === undefined ? "-" : labelOf(outcome.to),
           },
+          outcome.count,
+        );
+        return;
+      case "trim":
+        trimmed.inc(
+          { location: outcome.location, queue: labelOf(outcome.queue), reason: outcome.reason },
           outcome.count,
         );
         return;

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { KeptLocation } from "./ops/kept-events.ts";
 
 /**
  * Every way a delivery, a token request or a job can end, as one type. Whatever decides an
@@ -15,6 +16,7 @@ export const deliveryOutcomes = [
   "too_large",
   "unavailable",
   "rate_limited",
+  "shed",
 ] as const;
 export type DeliveryOutcomeName = (typeof deliveryOutcomes)[number];
 
@@ -71,7 +73,21 @@ export type MoveOutcome = {
   count: number;
 };
 
-export type Outcome = DeliveryOutcome | TokenOutcome | JobOutcome | MoveOutcome;
+/** Which bound removed kept events: too many held, or held too long. */
+export const trimReasons = ["count", "age"] as const;
+export type TrimReason = (typeof trimReasons)[number];
+
+/** Kept events a bound removed, oldest first: the ledger counts each as trimmed. */
+export type TrimOutcome = {
+  kind: "trim";
+  location: KeptLocation;
+  /** The queue they were held in (`….dead-letter`, `{unrouted}`, `{rejected}`). */
+  queue: string;
+  reason: TrimReason;
+  count: number;
+};
+
+export type Outcome = DeliveryOutcome | TokenOutcome | JobOutcome | MoveOutcome | TrimOutcome;
 
 export type OutcomeObserver = (outcome: Outcome) => void;
 

@@ -144,7 +144,7 @@ export function registerQueueGauges(options: {
   });
   new Gauge({
     name: "skyhook_ledger_difference",
-    help: "Accepted events not accounted for (accepted + moved in - moved out - purged - completed - dead-lettered - stale - in flight): 0 when balanced.",
+    help: "Accepted events not accounted for (accepted + moved in - moved out - purged - trimmed - completed - dead-lettered - stale - in flight): 0 when balanced.",
     labelNames: ["queue"] as const,
     registers,
     async collect() {

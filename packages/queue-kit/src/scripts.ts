@@ -40,9 +40,9 @@ redis.call('HINCRBY', KEYS[2], 'duplicate' .. ARGV[1], 1)
 return 0`,
   },
   /**
-   * Counts something that happened to one job (its handler succeeded, it was moved to another
-   * queue, purged) once, even when a crash makes the step run again: the mark lives in the
-   * job's own hash, so it goes when the job goes. KEYS: job, ledger. ARGV: counter, field
+   * Counts something that happened to one job (its handler succeeded, it was moved in) once,
+   * even when a crash makes the step run again: the mark lives in the job's own hash, so it
+   * goes when the job goes. KEYS: job, ledger. ARGV: counter, field
    * suffix, mark field.
    */
   skyhookCountOnce: {
@@ -53,6 +53,24 @@ if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HSETNX', KEYS[1], ARGV[3],
   return 1
 end
 return 0`,
+  },
+  /**
+   * Counts an event leaving the queue that keeps it — moved out, purged or trimmed — once, and
+   * only if no other way out was counted for it first: an operator's purge racing a replay or
+   * the kept-queue sweeper must not count one event as leaving twice. An empty suffix only
+   * marks the job (one that was never counted as accepted): the caller still learns whether
+   * it was first. KEYS: job, ledger. ARGV: counter, field suffix, mark field.
+   */
+  skyhookCountLeave: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for _, mark in ipairs({'sk-moved', 'sk-purged', 'sk-trimmed'}) do
+  if redis.call('HEXISTS', KEYS[1], mark) == 1 then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[3], '1')
+if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[1] .. ARGV[2], 1) end
+return 1`,
   },
 } as const;
 

@@ -25,7 +25,7 @@ export function ledgerCommands(program: Command, config: () => CliConfig, io: Cl
   program
     .command("ledger")
     .description(
-      "Prove every accepted event ended somewhere: per queue, accepted + moved in - moved out - purged = completed + dead-lettered + stale + in flight. Exits 1 when it does not balance",
+      "Prove every accepted event ended somewhere: per queue, accepted + moved in - moved out - purged - trimmed = completed + dead-lettered + stale + in flight. Exits 1 when it does not balance",
     )
     .option(
       "--settle <seconds>",
@@ -75,6 +75,7 @@ export function ledgerCommands(program: Command, config: () => CliConfig, io: Cl
               "moved in",
               "moved out",
               "purged",
+              "trimmed",
             ],
             report.rows.map((r) => [
               r.subscription,
@@ -86,6 +87,7 @@ export function ledgerCommands(program: Command, config: () => CliConfig, io: Cl
               r.moved_in,
               r.moved_out,
               r.purged,
+              r.trimmed,
             ]),
           ),
         );

@@ -31,6 +31,8 @@ export type DeliverRouteDeps = {
   bodyBudget: BodyBudget;
   /** Retry-After of a 503: when a busy or unavailable ingress is worth asking again. */
   retryAfterSec: number;
+  /** Throws 503 overloaded when the queue may not take more now (an in-memory lookup). */
+  shedIfOverloaded: (queue: string) => void;
   tracing: Tracing;
   now: () => Date;
 };
@@ -169,6 +171,9 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
         res.status(200).json(answer);
         return;
       }
+
+      // Refused now, before Redis fills (memory near its limit, or this queue's backlog).
+      deps.shedIfOverloaded(route.queues.queue);
 
       // Stored, then answered: exactly 200 only once Redis has the job.
       const receivedAt = deps.now().toISOString();

@@ -19,3 +19,4 @@ export {
   summarize,
 } from "./operations.ts";
 export { createOpsContext } from "./ops-context.ts";
+export { type KeptBound, type TrimContext, trimKept } from "./trim-kept.ts";

@@ -61,7 +61,7 @@ export type Holder = { location: KeptLocation; heldIn: string; ledgerQueue: stri
 /** Rejected deliveries are not events: they are listed only when asked for by name. */
 const defaultLocations: readonly KeptLocation[] = ["dead-letter", "stale", "catch-all"];
 
-function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Holder[] {
+export function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Holder[] {
   const wanted = new Set(filter.location ?? defaultLocations);
   const named = filter.queue === undefined ? undefined : queueLabel(filter.queue);
   const rejected: Holder[] =

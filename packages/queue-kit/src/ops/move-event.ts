@@ -51,7 +51,8 @@ export function planMove(ctx: MoveContext, kept: KeptEvent): MovePlan {
  * crash is completed by running it again, and running it twice moves once: the add carries a
  * deduplication id with the TTL of delivery dedup (a re-add after the job finished and was
  * removed is still refused); the ledger counts are marked in the jobs' own hashes; removing
- * an already removed job does nothing. Returns false when the kept job was already gone.
+ * an already removed job does nothing. Returns false when the kept job was already gone, or
+ * leaving another way (purged, trimmed).
  */
 export async function moveEvent(
   ctx: MoveContext,
@@ -65,6 +66,18 @@ export async function moveEvent(
     return false;
   }
   const target = plan.route.queues.queue;
+  // The way out is claimed before the event is added anywhere: a purge or a trim of the same
+  // event meanwhile then counts nothing, and a move that lost to one moves nothing. A dead
+  // letter going back to its own queue stays in one ledger: its job is only marked.
+  const sameLedger = target === kept.ledgerQueue;
+  const claimed = await ctx.ledger.countMovedOut(
+    kept.ledgerQueue,
+    kept.heldIn,
+    kept.jobId,
+    sameLedger ? undefined : kept.event,
+  );
+  // Not claimed now but marked moving: this move ran before (cut short) or runs beside another.
+  if (!claimed && !(await ctx.ledger.isMoving(kept.heldIn, kept.jobId))) return false;
   await ctx.queues
     .get(target)
     .add(
@@ -72,10 +85,7 @@ export async function moveEvent(
       kept.event,
       eventJobOptions(plan.route, plan.targetJobId, ctx.settings),
     );
-  if (target !== kept.ledgerQueue) {
-    await ctx.ledger.countMovedIn(target, plan.targetJobId, kept.event);
-    await ctx.ledger.countMovedOut(kept.ledgerQueue, kept.heldIn, kept.jobId, kept.event);
-  }
+  if (!sameLedger) await ctx.ledger.countMovedIn(target, plan.targetJobId, kept.event);
   await job.remove();
   if (kept.location === "catch-all") await dropFromPairIndex(ctx, kept);
   return true;

@@ -140,7 +140,10 @@ export async function purgeKept(
   let purged = 0;
   for (const kept of found) {
     const job = await ctx.queues.get(kept.heldIn).getJob(kept.jobId);
-    if (job !== undefined) {
+    // A replay or adoption is moving it (or was cut short, and is finished by running it
+    // again): removing it here could lose the event while the ledger counts it moved.
+    const moving = job !== undefined && (await ctx.ledger.isMoving(kept.heldIn, kept.jobId));
+    if (job !== undefined && !moving) {
       // A dead letter that was never an event was never counted as accepted: nothing to balance.
       if (kept.isEvent)
         await ctx.ledger.countPurged(kept.ledgerQueue, kept.heldIn, kept.jobId, kept);
