@@ -1,10 +1,5 @@
 import { queueNamesFor, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
-import {
-  createSendingNode,
-  envelope,
-  pnrPayload,
-  type SendingNode,
-} from "@skyhook/spotnana-sender";
+import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
