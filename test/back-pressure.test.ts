@@ -10,7 +10,7 @@ import {
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
-import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
 import { startPrivateCluster } from "./support/private-cluster.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
@@ -151,6 +151,7 @@ describe("the ingress budget", () => {
     const ingress = await startIngress({
       QUEUE_PREFIX: prefix,
       SUBSCRIPTIONS_FILE: subscriptions,
+      TOKEN_SIGNING_KEY: testTokenSigningKey,
       SHED_SAMPLE_MS: "100",
       BACKLOG_BUDGETS: "PNR_V3/BOOKING_CREATED=3",
     });
