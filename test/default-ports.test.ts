@@ -66,12 +66,28 @@ describe.skipIf(taken.length > 0 && !inCi)("the three processes on their default
       const response = await fetch(url).catch(() => undefined);
       return response?.status === 200 ? true : undefined;
     };
-    await waitFor("the ingress ready", () => answers(`http://127.0.0.1:${ports.ingress}/readyz`));
-    await waitFor("the ingress's ops server", () =>
-      answers(`http://127.0.0.1:${ports.ingressOps}/readyz`),
+    // Three Node processes starting at once on a loaded two-core machine: minutes, not seconds.
+    const startupMs = 60_000;
+    await waitFor(
+      "the ingress ready",
+      () => answers(`http://127.0.0.1:${ports.ingress}/readyz`),
+      startupMs,
     );
-    await waitFor("the worker ready", () => answers(`http://127.0.0.1:${ports.workerOps}/readyz`));
-    await waitFor("the dashboard", () => answers(`http://127.0.0.1:${ports.dashboard}/healthz`));
+    await waitFor(
+      "the ingress's ops server",
+      () => answers(`http://127.0.0.1:${ports.ingressOps}/readyz`),
+      startupMs,
+    );
+    await waitFor(
+      "the worker ready",
+      () => answers(`http://127.0.0.1:${ports.workerOps}/readyz`),
+      startupMs,
+    );
+    await waitFor(
+      "the dashboard",
+      () => answers(`http://127.0.0.1:${ports.dashboard}/healthz`),
+      startupMs,
+    );
 
     const sent = await runCapturing(
       "scripts/skyhook",
@@ -90,5 +106,5 @@ describe.skipIf(taken.length > 0 && !inCi)("the three processes on their default
     } finally {
       store.disconnect();
     }
-  }, 60_000);
+  }, 180_000);
 });
