@@ -66,7 +66,7 @@ describe.skipIf(taken.length > 0 && !inCi)("the three processes on their default
       const response = await fetch(url).catch(() => undefined);
       return response?.status === 200 ? true : undefined;
     };
-    // Three Node processes starting at once on a loaded two-core machine: minutes, not seconds.
+    // Three Node processes starting at once on a loaded two-core machine: up to a minute.
     const startupMs = 60_000;
     await waitFor(
       "the ingress ready",
