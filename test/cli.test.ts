@@ -23,7 +23,7 @@ let worker: ReturnType<typeof startWorker>;
 let downstream: Awaited<ReturnType<typeof startDownstream>>;
 
 beforeAll(async () => {
-  downstream = await startDownstream(() => 503);
+  downstream = await startDownstream(() => 500);
   ingress = await startIngress({
     QUEUE_PREFIX: prefix,
     RETRY_ATTEMPTS: "1",
@@ -91,7 +91,7 @@ describe("the skyhook command line", () => {
       one.stdout,
     );
     expect(parsed.count).toBe(1);
-    expect(parsed.events[0]?.why).toContain("notification endpoint answered 503");
+    expect(parsed.events[0]?.why).toContain("notification endpoint answered 500");
     const bad = await runCli(["inspect", "--since", "not-a-date"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since/);

@@ -39,7 +39,7 @@ afterAll(async () => {
 
 type Behaviour = "ok" | "fail" | "flaky" | "hang";
 
-/** A notice receiver that answers per PNR: ok, always 503, 503 once, or hold the request open. */
+/** A notice receiver that answers per PNR: ok, always 500, 500 once, or hold the request open (500: a failure to retry, not an unavailable downstream). */
 async function receiver() {
   const behaviour = new Map<string, Behaviour>();
   const seen = new Map<string, number>();
@@ -57,7 +57,7 @@ async function receiver() {
         return;
       }
       const fail = mode === "fail" || (mode === "flaky" && n === 1);
-      res.writeHead(fail ? 503 : 200).end("{}");
+      res.writeHead(fail ? 500 : 200).end("{}");
     });
   });
   server.listen(0, "127.0.0.1");

@@ -39,7 +39,7 @@ beforeAll(async () => {
   );
   // Every notice is refused: a FLIGHT_CANCELLED that needs one is retried, and its retry
   // waits in `delayed` for longer than this test runs.
-  const downstream = await startDownstream(() => 503);
+  const downstream = await startDownstream(() => 500);
   ingress = await startIngress({
     QUEUE_PREFIX: prefix,
     SUBSCRIPTIONS_FILE: file,

@@ -56,7 +56,7 @@ describe("replaying dead letters once the cause is fixed", () => {
   it("finds them by filter, reports a dry run without moving, replays each once, and the ledger balances", async () => {
     const prefix = uniquePrefix("replay");
     let receiverUp = false;
-    const downstream = await startDownstream(() => (receiverUp ? 200 : 503));
+    const downstream = await startDownstream(() => (receiverUp ? 200 : 500));
     const ingress = await startIngress({
       QUEUE_PREFIX: prefix,
       RETRY_ATTEMPTS: "2",
@@ -87,10 +87,10 @@ describe("replaying dead letters once the cause is fixed", () => {
     const [one] = await inspectKept(ops, { pnrId: "PNR-R2" });
     expect(one?.location).toBe("dead-letter");
     expect(one?.why).toMatch(
-      /retries-exhausted: DownstreamError: notification endpoint answered 503/,
+      /retries-exhausted: DownstreamError: notification endpoint answered 500/,
     );
     expect(
-      await inspectKept(ops, { errorText: "answered 503", subscription: "spotnana" }),
+      await inspectKept(ops, { errorText: "answered 500", subscription: "spotnana" }),
     ).toHaveLength(4);
     expect(await inspectKept(ops, { errorText: "no such text" })).toHaveLength(0);
     expect(await inspectKept(ops, { until: new Date(Date.now() - 3_600_000) })).toHaveLength(0);

@@ -162,7 +162,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
   });
 
   it("retries a transient handler failure and then succeeds", async () => {
-    const p = await pipeline((n) => (n < 2 ? 503 : 200));
+    const p = await pipeline((n) => (n < 2 ? 500 : 200));
     const payload = pnrPayload({ flights: [{ ...outbound, cancelled: true }] });
     const response = await p.client.deliver(envelope("FLIGHT_CANCELLED", payload), {
       "x-spotnana-webhook-id": "msg-flaky",

@@ -195,7 +195,7 @@ describe("tracing: one trace from the delivery request through the queue to the 
   });
 
   it("gives each attempt its own job span under the same enqueue span, failed ones marked", async () => {
-    const p = await pipeline({ respond: (n) => (n === 0 ? 503 : 200) });
+    const p = await pipeline({ respond: (n) => (n === 0 ? 500 : 200) });
     const response = await p.client.deliver(cancellation());
     const { jobId } = (await response.json()) as { jobId: string };
     await p.finished(jobId, "completed");
@@ -210,7 +210,7 @@ describe("tracing: one trace from the delivery request through the queue to the 
     for (const span of jobs) expect(parentOf(span)).toBe(enqueue.spanContext().spanId);
     expect(first.attributes).toMatchObject({ "skyhook.attempt": 1, "skyhook.outcome": "retried" });
     expect(first.status.code).toBe(SpanStatusCode.ERROR);
-    expect(first.status.message).toContain("answered 503");
+    expect(first.status.message).toContain("answered 500");
     expect(first.attributes["error.type"]).toBe("DownstreamError");
     expect(second.attributes).toMatchObject({
       "skyhook.attempt": 2,

@@ -144,7 +144,7 @@ describe("worker readiness", () => {
     const admin = connect(redis.url);
     cleanups.push(async () => admin.disconnect());
     // The first notice fails, so the event waits for its retry in `delayed`.
-    const downstream = await startDownstream((n) => (n === 0 ? 503 : 200));
+    const downstream = await startDownstream((n) => (n === 0 ? 500 : 200));
     cleanups.push(() => downstream.close());
     const ingress = await startIngress({
       REDIS_URL: redis.url,

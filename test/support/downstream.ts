@@ -5,13 +5,19 @@ import type { AddressInfo } from "node:net";
 /** `atMs`: when the whole request had arrived (`Date.now()`), for tests that time a recovery. */
 export type Received = { headers: IncomingHttpHeaders; body: unknown; atMs: number };
 
+/** A status, or a status with headers (`Retry-After`, say), or "hang". */
+export type DownstreamAnswer =
+  | number
+  | { status: number; headers: Record<string, string> }
+  | "hang";
+
 /**
- * A notification receiver whose answers the test scripts: `respond` picks the status for the
+ * A notification receiver whose answers the test scripts: `respond` picks the answer for the
  * n-th request (0-based), or returns "hang" to hold the request open until the client gives up.
  * `answerAfterMs` holds every answer that long, as a receiver doing real work would.
  */
 export async function startDownstream(
-  respond: (n: number) => number | "hang" = () => 200,
+  respond: (n: number) => DownstreamAnswer = () => 200,
   answerAfterMs = 0,
 ) {
   const received: Received[] = [];
@@ -30,9 +36,11 @@ export async function startDownstream(
       received.push(entry);
       unanswered.add(entry);
       if (answer === "hang") return;
+      const { status, headers } =
+        typeof answer === "number" ? { status: answer, headers: {} } : answer;
       const send = () => {
         unanswered.delete(entry);
-        res.writeHead(answer, { "content-type": "application/json" }).end("{}");
+        res.writeHead(status, { "content-type": "application/json", ...headers }).end("{}");
       };
       if (answerAfterMs > 0) setTimeout(send, answerAfterMs);
       else send();

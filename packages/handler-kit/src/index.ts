@@ -1,3 +1,4 @@
+export { DownstreamUnavailable, retryAfterMsOf } from "./downstream-unavailable.ts";
 export {
   defineHandler,
   type Handler,

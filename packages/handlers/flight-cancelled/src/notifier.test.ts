@@ -1,6 +1,6 @@
-import { PermanentError } from "@skyhook/handler-kit";
+import { DownstreamUnavailable, PermanentError } from "@skyhook/handler-kit";
 import { afterEach, describe, expect, it } from "vitest";
-import { startDownstream } from "../../../../test/support/downstream.ts";
+import { type DownstreamAnswer, startDownstream } from "../../../../test/support/downstream.ts";
 import { type CancellationNotice, createHttpNotifier, DownstreamError } from "./notifier.ts";
 
 const notice: CancellationNotice = {
@@ -15,7 +15,7 @@ const notice: CancellationNotice = {
 type Downstream = Awaited<ReturnType<typeof startDownstream>>;
 const started: Downstream[] = [];
 
-async function downstream(respond?: (n: number) => number | "hang"): Promise<Downstream> {
+async function downstream(respond?: (n: number) => DownstreamAnswer): Promise<Downstream> {
   const server = await startDownstream(respond);
   started.push(server);
   return server;
@@ -75,7 +75,7 @@ describe("createHttpNotifier", () => {
     expect(receiver.requestCount()).toBe(1);
   });
 
-  it.each([500, 503, 429, 408])(
+  it.each([500, 408])(
     "rejects with a retryable DownstreamError when the receiver answers %i",
     async (status) => {
       const receiver = await downstream(() => status);
@@ -85,6 +85,29 @@ describe("createHttpNotifier", () => {
       await expect(sent).rejects.toThrow(String(status));
     },
   );
+
+  it.each([503, 429, 502, 504])(
+    "says the downstream is unavailable, with its Retry-After, when it answers %i",
+    async (status) => {
+      const receiver = await downstream(() => ({ status, headers: { "retry-after": "30" } }));
+      const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+      const sent = notifier.send(notice, options());
+      await expect(sent).rejects.toBeInstanceOf(DownstreamUnavailable);
+      await expect(sent).rejects.toMatchObject({
+        retryAfterMs: 30_000,
+        message: `notification endpoint answered ${status}`,
+      });
+    },
+  );
+
+  it("leaves the delay to the worker when an unavailable receiver names none", async () => {
+    const receiver = await downstream(() => 503);
+    const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 5_000 });
+    await expect(notifier.send(notice, options())).rejects.toMatchObject({
+      name: "DownstreamUnavailable",
+      retryAfterMs: undefined,
+    });
+  });
 
   it.each([400, 404, 422])(
     "rejects with a PermanentError when the receiver answers %i",
@@ -102,7 +125,10 @@ describe("createHttpNotifier", () => {
     const notifier = createHttpNotifier({ url: receiver.url, timeoutMs: 200 });
     const startedAt = Date.now();
 
-    await expect(notifier.send(notice, options())).rejects.toMatchObject({ name: "TimeoutError" });
+    await expect(notifier.send(notice, options())).rejects.toMatchObject({
+      name: "DownstreamUnavailable",
+      message: `notification request to ${receiver.url} got no answer within 200 ms`,
+    });
 
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(receiver.requestCount()).toBe(1);
@@ -119,13 +145,13 @@ describe("createHttpNotifier", () => {
     await expect(sent).rejects.toMatchObject({ name: "AbortError" });
   });
 
-  it("rejects when nothing listens at the URL", async () => {
+  it("says the downstream is unavailable when nothing listens at the URL", async () => {
     const receiver = await downstream();
     const url = receiver.url;
     await receiver.close();
     started.splice(0);
     const notifier = createHttpNotifier({ url, timeoutMs: 2_000 });
-    await expect(notifier.send(notice, options())).rejects.toThrow();
+    await expect(notifier.send(notice, options())).rejects.toBeInstanceOf(DownstreamUnavailable);
   });
 
   it("sends the configured Authorization header, which no trace header replaces", async () => {
@@ -172,7 +198,7 @@ describe("createHttpNotifier", () => {
       for (const secret of ["s3cr3t", "notify-user", "api_key"])
         expect(failure).not.toContain(secret);
     for (const [i, error] of errors.entries()) {
-      expect(error, failures[i]).toBeInstanceOf(DownstreamError);
+      expect(error, failures[i]).toBeInstanceOf(DownstreamUnavailable);
       expect(failures[i]).toContain(
         `notification request to http://127.0.0.1:${port}/notify failed`,
       );

@@ -1,5 +1,10 @@
 import type { Segment } from "@skyhook/booking-store";
-import { type HandlerLogger, PermanentError } from "@skyhook/handler-kit";
+import {
+  DownstreamUnavailable,
+  type HandlerLogger,
+  PermanentError,
+  retryAfterMsOf,
+} from "@skyhook/handler-kit";
 
 /** What the affected travelers' downstream system is told. Ids only: no personal data. */
 export type CancellationNotice = {
@@ -60,13 +65,18 @@ function describeFailure(err: unknown, endpoint: URL | undefined): string {
   return line;
 }
 
-const isAbort = (err: unknown) =>
-  err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
+const isName = (err: unknown, name: string) => err instanceof Error && err.name === name;
+
+/** Statuses that say the endpoint is down or busy, not that this notice is wrong. */
+const unavailableStatuses = new Set([429, 502, 503, 504]);
 
 /**
  * Delivers notices to an HTTP endpoint. `Idempotency-Key` lets the receiver drop the repeat
- * that at-least-once delivery can produce. 408, 429 and 5xx are worth retrying; any other
- * non-2xx means the receiver refuses this notice, so retrying cannot help. `authorization`,
+ * that at-least-once delivery can produce. An endpoint that is down or busy (429, 502, 503,
+ * 504, refused or timed-out connections) raises `DownstreamUnavailable`, with its
+ * `Retry-After`: the worker holds the operation instead of spending attempts. 408 and other
+ * 5xx are worth retrying; any other non-2xx means the receiver refuses this notice, so
+ * retrying cannot help. `authorization`,
  * when given, is sent as the `Authorization` header: credentials never travel in the URL,
  * and no error this notifier throws names the URL's userinfo or query.
  */
@@ -93,9 +103,13 @@ export function createHttpNotifier(options: {
           signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
         });
       } catch (err) {
-        // Their messages are fixed phrases; callers tell a shutdown or timeout by the name.
-        if (isAbort(err)) throw err;
-        throw new DownstreamError(
+        // A shutdown: the worker tells it by the name and puts the job back as it was.
+        if (isName(err, "AbortError")) throw err;
+        if (isName(err, "TimeoutError"))
+          throw new DownstreamUnavailable(
+            `notification request to ${shownUrl} got no answer within ${options.timeoutMs} ms`,
+          );
+        throw new DownstreamUnavailable(
           `notification request to ${shownUrl} failed: ${describeFailure(err, endpoint)}`,
         );
       }
@@ -107,8 +121,11 @@ export function createHttpNotifier(options: {
       }
       await response.body?.cancel();
       const message = `notification endpoint answered ${response.status}`;
-      const retryable =
-        response.status === 408 || response.status === 429 || response.status >= 500;
+      if (unavailableStatuses.has(response.status)) {
+        const retryAfterMs = retryAfterMsOf(response.headers.get("retry-after"), Date.now());
+        throw new DownstreamUnavailable(message, { retryAfterMs });
+      }
+      const retryable = response.status === 408 || response.status >= 500;
       throw retryable ? new DownstreamError(message) : new PermanentError(message);
     },
   };
