@@ -32,7 +32,7 @@ const scripts = Object.keys(
 const cliCall = /(?:\.\/scripts\/skyhook|(?<![\w./@-])pnpm skyhook|apps\/cli\/src\/main\.ts)(?=\s|$)/;
 /** pnpm, or pnpm run through npx (`npx -y pnpm@12.4.2 …`); not `.pnpmfile.cjs` nor a path. */
 const pnpmCall = /(?<![\w./@-])pnpm(?:@[\d.]+)?(?=\s)/;
-const placeholder = (word: string) => /^[<[]/.test(word);
+const placeholder = (word: string) => /^[<[…]/.test(word);
 
 /** docs/configuration.md: which processes read the variables of the tables under each heading. */
 const schemas = { ingress: IngressEnv, worker: WorkerEnv, dashboard: DashboardEnv, cli: CliEnv };
