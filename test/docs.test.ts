@@ -24,12 +24,12 @@ const codeOf = (doc: MarkdownDoc) => [...doc.codeBlocks, ...doc.inlineCode];
 
 const program = createProgram({ out: () => {}, err: () => {}, interactive: false, env: {} });
 const scripts = Object.keys(
-  (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: object })
-    .scripts,
+  (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: object }).scripts,
 );
 
 /** Where a command is shown: the wrapper, `pnpm skyhook`, or the image's `node apps/cli/…`. */
-const cliCall = /(?:\.\/scripts\/skyhook|(?<![\w./@-])pnpm skyhook|apps\/cli\/src\/main\.ts)(?=\s|$)/;
+const cliCall =
+  /(?:\.\/scripts\/skyhook|(?<![\w./@-])pnpm skyhook|apps\/cli\/src\/main\.ts)(?=\s|$)/;
 /** pnpm, or pnpm run through npx (`npx -y pnpm@12.4.2 …`); not `.pnpmfile.cjs` nor a path. */
 const pnpmCall = /(?<![\w./@-])pnpm(?:@[\d.]+)?(?=\s)/;
 const placeholder = (word: string) => /^[<[…]/.test(word);
@@ -49,7 +49,9 @@ const readersByHeading: Record<string, readonly Process[]> = {
 const secretNames: ReadonlySet<string> = new Set(secretVariables);
 const knows = (process: Process, name: string): boolean =>
   name in schemas[process].shape ||
-  (name.endsWith("_FILE") && secretNames.has(name.slice(0, -5)) && knows(process, name.slice(0, -5)));
+  (name.endsWith("_FILE") &&
+    secretNames.has(name.slice(0, -5)) &&
+    knows(process, name.slice(0, -5)));
 
 describe("the docs", () => {
   it("link only to files that exist, and to headings those files have", () => {
@@ -58,7 +60,8 @@ describe("the docs", () => {
       for (const target of doc.links) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
         const [path = "", anchor] = target.split("#");
-        const linked = path === "" ? join(repoRoot, file) : resolve(dirname(join(repoRoot, file)), path);
+        const linked =
+          path === "" ? join(repoRoot, file) : resolve(dirname(join(repoRoot, file)), path);
         if (!existsSync(linked)) {
           problems.push(`${file}: ${target} (no such file)`);
           continue;
@@ -97,6 +100,22 @@ describe("the docs", () => {
     }
     expect(problems).toEqual([]);
     expect(shown).toBeGreaterThan(10);
+  });
+
+  it("list in their tables every skyhook command, and every option of simulate, and no other", () => {
+    const firstCells = (file: string, header: string) =>
+      (docs.get(file)?.tables ?? [])
+        .filter((table) => table.rows[0]?.[0] === header)
+        .flatMap((table) => table.rows.slice(1).map(([cell = ""]) => cell));
+    const commands = firstCells("docs/operating.md", "command").map(
+      (cell) => /^`([a-z-]+)/.exec(cell)?.[1],
+    );
+    expect(commands.toSorted()).toEqual(program.commands.map((c) => c.name()).toSorted());
+    const simulate = program.commands.find((c) => c.name() === "simulate");
+    const options = firstCells("docs/simulating.md", "option").flatMap((cell) =>
+      [...cell.matchAll(/--[a-z-]+/g)].map((m) => m[0]),
+    );
+    expect(options.toSorted()).toEqual(simulate?.options.map((o) => o.long).toSorted());
   });
 
   it("show only pnpm scripts package.json defines, and only tools pnpm exec finds", () => {
@@ -192,8 +211,8 @@ describe("the docs checker", () => {
     expect(doc.codeBlocks.flatMap((code) => invocationsOf(code, cliCall))).toEqual([
       ["send", "--json"],
     ]);
-    expect(invocationsOf('echo "$(./scripts/skyhook dashboard-password)" >> users', cliCall)).toEqual([
-      ["dashboard-password"],
-    ]);
+    expect(
+      invocationsOf('echo "$(./scripts/skyhook dashboard-password)" >> users', cliCall),
+    ).toEqual([["dashboard-password"]]);
   });
 });

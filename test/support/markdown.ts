@@ -124,7 +124,12 @@ export function invocationsOf(shell: string, program: RegExp): string[][] {
       // A comment, a pipe, a redirection, a list operator or a closing $( … ) ends the command.
       const rest = line.slice(match.index + match[0].length);
       const words = rest.split(/\s#|\s\||\s>|[;&)"'`]/)[0] ?? "";
-      found.push(words.trim().split(/\s+/).filter((word) => word !== ""));
+      found.push(
+        words
+          .trim()
+          .split(/\s+/)
+          .filter((word) => word !== ""),
+      );
     }
   }
   return found;
