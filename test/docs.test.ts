@@ -1,12 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { CliEnv, createProgram } from "@skyhook/cli";
 import { DashboardEnv } from "@skyhook/dashboard";
 import { IngressEnv } from "@skyhook/ingress";
 import { secretVariables } from "@skyhook/service-kit";
 import { WorkerEnv } from "@skyhook/worker";
 import { describe, expect, it } from "vitest";
-import { githubSlug, invocationsOf, type MarkdownDoc, parseMarkdown } from "./support/markdown.ts";
+import {
+  invocationsOf,
+  type MarkdownDoc,
+  parseMarkdown,
+  pnpmCall,
+  skyhookCall,
+} from "./support/markdown.ts";
 import { repoRoot } from "./support/processes.ts";
 
 /** The docs a reader is sent to: the front door, docs/, and the benchmark's own README. */
@@ -27,11 +34,6 @@ const scripts = Object.keys(
   (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: object }).scripts,
 );
 
-/** Where a command is shown: the wrapper, `pnpm skyhook`, or the image's `node apps/cli/…`. */
-const cliCall =
-  /(?:\.\/scripts\/skyhook|(?<![\w./@-])pnpm skyhook|apps\/cli\/src\/main\.ts)(?=\s|$)/;
-/** pnpm, or pnpm run through npx (`npx -y pnpm@12.4.2 …`); not `.pnpmfile.cjs` nor a path. */
-const pnpmCall = /(?<![\w./@-])pnpm(?:@[\d.]+)?(?=\s)/;
 const placeholder = (word: string) => /^[<[…]/.test(word);
 
 /** docs/configuration.md: which processes read the variables of the tables under each heading. */
@@ -52,6 +54,28 @@ const knows = (process: Process, name: string): boolean =>
   (name.endsWith("_FILE") &&
     secretNames.has(name.slice(0, -5)) &&
     knows(process, name.slice(0, -5)));
+
+/** Defaults the code applies after parsing (tracingSettingsOf samples everything when unset). */
+const computedDefaults = new Set(["OTEL_TRACES_SAMPLER_ARG"]);
+
+/** Each row of docs/configuration.md's variable tables: its variables and their defaults. */
+function variableRows() {
+  const tables = docs.get("docs/configuration.md")?.tables ?? [];
+  return tables
+    .filter((table) => table.rows[0]?.[0] === "variable")
+    .flatMap((table) =>
+      table.rows.slice(1).map(([names = "", defaults = ""]) => {
+        const named = [...names.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
+        return {
+          heading: table.heading,
+          readers: readersByHeading[table.heading],
+          names: named,
+          // `A` / `B` with defaults `1` / `2`: each variable its own.
+          defaults: named.length > 1 ? defaults.split(" / ") : [defaults],
+        };
+      }),
+    );
+}
 
 describe("the docs", () => {
   it("link only to files that exist, and to headings those files have", () => {
@@ -81,7 +105,7 @@ describe("the docs", () => {
     const problems: string[] = [];
     let shown = 0;
     for (const [file, doc] of docs) {
-      for (const words of codeOf(doc).flatMap((code) => invocationsOf(code, cliCall))) {
+      for (const words of codeOf(doc).flatMap((code) => invocationsOf(code, skyhookCall))) {
         const [name, ...rest] = words;
         if (name === undefined || placeholder(name)) continue;
         shown += 1;
@@ -140,29 +164,18 @@ describe("the docs", () => {
   });
 
   it("name in docs/configuration.md's tables exactly the variables the processes read", () => {
-    const doc = docs.get("docs/configuration.md");
-    expect(doc).toBeDefined();
     const problems: string[] = [];
     const documented = new Map<Process, Set<string>>();
-    for (const table of doc?.tables ?? []) {
-      if (table.rows[0]?.[0] !== "variable") continue;
-      const readers = readersByHeading[table.heading];
-      if (readers === undefined) {
-        problems.push(`a variable table under "${table.heading}", which names no process`);
-        continue;
-      }
-      for (const [cell = ""] of table.rows.slice(1)) {
-        const names = [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
-        if (names.length === 0) problems.push(`"${cell}" names no variable in backticks`);
-        for (const name of names) {
-          if (!/^[A-Z][A-Z0-9_]*$/.test(name))
-            problems.push(`\`${name}\` under "${table.heading}" is not a variable's full name`);
-          for (const process of readers) {
-            if (!knows(process, name))
-              problems.push(`${name} under "${table.heading}": the ${process} does not read it`);
-            const seen = documented.get(process) ?? new Set<string>();
-            documented.set(process, seen.add(name));
-          }
+    for (const { heading, readers, names } of variableRows()) {
+      if (readers === undefined) problems.push(`a variable table under "${heading}" (no process)`);
+      if (names.length === 0) problems.push(`a row under "${heading}" names no variable`);
+      for (const name of names) {
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name))
+          problems.push(`\`${name}\` under "${heading}" is not a variable's full name`);
+        for (const process of readers ?? []) {
+          if (!knows(process, name))
+            problems.push(`${name} under "${heading}": the ${process} does not read it`);
+          documented.set(process, (documented.get(process) ?? new Set<string>()).add(name));
         }
       }
     }
@@ -172,47 +185,27 @@ describe("the docs", () => {
           problems.push(`${name}, which the ${process} reads, is in no table that applies to it`);
     expect(problems).toEqual([]);
   });
-});
 
-describe("the docs checker", () => {
-  it("gives headings GitHub's anchors", () => {
-    expect(githubSlug("The `skyhook` command line")).toBe("the-skyhook-command-line");
-    expect(githubSlug("Cross-site writes, and what the board will not do")).toBe(
-      "cross-site-writes-and-what-the-board-will-not-do",
-    );
-    expect(githubSlug("Durability: what survives what")).toBe("durability-what-survives-what");
-    expect(githubSlug("`pnpm bench`: Skyhook — a raw BullMQ × 2")).toBe(
-      "pnpm-bench-skyhook--a-raw-bullmq--2",
-    );
-    const doc = parseMarkdown("# Notes\n\n## Notes\n");
-    expect(doc.anchors).toEqual(["notes", "notes-1"]);
-  });
-
-  it("reads links outside code only, tables' cells, and commands up to where they end", () => {
-    const doc = parseMarkdown(
-      [
-        "See [a](a.md#x) and `[b](b.md)`.",
-        "",
-        "```sh",
-        "./scripts/skyhook send \\",
-        "  --json   # a comment --nope",
-        "```",
-        "",
-        "| variable | meaning |",
-        "| --- | --- |",
-        "| `A_B` | see [c](c.md), `x\\|y` |",
-      ].join("\n"),
-    );
-    expect(doc.links).toEqual(["a.md#x", "c.md"]);
-    expect(doc.tables[0]?.rows).toEqual([
-      ["variable", "meaning"],
-      ["`A_B`", "see [c](c.md), `x|y`"],
-    ]);
-    expect(doc.codeBlocks.flatMap((code) => invocationsOf(code, cliCall))).toEqual([
-      ["send", "--json"],
-    ]);
-    expect(
-      invocationsOf('echo "$(./scripts/skyhook dashboard-password)" >> users', cliCall),
-    ).toEqual([["dashboard-password"]]);
+  it("give in docs/configuration.md's tables the defaults the processes apply", () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const { readers = [], names, defaults } of variableRows()) {
+      names.forEach((name, i) => {
+        // Only a default written as one literal value: not "—", "dev values", "per operation".
+        const value = /^`([^`<>]*)`(?: \([^)]*\))?$/.exec(defaults[i] ?? "")?.[1];
+        if (value === undefined || computedDefaults.has(name)) return;
+        for (const process of readers) {
+          const schema = schemas[process];
+          if (value in schema.shape) continue; // the default is another variable's value
+          checked += 1;
+          const given = schema.safeParse({ [name]: value });
+          const unset = schema.safeParse({});
+          if (!given.success || !isDeepStrictEqual(given.data, unset.data))
+            problems.push(`${name}=${value} is not what the ${process} does when it is unset`);
+        }
+      });
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(60);
   });
 });

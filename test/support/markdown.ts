@@ -4,6 +4,12 @@
  * CommonMark corner: no reference-style links, no indented code blocks, no HTML.
  */
 
+/** Where a command is shown: the wrapper, `pnpm skyhook`, or the image's `node apps/cli/…`. */
+export const skyhookCall =
+  /(?:\.\/scripts\/skyhook|(?<![\w./@-])pnpm skyhook|apps\/cli\/src\/main\.ts)(?=\s|$)/;
+/** pnpm, or pnpm run through npx (`npx -y pnpm@12.4.2 …`); not `.pnpmfile.cjs` nor a path. */
+export const pnpmCall = /(?<![\w./@-])pnpm(?:@[\d.]+)?(?=\s)/;
+
 export type MarkdownDoc = {
   /** Each fenced block's text, its `\`-continued lines joined. */
   codeBlocks: string[];
