@@ -8,7 +8,8 @@ import {
 } from "@skyhook/service-kit";
 import { z } from "zod";
 
-const CliEnv = CommonEnv.extend({
+/** Every variable the command line reads (the docs test checks docs/configuration.md against it). */
+export const CliEnv = CommonEnv.extend({
   /** Where `skyhook send` delivers. */
   INGRESS_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:8080"),
   /** Who the audit trail names for replays and purges; defaults to user@host. */

@@ -32,6 +32,8 @@ export function createProgram(io: CliIo) {
   for (const command of program.commands) command.exitOverride();
 
   return {
+    /** The commands and their options as defined, for checks that the docs name only these. */
+    commands: program.commands,
     async run(argv: readonly string[]): Promise<number> {
       try {
         await program.parseAsync([...argv], { from: "user" });

@@ -10,7 +10,7 @@ export type WorkerDeps = BookingCreatedDeps & FlightCancelledDeps;
 
 /**
  * THE list of installed operation handlers. Adding one: create its package, add its spec to
- * @skyhook/contracts, import it here and list it (see README, "Adding an operation handler").
+ * @skyhook/contracts, import it here and list it (see docs/adding-a-handler.md).
  */
 export const installedHandlers: readonly Handler<WorkerDeps>[] = [
   bookingCreatedHandler,
