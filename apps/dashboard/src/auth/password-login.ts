@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { addressKey } from "@skyhook/queue-kit";
 import { type PasswordHash, verifyPassword } from "@skyhook/service-kit";
 import parseBasicAuth from "basic-auth";
 import type { Request } from "express";
 import type { Logger } from "pino";
-import { clientAddressKey } from "./client-address.ts";
 import type { AuthOutcome, Refusal } from "./identity.ts";
 import type { LoginLimiter } from "./login-limiter.ts";
 import { createRememberedLogins } from "./remembered-logins.ts";
@@ -65,7 +65,7 @@ export function createPasswordLogin(deps: {
       return { ok: false, refusal: challenge("HTTP Basic credentials are required") };
     }
     const user = byName.get(given.name);
-    const result = await deps.limiter.attempt(clientAddressKey(req.ip), () =>
+    const result = await deps.limiter.attempt(addressKey(req.ip), () =>
       matches(user, given.name, given.pass),
     );
     if (!result.judged) {

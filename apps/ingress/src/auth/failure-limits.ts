@@ -1,5 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
-import type { AuthFailureCounter } from "@skyhook/queue-kit";
+import { type AuthFailureCounter, addressKey } from "@skyhook/queue-kit";
 import type { Request, Response } from "express";
 import { IngressError } from "../errors.ts";
 
@@ -38,34 +37,6 @@ export type FailureLimiter = {
 
 /** No client named: such a failure counts for its address only. */
 export const noClaimedClient = "-";
-
-/**
- * One IPv6 holder usually has a whole /64 or more, so counting per address would let it rotate
- * through them: IPv6 is counted per /56. IPv4-mapped IPv6 counts as the IPv4 address.
- */
-export function addressKey(ip: string | undefined): string {
-  if (ip === undefined || ip === "") return "unknown";
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped !== undefined && isIPv4(mapped)) return mapped;
-  if (!isIPv6(ip)) return ip.slice(0, 64);
-  const [head = "", tail] = ip.split("%", 1)[0]?.split("::") ?? [];
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const groups =
-    tail === undefined
-      ? headGroups
-      : [
-          ...headGroups,
-          ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"),
-          ...tailGroups,
-        ];
-  const hex = groups.slice(0, 4).map((g) => Number.parseInt(g, 16) || 0);
-  const [a = 0, b = 0, c = 0, d = 0] = hex;
-  return [a, b, c, d & 0xff00]
-    .map((n) => n.toString(16))
-    .join(":")
-    .concat("::/56");
-}
 
 /** Seconds until a window that ends in `resetMs` is over, as `Retry-After` states them. */
 const secondsLeft = (resetMs: number) => String(Math.max(1, Math.ceil(resetMs / 1000)));

@@ -1,5 +1,6 @@
 import { type EventJob, parseEnvelope, payloadKeys } from "@skyhook/contracts";
 import {
+  addressKey,
   type Enqueuer,
   type Router as EventRouter,
   type RejectedWriter,
@@ -7,7 +8,7 @@ import {
   type Tracing,
 } from "@skyhook/queue-kit";
 import { type Request, type Response, Router } from "express";
-import { addressKey, type FailureLimiter } from "../auth/failure-limits.ts";
+import type { FailureLimiter } from "../auth/failure-limits.ts";
 import type { BodyBudget } from "../delivery/body-budget.ts";
 import { contentCodingOf } from "../delivery/content-coding.ts";
 import type { DeliveryCredentials, Judged } from "../delivery/credentials.ts";

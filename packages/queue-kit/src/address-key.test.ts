@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressKey } from "./failure-limits.ts";
+import { addressKey } from "./address-key.ts";
 
 describe("addressKey", () => {
   it("counts an IPv4 address as itself, also when IPv4-mapped", () => {

@@ -1,11 +1,11 @@
 import { isIPv4, isIPv6 } from "node:net";
 
 /**
- * The key failed logins are counted under. One IPv6 holder usually has a /64 or more, so IPv6
- * is counted per /56 (as the ingress counts its failures), and IPv4-mapped IPv6 as the IPv4
- * address; `req.ip` is the client as seen through DASHBOARD_TRUST_PROXY.
+ * The key a client address is counted under (failed authentications, failed logins, body
+ * budgets). One IPv6 holder usually has a /64 or more, so counting per address would let it
+ * rotate through them: IPv6 is counted per /56. IPv4-mapped IPv6 counts as the IPv4 address.
  */
-export function clientAddressKey(ip: string | undefined): string {
+export function addressKey(ip: string | undefined): string {
   if (ip === undefined || ip === "") return "unknown";
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
   if (mapped !== undefined && isIPv4(mapped)) return mapped;
