@@ -1,0 +1,94 @@
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ScaffoldError, scaffoldHandler } from "./new-handler.ts";
+import { ownRepository } from "./workspace-tools.ts";
+
+/** The files `new-handler` edits, copied from this checkout into a temp dir per test. */
+const edited = [
+  "packages/contracts/src/operations.ts",
+  "apps/worker/src/handlers.ts",
+  "apps/worker/package.json",
+  "docker-compose.yml",
+  "deploy/kubernetes/base/kustomization.yaml",
+];
+const operations = "packages/contracts/src/operations.ts";
+const handlers = "apps/worker/src/handlers.ts";
+
+let root: string;
+const read = (path: string) => readFileSync(join(root, path), "utf8");
+const change = (path: string, f: (text: string) => string) =>
+  writeFileSync(join(root, path), f(read(path)));
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "skyhook-scaffold-"));
+  for (const file of edited) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    copyFileSync(join(ownRepository, file), join(root, file));
+  }
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Every comment but the `// skyhook:` markers, replaced by other words. */
+const reword = (text: string) =>
+  text
+    .replace(/\/\*\*?[\s\S]*?\*\//g, "/** Said differently now. */")
+    .replace(/\/\/(?! skyhook:).*$/gm, "// also said differently");
+
+describe("scaffoldHandler", () => {
+  it("registers the handler at the markers, whatever the comments around them say", () => {
+    change(operations, reword);
+    change(handlers, reword);
+    scaffoldHandler(root, "PNR_V3", "BOOKING_TICKETED");
+
+    const contract = read(operations);
+    expect(contract).toContain("export const bookingTicketed = defineOperation({");
+    expect(contract.indexOf("export const bookingTicketed")).toBeLessThan(
+      contract.indexOf("export const routedOperations"),
+    );
+    expect(contract).toMatch(/routedOperations = \[[^\]]*\bbookingTicketed,[^\]]*\]/);
+    const worker = read(handlers);
+    expect(worker).toContain(
+      'import { bookingTicketedHandler } from "@skyhook/handler-booking-ticketed";',
+    );
+    expect(worker).toMatch(/installedHandlers[^=]*= \[[^\]]*\bbookingTicketedHandler,[^\]]*\]/);
+    expect(existsSync(join(root, "packages/handlers/booking-ticketed/src/index.ts"))).toBe(true);
+  });
+
+  it.each([
+    [operations, "skyhook:operations"],
+    [operations, "skyhook:routed-operations"],
+    [handlers, "skyhook:handler-imports"],
+    [handlers, "skyhook:installed-handlers"],
+  ])("refuses, naming %s and the marker, when // %s is missing", (path, marker) => {
+    change(path, (text) => text.replace(new RegExp(`^.*// ${marker}\\b.*\\n`, "m"), ""));
+    const before = edited.map(read);
+    expect(() => scaffoldHandler(root, "PNR_V3", "BOOKING_TICKETED")).toThrow(
+      new ScaffoldError(
+        `${path}: no "// ${marker}" line; put the marker back on a line of its own where new-handler should insert`,
+      ),
+    );
+    expect(edited.map(read), "no file was changed").toEqual(before);
+    expect(existsSync(join(root, "packages/handlers/booking-ticketed"))).toBe(false);
+  });
+
+  it("refuses a marker that appears twice, since it cannot tell which one is meant", () => {
+    change(handlers, (text) => `${text}// skyhook:installed-handlers\n`);
+    expect(() => scaffoldHandler(root, "PNR_V3", "BOOKING_TICKETED")).toThrow(
+      `${handlers}: "// skyhook:installed-handlers" appears 2 times; keep one`,
+    );
+    expect(existsSync(join(root, "packages/handlers/booking-ticketed"))).toBe(false);
+  });
+});
