@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { entityOrderOf } from "./entity-order.ts";
-import { eventTypeCatalog } from "./event-type-catalog.ts";
+import { defineEventType, eventTypeCatalog } from "./event-type-catalog.ts";
 import { corroboratedOperations, EventType, knownOperations } from "./event-types.ts";
 import { payloadKeys } from "./payload-keys.ts";
 import { eventTypeSchemas, operationPayload } from "./payload-schemas.ts";
@@ -65,5 +65,31 @@ describe("the event type catalogue", () => {
         timestampMs: 1_795_000_000_000,
       });
     }
+  });
+
+  it("refuses, when type-checked, a stricter schema or a corroboration that contradicts the row", () => {
+    const strayStricterSchema = defineEventType({
+      payload: PnrV3Payload,
+      operations: ["LISTED"],
+      // @ts-expect-error NOT_LISTED is not one of the row's operations
+      operationPayloads: { NOT_LISTED: FlightCancelledPayload },
+      corroborated: [],
+      entityIdFields: ["pnrId"],
+      entityOrder: undefined,
+    });
+    const corroboratedButListed = defineEventType({
+      payload: PnrV3Payload,
+      operations: ["LISTED"],
+      operationPayloads: {},
+      // @ts-expect-error LISTED is known, so it cannot be corroborated-only
+      corroborated: ["LISTED"],
+      entityIdFields: ["pnrId"],
+      entityOrder: undefined,
+    });
+    // What is measured here is `pnpm run check`: each directive fails it if its error goes away.
+    expect([strayStricterSchema.operations, corroboratedButListed.operations]).toEqual([
+      ["LISTED"],
+      ["LISTED"],
+    ]);
   });
 });

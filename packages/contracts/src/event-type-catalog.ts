@@ -26,7 +26,7 @@ type EventTypeRow<
   Specific,
   Corroborated extends readonly string[],
 > = {
-  /** The payload schema of every operation, known or not, unless `operationPayloads` names another. */
+  /** The schema of every operation's payload, known or not, but those `operationPayloads` names. */
   readonly payload: Payload;
   /**
    * The operations Spotnana documents. Spotnana adds values over time, so these describe what
@@ -52,7 +52,8 @@ type EventTypeRow<
   readonly entityOrder: EntityOrderRule | undefined;
 };
 
-function defineEventType<
+/** A row of `eventTypeCatalog`, checked as it is written (exported to test those checks). */
+export function defineEventType<
   const Operations extends readonly string[],
   Payload extends z.ZodType,
   const Specific extends { readonly [O in Operations[number]]?: z.ZodType },

@@ -73,7 +73,7 @@ export function pnrPayload(options: PnrOptions = {}) {
   };
 }
 
-/** The sample of one event type, for an operation, an entity id and (where it has one) a version. */
+/** One event type's sample, for an operation, an entity id and (where it has one) a version. */
 type SampleOf = (operation: string, id: string, version: number) => Record<string, unknown>;
 
 /**

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -11,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ScaffoldError, scaffoldHandler } from "./new-handler.ts";
-import { ownRepository } from "./workspace-tools.ts";
+import { biomeCommand, ownRepository } from "./workspace-tools.ts";
 
 /** The files `new-handler` edits, copied from this checkout into a temp dir per test. */
 const edited = [
@@ -90,5 +91,31 @@ describe("scaffoldHandler", () => {
       `${handlers}: "// skyhook:installed-handlers" appears 2 times; keep one`,
     );
     expect(existsSync(join(root, "packages/handlers/booking-ticketed"))).toBe(false);
+  });
+
+  it("registers a second handler after Biome has formatted the first one's registration", () => {
+    copyFileSync(join(ownRepository, "biome.json"), join(root, "biome.json"));
+    const first = scaffoldHandler(root, "PNR_V3", "BOOKING_TICKETED");
+    const [biome, ...args] = biomeCommand(ownRepository);
+    execFileSync(biome, [...args, "check", "--write", ...first.files], { cwd: root });
+    const formatted = read(handlers);
+    expect(formatted.indexOf("handler-booking-ticketed"), "Biome sorted the imports").toBeLessThan(
+      formatted.indexOf("handler-flight-cancelled"),
+    );
+    const lastImport = formatted.lastIndexOf("\nimport ");
+    expect(formatted.indexOf("\n// skyhook:handler-imports\n"), "still under the imports").toBe(
+      formatted.indexOf("\n", formatted.indexOf(";", lastImport)),
+    );
+    scaffoldHandler(root, "PNR_V3", "TICKET_VOIDED");
+    const worker = read(handlers);
+    expect(worker).toContain(
+      'import { ticketVoidedHandler } from "@skyhook/handler-ticket-voided";',
+    );
+    expect(worker).toMatch(
+      /bookingTicketedHandler,\n {2}ticketVoidedHandler,\n {2}\/\/ skyhook:installed/,
+    );
+    expect(read(operations)).toMatch(
+      /bookingTicketed,\n {2}ticketVoided,\n {2}\/\/ skyhook:routed/,
+    );
   });
 });
