@@ -61,8 +61,8 @@ describe("scaffoldHandler", () => {
     );
     expect(contract).toMatch(/routedOperations = \[[^\]]*\bbookingTicketed,[^\]]*\]/);
     const worker = read(handlers);
-    expect(worker).toContain(
-      'import { bookingTicketedHandler } from "@skyhook/handler-booking-ticketed";',
+    expect(worker).toMatch(
+      /^import \{ bookingTicketedHandler \} from\s"@skyhook\/handler-booking-ticketed";$/m,
     );
     expect(worker).toMatch(/installedHandlers[^=]*= \[[^\]]*\bbookingTicketedHandler,[^\]]*\]/);
     expect(existsSync(join(root, "packages/handlers/booking-ticketed/src/index.ts"))).toBe(true);
@@ -108,8 +108,8 @@ describe("scaffoldHandler", () => {
     );
     scaffoldHandler(root, "PNR_V3", "TICKET_VOIDED");
     const worker = read(handlers);
-    expect(worker).toContain(
-      'import { ticketVoidedHandler } from "@skyhook/handler-ticket-voided";',
+    expect(worker).toMatch(
+      /^import \{ ticketVoidedHandler \} from\s"@skyhook\/handler-ticket-voided";$/m,
     );
     expect(worker).toMatch(
       /bookingTicketedHandler,\n {2}ticketVoidedHandler,\n {2}\/\/ skyhook:installed/,
