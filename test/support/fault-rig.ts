@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bookingKeyOf } from "@skyhook/booking-store";
-import { newSigningSecret, routingPairs } from "@skyhook/spotnana-sender";
+import { isVersioned, newSigningSecret, routingPairs } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
 import { runCliInProcess } from "./cli.ts";
 import { startDownstream } from "./downstream.ts";
@@ -182,7 +182,7 @@ export async function startFaultRig(
      */
     async effects(events: number): Promise<Effects> {
       const pairs = routingPairs();
-      const roundSize = pairs.reduce((n, p) => n + (p.eventType === "PNR_V3" ? versions : 1), 0);
+      const roundSize = pairs.reduce((n, p) => n + (isVersioned(p.eventType) ? versions : 1), 0);
       if (events % roundSize !== 0)
         throw new Error(`${events} is not whole rounds of ${roundSize}`);
       const rounds = events / roundSize;

@@ -1,6 +1,6 @@
 export const {{specName}} = defineOperation({
   eventType: "{{eventType}}",
   operation: "{{operation}}",
-  payload: {{schema}},
+  payload: operationPayload("{{eventType}}", "{{operation}}"),
 });
 

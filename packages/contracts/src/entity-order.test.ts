@@ -49,6 +49,17 @@ describe("entityOrderOf", () => {
       entityOrderOf({ eventType: "PNR_V3", keys: {}, envelope: { timestamp: 1 } }),
     ).toBeUndefined();
   });
+
+  it("gives no order to an event whose entity id is empty, so such events share no entity", () => {
+    for (const [eventType, keys] of [
+      ["PNR_V3", { pnrId: "", version: 2 }],
+      ["TRAVELER_V2", { entityId: "" }],
+    ] as const)
+      expect(
+        entityOrderOf({ eventType, keys, envelope: { timestamp: 1 } }),
+        eventType,
+      ).toBeUndefined();
+  });
 });
 
 describe("EntityOrder", () => {

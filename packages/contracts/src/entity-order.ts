@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { type EntityOrderRule, eventTypeCatalog } from "./event-type-catalog.ts";
+import { EventType } from "./event-types.ts";
 import type { PayloadKeys } from "./payload-keys.ts";
 
 /** Where an event sits in its entity's history, for refusing late, older events. */
@@ -9,14 +11,13 @@ export const EntityOrder = z.object({
 });
 export type EntityOrder = z.infer<typeof EntityOrder>;
 
-/** The entity each event type describes, per the contract document (section 4). */
-const entityKinds: Readonly<Record<string, (keys: PayloadKeys) => string | undefined>> = {
-  PNR_V3: (k) => k.pnrId && `pnr:${k.pnrId}`,
-  TRAVELER_V2: (k) => k.entityId && `traveler:${k.entityId}`,
-  TRIP_DETAILS_V3: (k) => k.tripId && `trip:${k.tripId}`,
-  AGENT_TASK_DETAILS: (k) => k.entityId && `task:${k.entityId}`,
-  PNR_APPROVAL: (k) => k.entityId && `approval:${k.entityId}`,
-};
+/** The order rule of each event type that has one, per the contract document (section 4). */
+const orderRules: ReadonlyMap<string, EntityOrderRule> = new Map(
+  EventType.options.flatMap((eventType) => {
+    const rule = eventTypeCatalog[eventType].entityOrder;
+    return rule === undefined ? [] : [[eventType, rule] as const];
+  }),
+);
 
 /**
  * The envelope timestamp in milliseconds. Its format is not documented: ISO-8601 strings and
@@ -32,18 +33,22 @@ export function timestampMsOf(value: unknown): number | undefined {
 }
 
 /**
- * Spotnana reorders deliveries, so each event is placed in its entity's history: by PNR
- * `version` where the payload has one (it rises by one on every PNR change), else by the
- * envelope `timestamp`. Undefined when the event has no entity or nothing to order by.
+ * Spotnana reorders deliveries, so each event is placed in its entity's history: by `version`
+ * where its row orders by version and the payload has one (a PNR's rises by one on every
+ * change), else by the envelope `timestamp`. Undefined when the event has no entity (its type
+ * has no order rule, or the id is absent or empty) or nothing to order by.
  */
 export function entityOrderOf(event: {
   eventType: string;
   keys: PayloadKeys;
   envelope: Readonly<Record<string, unknown>>;
 }): EntityOrder | undefined {
-  const entity = entityKinds[event.eventType]?.(event.keys);
-  if (entity === undefined) return undefined;
-  const version = event.eventType === "PNR_V3" ? event.keys.version : undefined;
+  const rule = orderRules.get(event.eventType);
+  if (rule === undefined) return undefined;
+  const id = event.keys[rule.idKey];
+  if (id === undefined || id === "") return undefined;
+  const entity = `${rule.kind}:${id}`;
+  const version = rule.byVersion ? event.keys.version : undefined;
   const timestampMs = timestampMsOf(event.envelope.timestamp);
   if (version === undefined && timestampMs === undefined) return undefined;
   return { entity, version, timestampMs };

@@ -1,56 +1,25 @@
 import { z } from "zod";
+import { type EventTypeCatalog, eventTypeCatalog } from "./event-type-catalog.ts";
 
-/** Spotnana's `WebhookEventTypeEnum` as listed in the contract document (section 3). */
-export const EventType = z.enum([
-  "TRAVELER_V2",
-  "PNR_V3",
-  "TRIP_DETAILS_V3",
-  "PNR_APPROVAL",
-  "AGENT_TASK_DETAILS",
-  "SERVICE_CHARGE",
-]);
+/**
+ * Spotnana's `WebhookEventTypeEnum` (contract document, section 3): the catalogue's rows. The
+ * cast names what `Object.keys` cannot know, that a literal's keys are exactly its own.
+ */
+export const EventType = z.enum(Object.keys(eventTypeCatalog) as (keyof EventTypeCatalog)[]);
 export type EventType = z.infer<typeof EventType>;
 
-/**
- * Operations known per event type. Spotnana adds values over time, so these lists describe
- * what we recognise, never what we accept: unknown values are still accepted and kept.
- */
-export const knownOperations = {
-  TRAVELER_V2: ["CREATE", "UPDATE", "DELETE", "PURGE"],
-  PNR_V3: [
-    "BOOKING_CREATED",
-    "PAYMENT_DECLINED",
-    "BOOKING_TICKETED",
-    "SPLIT_PNR_CREATED",
-    "FLIGHT_SCHEDULE_CHANGE_PENDING",
-    "FLIGHT_SCHEDULE_CHANGE_CLOSED",
-    "FLIGHT_CABIN_CHANGED",
-    "FLIGHT_CANCELLED",
-    "FLIGHT_CHANGED",
-    "TICKET_VOIDED",
-    "TICKET_REFUNDED",
-    "INVOICE_GENERATED",
-    "BOOKING_UPDATED",
-    "BOOKING_CANCELED_BY_TRAVELER",
-    "BOOKING_CANCELED_BY_VENDOR",
-    "TRIP_UPDATED",
-    "BOOKING_OTHER_UPDATE",
-  ],
-  TRIP_DETAILS_V3: [],
-  PNR_APPROVAL: ["SOFT_APPROVAL", "HARD_APPROVAL"],
-  AGENT_TASK_DETAILS: ["TASK_CREATE", "TASK_UPDATE"],
-  SERVICE_CHARGE: ["SERVICE_FEE"],
-} as const satisfies Record<EventType, readonly string[]>;
+/** The operations known per event type: each row's `operations`. */
+export const knownOperations = Object.fromEntries(
+  EventType.options.map((eventType) => [eventType, eventTypeCatalog[eventType].operations]),
+) as { readonly [E in EventType]: EventTypeCatalog[E]["operations"] };
 
-/**
- * Values the contract document only hints at ([I], section 3), from third-party code rather
- * than Spotnana: Expensify's Spotnana-backed travel code (R6) handles a rail `REFUND`. Kept out
- * of `knownOperations` until Spotnana confirms them, because R6's names may be Expensify's own
- * mapping. They are accepted like any unknown operation: catch-all queue, base schema.
- */
-export const corroboratedOperations = {
-  PNR_V3: ["REFUND"],
-} as const satisfies Partial<Record<EventType, readonly string[]>>;
+/** The corroborated-only operations of the event types that have any: each row's `corroborated`. */
+export const corroboratedOperations: Readonly<Partial<Record<EventType, readonly string[]>>> =
+  Object.fromEntries(
+    EventType.options
+      .map((eventType) => [eventType, eventTypeCatalog[eventType].corroborated] as const)
+      .filter(([, operations]) => operations.length > 0),
+  );
 
 /**
  * Variant spellings mapped onto the official name, so one real operation gets one queue and

@@ -9,6 +9,11 @@ export {
   RawEnvelope,
 } from "./envelope.ts";
 export {
+  type EntityOrderRule,
+  type EventTypeCatalog,
+  eventTypeCatalog,
+} from "./event-type-catalog.ts";
+export {
   corroboratedOperations,
   EventType,
   knownOperations,
@@ -42,7 +47,13 @@ export {
   routedOperations,
 } from "./operations.ts";
 export { PayloadKeys, payloadKeys } from "./payload-keys.ts";
-export { eventTypeSchemas, payloadSchemaFor, payloadSchemas } from "./payload-schemas.ts";
+export {
+  eventTypeSchemas,
+  operationPayload,
+  type PayloadSchemaOf,
+  payloadSchemaFor,
+  payloadSchemas,
+} from "./payload-schemas.ts";
 export { Approver, PnrApprovalPayload } from "./pnr-approval.ts";
 export {
   AirFlight,

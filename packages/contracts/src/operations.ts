@@ -1,21 +1,32 @@
 import type { z } from "zod";
 import { createCatalog, defineOperation } from "./operation-spec.ts";
-import { FlightCancelledPayload, PnrV3Payload } from "./pnr-v3.ts";
+import { operationPayload } from "./payload-schemas.ts";
+
+/*
+ * `skyhook new-handler` adds to this file at the `// skyhook:` markers below (each alone on its
+ * line): a new operation's definition above `operations`, its name above `routed-operations`.
+ */
 
 export const bookingCreated = defineOperation({
   eventType: "PNR_V3",
   operation: "BOOKING_CREATED",
-  payload: PnrV3Payload,
+  payload: operationPayload("PNR_V3", "BOOKING_CREATED"),
 });
 
 export const flightCancelled = defineOperation({
   eventType: "PNR_V3",
   operation: "FLIGHT_CANCELLED",
-  payload: FlightCancelledPayload,
+  payload: operationPayload("PNR_V3", "FLIGHT_CANCELLED"),
 });
 
+// skyhook:operations
+
 /** Operations that have a queue of their own. Anything else is kept in the catch-all queue. */
-export const routedOperations = [bookingCreated, flightCancelled] as const;
+export const routedOperations = [
+  bookingCreated,
+  flightCancelled,
+  // skyhook:routed-operations
+] as const;
 
 export const defaultCatalog = createCatalog(routedOperations);
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { eventTypeCatalog } from "./event-type-catalog.ts";
+import { EventType } from "./event-types.ts";
 
 /** The fields a receiver keys on, whatever the event type. All optional: payloads vary. */
 export const PayloadKeys = z.object({
@@ -35,12 +37,21 @@ const nonEmpty = (value: unknown): string | undefined =>
 const idOf = (value: unknown): string | undefined =>
   nonEmpty(value) ?? nonEmpty(objectOf(value)?.id);
 
+/** The fields naming an event's entity, per event type, for a lookup without zod or a scan. */
+const entityIdFieldsByType: ReadonlyMap<string, readonly string[]> = new Map(
+  EventType.options.map((eventType) => [eventType, eventTypeCatalog[eventType].entityIdFields]),
+);
+
+/** An event type we do not know is named by its own `id`, else by its PNR. */
+const unknownTypeEntityIdFields: readonly string[] = ["id", "pnrId"];
+
 /**
  * Reads the routing and tenant keys. The contract document says the organisation sits at
  * `audience.organizationId` (a string or an `{id}`), with `organization` and
  * `businessInfo.companyId` as fallbacks seen in other event types. TMCs: AGENT_TASK_DETAILS
  * carries `contractingTmc` [C]; where PNR_V3 carries them is not documented, so `audience`'s
- * and top-level `bookingTmc` are read as well [I].
+ * and top-level `bookingTmc` are read as well [I]. The entity id comes from the fields the event
+ * type's catalogue row names.
  */
 export function payloadKeys(eventType: string, payload: unknown): PayloadKeys {
   const p = objectOf(payload);
@@ -60,27 +71,14 @@ export function payloadKeys(eventType: string, payload: unknown): PayloadKeys {
     organizationId,
     contractingTmcId: idOf(audience?.contractingTmcId) ?? idOf(p.contractingTmc),
     bookingTmcId: idOf(audience?.bookingTmcId) ?? idOf(p.bookingTmc),
-    entityId: entityIdOf(eventType, p, pnrId, tripId),
+    entityId: entityIdOf(eventType, p),
   };
 }
 
-function entityIdOf(
-  eventType: string,
-  p: Fields,
-  pnrId: string | undefined,
-  tripId: string | undefined,
-): string | undefined {
-  switch (eventType) {
-    case "PNR_V3":
-      return pnrId;
-    case "PNR_APPROVAL":
-      return stringOf(p.approvalId) ?? pnrId;
-    case "TRIP_DETAILS_V3":
-      return tripId;
-    case "AGENT_TASK_DETAILS":
-    case "TRAVELER_V2":
-      return stringOf(p.id);
-    default:
-      return stringOf(p.id) ?? pnrId;
+function entityIdOf(eventType: string, p: Fields): string | undefined {
+  for (const field of entityIdFieldsByType.get(eventType) ?? unknownTypeEntityIdFields) {
+    const id = p[field];
+    if (typeof id === "string") return id;
   }
+  return undefined;
 }

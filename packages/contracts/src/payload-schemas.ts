@@ -1,78 +1,55 @@
 import type { z } from "zod";
-import { AgentTaskDetailsPayload } from "./agent-task-details.ts";
 import {
-  EventType,
-  type knownOperations,
-  normalizeEventType,
-  normalizeOperation,
-} from "./event-types.ts";
-import { PnrApprovalPayload } from "./pnr-approval.ts";
-import { FlightCancelledPayload, PnrV3Payload } from "./pnr-v3.ts";
-import { ServiceChargePayload } from "./service-charge.ts";
-import { TravelerV2Payload } from "./traveler-v2.ts";
-import { TripDetailsV3Payload } from "./trip-details-v3.ts";
+  type EventTypeCatalog,
+  type EventTypeRowView,
+  eventTypeCatalog,
+} from "./event-type-catalog.ts";
+import { EventType, normalizeEventType, normalizeOperation } from "./event-types.ts";
+
+type SpecificOf<E extends EventType> = EventTypeCatalog[E]["operationPayloads"];
+
+/** The schema an operation validates against: its row's stricter one, else its type's. */
+export type PayloadSchemaOf<E extends EventType, O extends string> = O extends keyof SpecificOf<E>
+  ? Exclude<SpecificOf<E>[O], undefined>
+  : EventTypeCatalog[E]["payload"];
+
+/**
+ * The payload schema of `operation`, spelt as the contracts spell it: the schema a new
+ * `defineOperation` takes (an operation the row does not list gets its event type's).
+ */
+export function operationPayload<E extends EventType, O extends string>(
+  eventType: E,
+  operation: O,
+): PayloadSchemaOf<E, O> {
+  const row: EventTypeRowView = eventTypeCatalog[eventType];
+  const specific = Object.hasOwn(row.operationPayloads, operation)
+    ? row.operationPayloads[operation]
+    : undefined;
+  // The conditional type is what these two lines compute; TypeScript cannot follow it.
+  return (specific ?? row.payload) as PayloadSchemaOf<E, O>;
+}
 
 /**
  * The payload schema of each event type, whatever the operation: what an operation Spotnana
  * adds later is validated against, since the payload shape belongs to the event type.
  */
-export const eventTypeSchemas = {
-  TRAVELER_V2: TravelerV2Payload,
-  PNR_V3: PnrV3Payload,
-  TRIP_DETAILS_V3: TripDetailsV3Payload,
-  PNR_APPROVAL: PnrApprovalPayload,
-  AGENT_TASK_DETAILS: AgentTaskDetailsPayload,
-  SERVICE_CHARGE: ServiceChargePayload,
-} as const satisfies Record<EventType, z.ZodType>;
+export const eventTypeSchemas = Object.fromEntries(
+  EventType.options.map((eventType) => [eventType, eventTypeCatalog[eventType].payload]),
+) as { readonly [E in EventType]: EventTypeCatalog[E]["payload"] };
 
-type PayloadSchemaRegistry = {
-  readonly [E in EventType]: Readonly<Record<(typeof knownOperations)[E][number], z.ZodType>>;
+const schemasByOperation = (eventType: EventType): Readonly<Record<string, z.ZodType>> => {
+  const operations: readonly string[] = eventTypeCatalog[eventType].operations;
+  return Object.fromEntries(operations.map((op) => [op, operationPayload(eventType, op)]));
 };
 
-/**
- * One entry per pair in `knownOperations`, written out rather than derived, so that adding an
- * operation there without deciding its schema fails type-checking (and the registry test).
- */
-export const payloadSchemas = {
-  TRAVELER_V2: {
-    CREATE: TravelerV2Payload,
-    UPDATE: TravelerV2Payload,
-    DELETE: TravelerV2Payload,
-    PURGE: TravelerV2Payload,
-  },
-  PNR_V3: {
-    BOOKING_CREATED: PnrV3Payload,
-    PAYMENT_DECLINED: PnrV3Payload,
-    BOOKING_TICKETED: PnrV3Payload,
-    SPLIT_PNR_CREATED: PnrV3Payload,
-    FLIGHT_SCHEDULE_CHANGE_PENDING: PnrV3Payload,
-    FLIGHT_SCHEDULE_CHANGE_CLOSED: PnrV3Payload,
-    FLIGHT_CABIN_CHANGED: PnrV3Payload,
-    /** Segment-level: its handler needs the flights, so an event without them is refused. */
-    FLIGHT_CANCELLED: FlightCancelledPayload,
-    FLIGHT_CHANGED: PnrV3Payload,
-    TICKET_VOIDED: PnrV3Payload,
-    TICKET_REFUNDED: PnrV3Payload,
-    INVOICE_GENERATED: PnrV3Payload,
-    BOOKING_UPDATED: PnrV3Payload,
-    BOOKING_CANCELED_BY_TRAVELER: PnrV3Payload,
-    BOOKING_CANCELED_BY_VENDOR: PnrV3Payload,
-    TRIP_UPDATED: PnrV3Payload,
-    BOOKING_OTHER_UPDATE: PnrV3Payload,
-  },
-  TRIP_DETAILS_V3: {},
-  PNR_APPROVAL: {
-    SOFT_APPROVAL: PnrApprovalPayload,
-    HARD_APPROVAL: PnrApprovalPayload,
-  },
-  AGENT_TASK_DETAILS: {
-    TASK_CREATE: AgentTaskDetailsPayload,
-    TASK_UPDATE: AgentTaskDetailsPayload,
-  },
-  SERVICE_CHARGE: {
-    SERVICE_FEE: ServiceChargePayload,
-  },
-} as const satisfies PayloadSchemaRegistry;
+/** One entry per known (event type, operation): the schema `operationPayload` gives it. */
+export const payloadSchemas = Object.fromEntries(
+  EventType.options.map((eventType) => [eventType, schemasByOperation(eventType)]),
+) as {
+  readonly [E in EventType]: {
+    readonly [O in EventTypeCatalog[E]["operations"][number]]: PayloadSchemaOf<E, O>;
+  };
+};
 
 /**
  * The payload schema for a routing pair, spelt as it arrives (case and known variant
@@ -82,8 +59,5 @@ export const payloadSchemas = {
 export function payloadSchemaFor(eventType: string, operation: string): z.ZodType | undefined {
   const type = EventType.safeParse(normalizeEventType(eventType));
   if (!type.success) return undefined;
-  const byOperation: Readonly<Record<string, z.ZodType>> = payloadSchemas[type.data];
-  const op = normalizeOperation(operation);
-  const specific = Object.hasOwn(byOperation, op) ? byOperation[op] : undefined;
-  return specific ?? eventTypeSchemas[type.data];
+  return operationPayload(type.data, normalizeOperation(operation));
 }

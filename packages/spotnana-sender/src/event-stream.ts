@@ -1,5 +1,11 @@
 import { payloadSchemaFor } from "@skyhook/contracts";
-import { envelope, routingPairs, samplePayload, withBookingHistory } from "./samples.ts";
+import {
+  envelope,
+  isVersioned,
+  routingPairs,
+  samplePayload,
+  withBookingHistory,
+} from "./samples.ts";
 
 /** One synthetic Spotnana event, serialised once: retries and duplicates re-send these bytes. */
 export type SimEvent = {
@@ -23,8 +29,9 @@ export type EventOptions = {
 };
 
 /**
- * The events of a run, in the order Spotnana sends them. PNR_V3 events come as `versions`
- * versions of one PNR; with probability `reorder` a PNR's versions are sent out of order.
+ * The events of a run, in the order Spotnana sends them. Events of a type ordered by version
+ * (PNR_V3) come as `versions` versions of one entity; with probability `reorder` an entity's
+ * versions are sent out of order.
  * Every payload is checked against its schema, so a refusal is the receiver's, never ours.
  */
 export function* generateEvents(options: EventOptions): Generator<SimEvent> {
@@ -33,7 +40,8 @@ export function* generateEvents(options: EventOptions): Generator<SimEvent> {
   for (let round = 0; ; round++) {
     for (const [p, pair] of pairs.entries()) {
       const id = `SIM-${options.runId}-${round}-${p}`;
-      const versions = pair.eventType === "PNR_V3" ? Math.max(1, options.versions) : 1;
+      const versioned = isVersioned(pair.eventType);
+      const versions = versioned ? Math.max(1, options.versions) : 1;
       const order = Array.from({ length: versions }, (_, v) => v + 1);
       if (versions > 1 && options.random() < options.reorder) order.reverse();
       for (const version of order) {
@@ -51,7 +59,7 @@ export function* generateEvents(options: EventOptions): Generator<SimEvent> {
           seq: seq++,
           ...pair,
           entity: id,
-          ...(pair.eventType === "PNR_V3" ? { version } : {}),
+          ...(versioned ? { version } : {}),
           large,
           body: JSON.stringify(envelope(pair.operation, payload, pair.eventType, publishedAt)),
         };

@@ -18,6 +18,7 @@ export {
   defaultFlights,
   envelope,
   type Flight,
+  isVersioned,
   type PnrOptions,
   pnrPayload,
   routingPairs,

@@ -4,6 +4,7 @@ import {
   cancelledFlightEnvelope,
   defaultFlights,
   envelope,
+  isVersioned,
   pnrPayload,
   routingPairs,
   samplePayload,
@@ -62,5 +63,9 @@ describe("sample Spotnana events", () => {
     expect(
       payloadSchemaFor("PNR_V3", "FLIGHT_CANCELLED")?.safeParse(cancellation.payload).success,
     ).toBe(true);
+  });
+
+  it("varies the version only of the event types the contracts order by version", () => {
+    expect(EventType.options.filter(isVersioned)).toEqual(["PNR_V3"]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventType, knownOperations } from "@skyhook/contracts";
+import { EventType, eventTypeCatalog, knownOperations } from "@skyhook/contracts";
 
 /** A flight of a sample PNR: `flight` is the marketing carrier and number, e.g. `UA100`. */
 export type Flight = {
@@ -73,47 +73,66 @@ export function pnrPayload(options: PnrOptions = {}) {
   };
 }
 
+/** One event type's sample, for an operation, an entity id and (where it has one) a version. */
+type SampleOf = (operation: string, id: string, version: number) => Record<string, unknown>;
+
 /**
  * The one sample payload of each event type, for the entity `id`, that the type's schema and
- * each known operation's schema accept. Where an operation says more, the sample says it too:
- * FLIGHT_CANCELLED cancels the outbound flight, BOOKING_CANCELED* cancels the booking,
- * TRAVELER_V2 DELETE deactivates the traveler, PNR_APPROVAL names the approval type.
+ * each known operation's schema accept. Keyed by the contracts' event types, so an event type
+ * added to the catalogue without a sample fails type-checking. Where an operation says more,
+ * the sample says it too: FLIGHT_CANCELLED cancels the outbound flight, BOOKING_CANCELED*
+ * cancels the booking, TRAVELER_V2 DELETE deactivates the traveler, PNR_APPROVAL names the
+ * approval type.
  */
+const samples = {
+  TRAVELER_V2: (operation, id) => ({
+    id,
+    externalId: `EXT-${id}`,
+    isActive: operation !== "DELETE",
+    persona: "EMPLOYEE",
+  }),
+  PNR_V3: (operation, id, version) =>
+    pnrPayload({
+      pnrId: id,
+      version,
+      tripId: `TRIP-${id}`,
+      userId: `USER-${id}`,
+      bookingStatus: operation.startsWith("BOOKING_CANCELED")
+        ? "CANCELLED_STATUS"
+        : "CONFIRMED_STATUS",
+      flights: [{ ...outbound, cancelled: operation === "FLIGHT_CANCELLED" }, inbound],
+    }),
+  TRIP_DETAILS_V3: (_operation, id) => ({ tripId: id }),
+  PNR_APPROVAL: (operation, id) => ({
+    pnrId: id,
+    approvalId: `APR-${id}`,
+    appliedApprovalType: operation,
+    approvers: [{ userId: { id: `MGR-${id}` } }],
+  }),
+  AGENT_TASK_DETAILS: (_operation, id) => ({
+    id,
+    pnrId: `PNR-${id}`,
+    source: "SABRE",
+    sourcePnrId: "ABC123",
+  }),
+  SERVICE_CHARGE: (_operation, id) => ({
+    entity: { id, amount: { amount: 25, currencyCode: "USD" } },
+  }),
+} satisfies Record<EventType, SampleOf>;
+
+/** The sample payload of `eventType` (see `samples`). */
 export function samplePayload(
   eventType: EventType,
   operation: string,
   id: string,
   version = 1,
 ): Record<string, unknown> {
-  switch (eventType) {
-    case "PNR_V3":
-      return pnrPayload({
-        pnrId: id,
-        version,
-        tripId: `TRIP-${id}`,
-        userId: `USER-${id}`,
-        bookingStatus: operation.startsWith("BOOKING_CANCELED")
-          ? "CANCELLED_STATUS"
-          : "CONFIRMED_STATUS",
-        flights: [{ ...outbound, cancelled: operation === "FLIGHT_CANCELLED" }, inbound],
-      });
-    case "TRAVELER_V2":
-      return { id, externalId: `EXT-${id}`, isActive: operation !== "DELETE", persona: "EMPLOYEE" };
-    case "TRIP_DETAILS_V3":
-      return { tripId: id };
-    case "PNR_APPROVAL":
-      return {
-        pnrId: id,
-        approvalId: `APR-${id}`,
-        appliedApprovalType: operation,
-        approvers: [{ userId: { id: `MGR-${id}` } }],
-      };
-    case "AGENT_TASK_DETAILS":
-      return { id, pnrId: `PNR-${id}`, source: "SABRE", sourcePnrId: "ABC123" };
-    case "SERVICE_CHARGE":
-      return { entity: { id, amount: { amount: 25, currencyCode: "USD" } } };
-  }
+  return samples[eventType](operation, id, version);
 }
+
+/** True when the contracts order the type's events by version, so a sender varies it. */
+export const isVersioned = (eventType: EventType): boolean =>
+  eventTypeCatalog[eventType].entityOrder?.byVersion === true;
 
 /**
  * Realistic bulk for a large event: a booking history of about `targetBytes` (at least one

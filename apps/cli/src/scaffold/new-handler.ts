@@ -1,16 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   defaultCatalog,
   EventType,
-  knownOperations,
   normalizeEventType,
   normalizeOperation,
   queueLabel,
   queueNamesFor,
 } from "@skyhook/contracts";
 import { appendToYamlList } from "./append-to-yaml-list.ts";
+import { type ChangeSet, createChangeSet } from "./change-set.ts";
+import { insertAtMarker } from "./insert-at-marker.ts";
 
 const templates = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
 
@@ -27,14 +28,6 @@ function fill(template: string, values: Readonly<Record<string, string>>): strin
   );
 }
 
-/** Inserts `lines` after the last top-level import of `text`. */
-function afterImports(text: string, lines: string): string {
-  const imports = [...text.matchAll(/^import [^;]+;\n/gm)];
-  const last = imports.at(-1);
-  const at = last === undefined ? 0 : (last.index ?? 0) + last[0].length;
-  return `${text.slice(0, at)}${lines}${text.slice(at)}`;
-}
-
 const slug = (value: string) => value.toLowerCase().replace(/_/g, "-");
 const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -49,25 +42,102 @@ export class ScaffoldError extends Error {
   override name = "ScaffoldError";
 }
 
-function edit(root: string, path: string, change: (text: string) => string, files: string[]) {
-  const full = join(root, path);
-  const before = readFileSync(full, "utf8");
+function edit(path: string, change: (text: string) => string, files: ChangeSet) {
+  const before = files.read(path);
   const after = change(before);
   if (after === before) throw new ScaffoldError(`${path}: found nothing to change`);
-  writeFileSync(full, after);
-  files.push(path);
+  files.stage(path, after);
 }
 
-/** Inserts `item` before the closing bracket of the array literal that starts with `opening`. */
-function appendToArray(text: string, opening: string, item: string, path: string): string {
-  const start = text.indexOf(opening);
-  if (start === -1) throw new ScaffoldError(`${path}: cannot find \`${opening}\``);
-  const end = text.indexOf("]", start + opening.length);
-  const inside = text.slice(start + opening.length, end).trimEnd();
-  const separator = inside === "" || inside.endsWith(",") ? "" : ",";
-  const multiline = inside.includes("\n");
-  const insertion = multiline ? `${separator}\n  ${item},\n` : `${separator} ${item}`;
-  return `${text.slice(0, start + opening.length)}${inside}${insertion}${text.slice(end)}`;
+/** `text` with each (marker, lines) inserted at its `// skyhook:` marker; refuses a missing one. */
+function atMarkers(path: string, text: string, insertions: readonly [string, string][]): string {
+  let next = text;
+  for (const [marker, lines] of insertions) {
+    const inserted = insertAtMarker(next, marker, lines);
+    if (!inserted.ok) throw new ScaffoldError(`${path}: ${inserted.reason}`);
+    next = inserted.text;
+  }
+  return next;
+}
+
+type TemplateValues = {
+  eventType: string;
+  operation: string;
+  dir: string;
+  handlerName: string;
+  specName: string;
+  packageName: string;
+  service: string;
+  queue: string;
+  queueLabel: string;
+};
+
+/** The handler package itself: manifest, tsconfig, the handler, its index and its test. */
+function stagePackage(files: ChangeSet, packageDir: string, values: TemplateValues): void {
+  files.stage(
+    `${packageDir}/package.json`,
+    `${JSON.stringify(
+      {
+        name: values.packageName,
+        version: "0.1.0",
+        private: true,
+        type: "module",
+        exports: { ".": "./src/index.ts" },
+        dependencies: {
+          "@skyhook/contracts": "workspace:*",
+          "@skyhook/handler-kit": "workspace:*",
+        },
+        // The first test sends the sending side's sample of the event type.
+        devDependencies: { "@skyhook/spotnana-sender": "workspace:*" },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  files.stage(
+    `${packageDir}/tsconfig.json`,
+    `{ "extends": "../../../tsconfig.base.json", "include": ["src"] }\n`,
+  );
+  const { dir } = values;
+  files.stage(`${packageDir}/src/index.ts`, fill("index.ts.tpl", values));
+  files.stage(`${packageDir}/src/${dir}-handler.ts`, fill("handler.ts.tpl", values));
+  files.stage(`${packageDir}/src/${dir}-handler.test.ts`, fill("handler.test.ts.tpl", values));
+}
+
+/** Its contract in the contracts, its import and list entry in the worker, its dependency. */
+function stageRegistration(files: ChangeSet, values: TemplateValues): void {
+  const operations = "packages/contracts/src/operations.ts";
+  edit(
+    operations,
+    (text) =>
+      atMarkers(operations, text, [
+        ["skyhook:operations", fill("operation.ts.tpl", values)],
+        ["skyhook:routed-operations", `${values.specName},\n`],
+      ]),
+    files,
+  );
+  const handlers = "apps/worker/src/handlers.ts";
+  edit(
+    handlers,
+    (text) =>
+      atMarkers(handlers, text, [
+        ["skyhook:handler-imports", fill("handler-import.ts.tpl", values)],
+        ["skyhook:installed-handlers", `${values.handlerName},\n`],
+      ]),
+    files,
+  );
+  edit(
+    "apps/worker/package.json",
+    (text) => {
+      const manifest = JSON.parse(text) as { dependencies: Record<string, string> };
+      manifest.dependencies[values.packageName] = "workspace:*";
+      manifest.dependencies = Object.fromEntries(
+        Object.entries(manifest.dependencies).sort(([a], [b]) => a.localeCompare(b)),
+      );
+      return `${JSON.stringify(manifest, null, 2)}\n`;
+    },
+    files,
+  );
 }
 
 /**
@@ -75,8 +145,10 @@ function appendToArray(text: string, opening: string, item: string, path: string
  * project lists handlers: its contract in `packages/contracts/src/operations.ts`, the worker's
  * `handlers.ts` and `package.json`, a worker service in `docker-compose.yml`, and a worker
  * kind in `deploy/kubernetes/base/workers` (a few lines over the one worker Deployment and its
- * KEDA ScaledObject) listed in the base's kustomization. The handler
- * it writes logs each event by its ids, which is idempotent; replace its body with the real work.
+ * KEDA ScaledObject) listed in the base's kustomization. The two TypeScript files are edited at
+ * their `// skyhook:` markers only. Nothing is written until every change is known, so a
+ * refusal leaves the checkout as it was. The handler it writes logs each event by its ids,
+ * which is idempotent; replace its body with the real work.
  */
 export function scaffoldHandler(
   root: string,
@@ -99,112 +171,24 @@ export function scaffoldHandler(
   const packageDir = `packages/handlers/${dir}`;
   if (existsSync(join(root, packageDir))) throw new ScaffoldError(`${packageDir} already exists`);
   const packageName = `@skyhook/handler-${dir}`;
-  const specName = camel(dir);
-  const handlerName = `${specName}Handler`;
-  const files: string[] = [];
-  const write = (path: string, text: string) => {
-    mkdirSync(join(root, path, ".."), { recursive: true });
-    writeFileSync(join(root, path), text);
-    files.push(path);
-  };
-
-  const knownOperation = (knownOperations[known.data] as readonly string[]).includes(operation);
-  const schema = knownOperation
-    ? `payloadSchemas.${eventType}.${operation}`
-    : `eventTypeSchemas.${eventType}`;
-
-  write(
-    `${packageDir}/package.json`,
-    `${JSON.stringify(
-      {
-        name: packageName,
-        version: "0.1.0",
-        private: true,
-        type: "module",
-        exports: { ".": "./src/index.ts" },
-        dependencies: {
-          "@skyhook/contracts": "workspace:*",
-          "@skyhook/handler-kit": "workspace:*",
-        },
-        // The first test sends the sending side's sample of the event type.
-        devDependencies: { "@skyhook/spotnana-sender": "workspace:*" },
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  write(
-    `${packageDir}/tsconfig.json`,
-    `{ "extends": "../../../tsconfig.base.json", "include": ["src"] }\n`,
-  );
-  const values = {
+  const files = createChangeSet(root);
+  const write = (path: string, text: string) => files.stage(path, text);
+  const values: TemplateValues = {
     eventType,
     operation,
     dir,
-    handlerName,
-    specName,
+    handlerName: `${camel(dir)}Handler`,
+    specName: camel(dir),
     packageName,
-    schema,
-    schemaImport: knownOperation ? "payloadSchemas" : "eventTypeSchemas",
     service: `worker-${dir}`,
     queue: queueNamesFor(eventType, operation).queue,
     queueLabel: queueLabel(queueNamesFor(eventType, operation).queue),
   };
-  write(`${packageDir}/src/index.ts`, fill("index.ts.tpl", values));
-  write(`${packageDir}/src/${dir}-handler.ts`, fill("handler.ts.tpl", values));
-  write(`${packageDir}/src/${dir}-handler.test.ts`, fill("handler.test.ts.tpl", values));
-
-  const operations = "packages/contracts/src/operations.ts";
-  edit(
-    root,
-    operations,
-    (text) => {
-      let next = text;
-      if (!new RegExp(`\\b${values.schemaImport}\\b`).test(next)) {
-        next = afterImports(next, fill("schema-import.ts.tpl", values));
-      }
-      const definition = fill("operation.ts.tpl", values);
-      const anchor = next.indexOf("/** Operations that have a queue of their own.");
-      if (anchor === -1)
-        throw new ScaffoldError(`${operations}: cannot find the routedOperations list`);
-      next = `${next.slice(0, anchor)}${definition}${next.slice(anchor)}`;
-      return appendToArray(next, "export const routedOperations = [", specName, operations);
-    },
-    files,
-  );
-
-  edit(
-    root,
-    "apps/worker/src/handlers.ts",
-    (text) => {
-      const withImport = afterImports(text, fill("handler-import.ts.tpl", values));
-      return appendToArray(
-        withImport,
-        "export const installedHandlers: readonly Handler<WorkerDeps>[] = [",
-        handlerName,
-        "apps/worker/src/handlers.ts",
-      );
-    },
-    files,
-  );
-
-  edit(
-    root,
-    "apps/worker/package.json",
-    (text) => {
-      const manifest = JSON.parse(text) as { dependencies: Record<string, string> };
-      manifest.dependencies[packageName] = "workspace:*";
-      manifest.dependencies = Object.fromEntries(
-        Object.entries(manifest.dependencies).sort(([a], [b]) => a.localeCompare(b)),
-      );
-      return `${JSON.stringify(manifest, null, 2)}\n`;
-    },
-    files,
-  );
+  stagePackage(files, packageDir, values);
+  stageRegistration(files, values);
 
   const service = values.service;
   edit(
-    root,
     "docker-compose.yml",
     (text) => {
       const anchor = text.indexOf("\n  dashboard:\n");
@@ -222,7 +206,6 @@ export function scaffoldHandler(
   );
   const kustomization = "deploy/kubernetes/base/kustomization.yaml";
   edit(
-    root,
     kustomization,
     (text) => {
       const listed = appendToYamlList(text, "resources", workerKind);
@@ -231,5 +214,6 @@ export function scaffoldHandler(
     },
     files,
   );
-  return { packageDir, packageName, files, service };
+  files.apply();
+  return { packageDir, packageName, files: files.paths, service };
 }

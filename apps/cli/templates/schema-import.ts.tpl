@@ -1,1 +1,0 @@
-import { {{schemaImport}} } from "./payload-schemas.ts";
