@@ -17,6 +17,14 @@ export {
 export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
 export { describeError } from "./describe-error.ts";
 export {
+  type BreakerFailure,
+  type BreakerSettings,
+  type BreakerState,
+  type BreakerVerdict,
+  createDownstreamBreaker,
+  type DownstreamBreaker,
+} from "./downstream-breaker.ts";
+export {
   createEnqueuer,
   type EnqueueResult,
   type Enqueuer,

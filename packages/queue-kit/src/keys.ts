@@ -20,6 +20,12 @@ export function keyNames(prefix: string) {
     /** Job ids of catch-all events per routing pair, so a new handler finds its backlog. */
     pairIndex: (queue: string, eventType: string, operation: string) =>
       inQueue(queue, `pair:${eventType}|${operation}`),
+    /** The circuit breaker of the queue's downstream: a hash (state, failures, interval, until). */
+    breaker: (queue: string) => inQueue(queue, "breaker"),
+    /** While the breaker is open: the one run allowed to try the downstream. */
+    breakerProbe: (queue: string) => inQueue(queue, "breaker-probe"),
+    /** Why and by whom the queue was paused by hand: a hash (reason, actor, at). */
+    pauseNote: (queue: string) => inQueue(queue, "pause"),
     /** Routes announced by running workers: a hash, field `<type>/<op>`, value the route. */
     routes: () => `${prefix}:sk:routes`,
     /** Audit trail of operator actions (replay, purge): a capped stream. */
