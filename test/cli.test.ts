@@ -64,6 +64,9 @@ describe("the skyhook command line", () => {
       "send",
       "simulate",
       "new-handler",
+      "status",
+      "pause",
+      "resume",
     ];
     for (const name of commands) expect(top.stdout).toContain(name);
     for (const name of commands) {

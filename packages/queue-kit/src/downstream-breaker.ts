@@ -62,6 +62,24 @@ redis.call('DEL', KEYS[1], KEYS[2])
 if state == 'open' then return 1 end
 return 0`;
 
+/** The breaker of `queue` as Redis holds it; what operators' tools read. */
+export async function readBreakerState(
+  redis: RedisClient,
+  keys: KeyNames,
+  queue: string,
+): Promise<BreakerState> {
+  const fields = await redis.hgetall(keys.breaker(queue));
+  const failures = Number(fields.failures ?? 0);
+  if (fields.state !== "open") return { state: "closed", failures };
+  return {
+    state: "open",
+    failures,
+    openedAtMs: Number(fields.opened),
+    intervalMs: Number(fields.interval),
+    untilMs: Number(fields.until),
+  };
+}
+
 type BreakerScripts = {
   skyhookBreakerFail(...args: (string | number)[]): Promise<[number, number]>;
   skyhookBreakerSucceed(...args: (string | number)[]): Promise<number>;
@@ -88,18 +106,7 @@ export function createDownstreamBreaker(
   const run = breakerScripts(redis);
   return {
     settings,
-    async state(queue: string): Promise<BreakerState> {
-      const fields = await redis.hgetall(keys.breaker(queue));
-      const failures = Number(fields.failures ?? 0);
-      if (fields.state !== "open") return { state: "closed", failures };
-      return {
-        state: "open",
-        failures,
-        openedAtMs: Number(fields.opened),
-        intervalMs: Number(fields.interval),
-        untilMs: Number(fields.until),
-      };
-    },
+    state: (queue: string) => readBreakerState(redis, keys, queue),
     /** Counts a retryable failure; opens (or reopens, longer) the breaker when it must. */
     async failed(queue: string, failure: BreakerFailure): Promise<BreakerVerdict> {
       const [opened, holdMs] = await run.skyhookBreakerFail(

@@ -5,7 +5,7 @@ import type { KeyNames } from "../keys.ts";
 /** Who did what to kept events, when, with which filter, and how many it touched. */
 export type AuditEntry = {
   actor: string;
-  action: "replay" | "purge" | "adopt" | "trim";
+  action: "replay" | "purge" | "adopt" | "trim" | "pause" | "resume";
   dryRun: boolean;
   filter: unknown;
   matched: number;

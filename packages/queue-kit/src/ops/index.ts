@@ -7,6 +7,15 @@ export {
 } from "./kept-events.ts";
 export { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 export {
+  isHeld,
+  type OperationHold,
+  operationHold,
+  operationHolds,
+  type PauseNote,
+  pauseOperation,
+  resumeOperation,
+} from "./operation-holds.ts";
+export {
   adoptBacklog,
   inspectKept,
   type KeptSummary,
