@@ -4,7 +4,6 @@ import type { RedisClient } from "@skyhook/queue-kit";
 import {
   createDeadLetterWriter,
   createStaleWriter,
-  describeError,
   disabledTracing,
   type KeyNames,
   type Ledger,
@@ -60,8 +59,6 @@ export type Runtime = {
   close(graceMs: number): Promise<void>;
 };
 
-const stalledLimitMessage = "stalled more than allowable limit";
-
 export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
   const { connection, prefix, logger, outcomes, keys, queues, ledger } = options;
   const tracing = options.tracing ?? disabledTracing();
@@ -75,7 +72,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
 
   const consumers = options.assignments.map(({ spec, handler }): Consumer => {
     const queue = spec.queues.queue;
-    const run = createProcessor({
+    const processor = createProcessor({
       spec,
       handler,
       deps: options.deps,
@@ -97,7 +94,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       async (job, token) => {
         inFlight += 1;
         try {
-          await run(job, token);
+          await processor.run(job, token);
         } finally {
           inFlight -= 1;
         }
@@ -120,26 +117,11 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
     // The processor dead-letters every failure it sees. A job can still fail for good without
     // it: stalled past BullMQ's limit, or an error outside the handler (the entity lock, the
     // ledger, a dead letter that could not be written) on its last attempt. Every terminal
-    // failure is therefore dead-lettered here too, unless its dead letter is already there.
+    // failure (`finishedOn` set) is therefore kept here too, unless its dead letter is there.
     worker.on("failed", (job, err) => {
       if (job?.finishedOn === undefined) return;
-      const stalled = err.message.includes(stalledLimitMessage);
-      const reason = stalled ? "stalled" : "retries-exhausted";
-      const error = stalled ? err.message : describeError(err);
-      deadLetters
-        .writeIfMissing(job, { queue, deadLetterQueue: spec.queues.deadLetter }, reason, error)
-        .then((written) => {
-          if (!written) return;
-          outcomes.record({
-            kind: "job",
-            outcome: "dead_lettered",
-            queue,
-            jobId: job.id ?? "unknown",
-            attempt: job.attemptsMade,
-            durationSec: 0,
-            reason: `${reason}: ${error}`,
-          });
-        })
+      processor
+        .keepFailed(job, err)
         .catch((dlqErr: unknown) =>
           logger.error({ err: dlqErr, queue, jobId: job.id }, "dead-lettering failed"),
         );
