@@ -20,10 +20,8 @@ import { throttledLog } from "./throttled-log.ts";
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
 export type RuntimeOptions<D> = {
-  /** BullMQ's. */
+  /** BullMQ's, and the entity guard's. */
   connection: RedisClient;
-  /** The entity guard's; may be `connection`. */
-  commands: RedisClient;
   prefix: string;
   keys: KeyNames;
   /** Side queues (dead letters, stale events); owned by the caller, which closes it. */
@@ -65,7 +63,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
   const shutdown = new AbortController();
   const deadLetters = createDeadLetterWriter({ queues });
   const staleEvents = createStaleWriter({ queues });
-  const entities = createEntityGuard(options.commands, keys, {
+  const entities = createEntityGuard(connection, keys, {
     lockMs: options.lockDurationMs,
     markTtlSec: options.orderingHorizonSec,
   });

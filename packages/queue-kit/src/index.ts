@@ -56,6 +56,7 @@ export {
   scrapeMetrics,
 } from "./metrics.ts";
 export {
+  type AdoptContext,
   type AuditEntry,
   adoptBacklog,
   createOpsContext,

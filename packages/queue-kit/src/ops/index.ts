@@ -7,6 +7,7 @@ export {
 } from "./kept-events.ts";
 export { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 export {
+  type AdoptContext,
   adoptBacklog,
   inspectKept,
   type KeptSummary,
