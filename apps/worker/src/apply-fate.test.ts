@@ -20,7 +20,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connect, deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
 import { createFateApplier } from "./apply-fate.ts";
-import { createEntityGuard } from "./entity-guard.ts";
+import { createEntityGuard, type EntityLock } from "./entity-guard.ts";
 import type { Decision, Fate, JobRun } from "./fate.ts";
 
 /**
@@ -78,6 +78,7 @@ function setup() {
         steps.push("counted");
         return counted;
       },
+      completion: ledger.completion,
     },
     observers: [
       (run, decision) => {
@@ -123,7 +124,14 @@ function setup() {
     /** Applies `fate` to a held job, holding the entity's lock first when `held`. */
     async apply(fate: Fate, options: { held?: boolean; token?: boolean; attempts?: number } = {}) {
       const { job, token } = await this.take(options.attempts);
-      const lock = options.held === true ? await entities.lock(entity) : undefined;
+      const taken = options.held === true ? await entities.lock(entity) : undefined;
+      const lock: EntityLock | undefined = taken && {
+        ...taken,
+        async completeAndRelease(...args) {
+          await taken.completeAndRelease(...args);
+          steps.push("counted");
+        },
+      };
       const hold = lock === undefined ? undefined : { lock, order };
       const decision: Decision = { fate, event, hold };
       const given = options.token === false ? undefined : token;

@@ -14,7 +14,7 @@ export type FateApplierOptions = {
   names: QueueNames;
   deadLetters: DeadLetterWriter;
   staleEvents: StaleWriter;
-  ledger: Pick<Ledger, "countCompleted">;
+  ledger: Pick<Ledger, "countCompleted" | "completion">;
   /** Told of every fate once it is carried out, in this order. */
   observers: readonly FateObserver[];
 };
@@ -76,13 +76,14 @@ export function createFateApplier(options: FateApplierOptions): FateApplier {
   function carryOut(job: Job, run: JobRun, { fate, hold }: Decision): Promise<unknown> {
     switch (fate.kind) {
       case "applied":
-        // One round trip for both: different slots (the queue's, the entity's), no order needed
-        // between them. A crash after either re-runs the job, which the count's mark counts
-        // once and whose recorded position is its own, so it is not stale to itself.
-        return Promise.all([
-          options.ledger.countCompleted(names.queue, run.jobId, fate.event),
-          hold?.lock.advanceAndRelease(hold.order),
-        ]);
+        // Counted before BullMQ completes the job: a crash in between re-runs it, and the
+        // re-run finds its count (applied-before) rather than counting twice.
+        return hold === undefined
+          ? options.ledger.countCompleted(names.queue, run.jobId, fate.event)
+          : hold.lock.completeAndRelease(
+              hold.order,
+              options.ledger.completion(names.queue, run.jobId, fate.event),
+            );
       case "applied-before":
         // Its position may not have been recorded before the crash; recording it is a no-op
         // when a newer one was.

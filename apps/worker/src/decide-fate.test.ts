@@ -92,6 +92,9 @@ function portsOf(
     async advanceAndRelease() {
       asked.push("advanceAndRelease");
     },
+    async completeAndRelease() {
+      asked.push("completeAndRelease");
+    },
     async release() {
       asked.push("release");
     },

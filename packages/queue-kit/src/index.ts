@@ -112,6 +112,7 @@ export {
   type RouteRegistry,
   type Router,
 } from "./route-registry.ts";
+export { type CountOnce, countOnceLua } from "./scripts.ts";
 export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
 export {
   contextFromCarrier,
