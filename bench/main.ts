@@ -21,6 +21,7 @@ import { type BenchResults, formatReport } from "./report.ts";
 import type { RssMaxima } from "./rss.ts";
 import { rotate } from "./stats.ts";
 import { startRig } from "./targets.ts";
+import { formatWorkerReport } from "./worker-report.ts";
 import { ensureWrk } from "./wrk.ts";
 
 const startedMs = Date.now();
@@ -40,7 +41,7 @@ try {
   process.exit(2);
 }
 try {
-  ensureWrk();
+  if (!options.workerOnly) ensureWrk();
 } catch (err) {
   log((err as Error).message);
   process.exit(2);
@@ -107,15 +108,16 @@ try {
     log(
       `warm-up: ${options.warmUpSeconds} s per ingress mode, ${options.warmUpJobs} jobs per worker`,
     );
-    for (const mode of ingressOrder.flat())
-      await ingress.run(mode, options.warmUpSeconds, new Map());
+    if (!options.workerOnly)
+      for (const mode of ingressOrder.flat())
+        await ingress.run(mode, options.warmUpSeconds, new Map());
     for (const worker of workers)
       await drainOnce(rig, worker, `wu${run}`, options.warmUpJobs, new Map());
   }
 
   for (let round = 0; round < options.rounds; round++) {
     log(`round ${round + 1}/${options.rounds}`);
-    for (const mode of rotate(ingressOrder, round).flat()) {
+    for (const mode of options.workerOnly ? [] : rotate(ingressOrder, round).flat()) {
       const result = await ingress.run(mode, options.seconds, rss);
       results.ingress[mode].push(result);
       log(`  ${modeLabels[mode]}: ${result.requestsPerSec.toFixed(0)} requests/s`);
@@ -130,6 +132,7 @@ try {
       const result = drains.get(worker);
       if (result !== undefined) results.drain[worker].push(result);
     }
+    if (options.workerOnly) continue;
     await settle(rig, 120_000);
     const e2e: OpenRun = await measureOpenModel(
       rig,
@@ -142,13 +145,15 @@ try {
     );
   }
 
-  log("highest sustained open-model rate:");
-  results.search = await searchMaxRate(rig, options, rss, log);
+  if (!options.workerOnly) {
+    log("highest sustained open-model rate:");
+    results.search = await searchMaxRate(rig, options, rss, log);
+  }
 
   const loadAtEnd = await loadAverage();
   const elapsedSec = Math.round((Date.now() - startedMs) / 1000);
   process.stdout.write(
-    `- load (/proc/loadavg) at end: ${loadAtEnd}\n- took ${elapsedSec} s\n\n${formatReport(results)}`,
+    `- load (/proc/loadavg) at end: ${loadAtEnd}\n- took ${elapsedSec} s\n\n${options.workerOnly ? formatWorkerReport(results) : formatReport(results)}`,
   );
 } catch (err) {
   log(`benchmark failed: ${(err as Error).stack ?? String(err)}`);

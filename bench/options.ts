@@ -3,6 +3,8 @@ import { z } from "zod";
 
 export type BenchOptions = {
   smoke: boolean;
+  /** Only the worker drains (warm-up and rounds): no wrk, no end-to-end runs, no rate search. */
+  workerOnly: boolean;
   rounds: number;
   /** Length of each ingress mode's wrk run, and of each end-to-end run at 1,000/s, per round. */
   seconds: number;
@@ -25,6 +27,7 @@ const count = z.coerce.number().int().positive();
 
 const Args = z.object({
   smoke: z.boolean().default(false),
+  "worker-only": z.boolean().default(false),
   rounds: count.optional(),
   seconds: positive.optional(),
   "drain-jobs": count.optional(),
@@ -34,7 +37,7 @@ const Args = z.object({
 });
 
 export const usage = `pnpm bench [--rounds 3] [--seconds 8] [--drain-jobs 5000] [--concurrency 10]
-           [--probe-seconds 10] [--sustain-seconds 60] [--smoke]`;
+           [--probe-seconds 10] [--sustain-seconds 60] [--smoke] [--worker-only]`;
 
 /** The defaults keep a full run within about ten minutes on the shared two-core machine. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -42,6 +45,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       smoke: { type: "boolean" },
+      "worker-only": { type: "boolean" },
       rounds: { type: "string" },
       seconds: { type: "string" },
       "drain-jobs": { type: "string" },
@@ -55,6 +59,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const smoke = a.smoke;
   return {
     smoke,
+    workerOnly: a["worker-only"],
     rounds: a.rounds ?? (smoke ? 1 : 3),
     seconds: a.seconds ?? (smoke ? 1 : 8),
     drainJobs: a["drain-jobs"] ?? (smoke ? 200 : 5_000),

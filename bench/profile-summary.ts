@@ -45,15 +45,17 @@ function bucketOf(stack: Frame[]): string | undefined {
   if (within(stack, "/modules/esm/") || within(stack, "/modules/cjs/") || within(stack, "tsx"))
     return undefined;
   if (self === "(garbage collector)") return "garbage collection";
-  if (within(stack, "apps/worker/src/processor.ts")) {
-    if (within(stack, "/zod/")) return "processor: zod (job data and payload)";
-    if (within(stack, "pino")) return "processor: logging";
-    if (within(stack, "prom-client")) return "processor: metrics";
-    return "processor: handler, entity guard, ledger (JavaScript)";
+  if (within(stack, "packages/handlers/") || within(stack, "packages/booking-store/"))
+    return "handler: the booking projection, its Redis command written";
+  if (within(stack, "apps/worker/src/")) {
+    if (within(stack, "/zod/")) return "worker: zod (job data and payload)";
+    if (within(stack, "pino") || within(stack, "prom-client")) return "worker: logging, metrics";
+    if (within(stack, "ioredis")) return "worker: entity guard and ledger commands written";
+    return "worker: decision, applier, observers (JavaScript)";
   }
   if (calls(stack, "moveToFinished")) return "BullMQ: finishing the job, fetching the next";
   if (within(stack, "bullmq")) return "BullMQ: other (job objects, its socket writes)";
-  if (within(stack, "ioredis")) return "ioredis: Skyhook's commands written, replies read";
+  if (within(stack, "ioredis")) return "ioredis: replies read, other";
   return "other";
 }
 

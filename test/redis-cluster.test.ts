@@ -1,5 +1,6 @@
-import { createReplicationWait } from "@skyhook/queue-kit";
+import { createLedger, createReplicationWait, keyNames } from "@skyhook/queue-kit";
 import { cancelledFlightEnvelope, newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
+import { createEntityGuard } from "@skyhook/worker";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
@@ -157,6 +158,35 @@ describe("Redis Cluster", () => {
       expect(asked).toEqual(expected);
       // Meaningful only if the queues live on different masters.
       expect(new Set(expected).size).toBeGreaterThan(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("counts a job's completion and records its entity's position with one script per slot", async () => {
+    const client: Cluster = cluster.connect();
+    try {
+      const keys = keyNames(`${prefix}-guard`);
+      const queue = "{pnr-v3.booking-created}";
+      const key = { subscription: "spotnana", eventType: "PNR_V3", operation: "BOOKING_CREATED" };
+      expect(await cluster.keySlot(keys.entityLock("pnr:CL1"))).not.toBe(
+        await cluster.keySlot(keys.ledger(queue)),
+      );
+      await client.hset(keys.job(queue, "wh-cluster-1"), "name", "PNR_V3.BOOKING_CREATED");
+      const ledger = createLedger(client, keys);
+      const guard = createEntityGuard(client, keys, { lockMs: 10_000, markTtlSec: 600 });
+      const holder = await guard.lock("pnr:CL1");
+      await holder?.completeAndRelease(
+        { entity: "pnr:CL1", version: 2 },
+        ledger.completion(queue, "wh-cluster-1", key),
+      );
+      expect(await client.hgetall(keys.ledger(queue))).toEqual({
+        "completed|spotnana|PNR_V3|BOOKING_CREATED": "1",
+      });
+      expect(await ledger.wasCompleted(queue, "wh-cluster-1")).toBe(true);
+      const next = await guard.lock("pnr:CL1");
+      expect(next?.newest()).toEqual({ entity: "pnr:CL1", version: 2 });
+      await next?.release();
     } finally {
       client.disconnect();
     }

@@ -1,4 +1,5 @@
-import { adoptBacklog, type OpsContext } from "@skyhook/queue-kit";
+import type { OperationSpec } from "@skyhook/contracts";
+import { type AdoptContext, adoptBacklog, createRouteRegistry } from "@skyhook/queue-kit";
 import type { Logger } from "pino";
 
 export type Pair = { eventType: string; operation: string };
@@ -10,7 +11,7 @@ export type Pair = { eventType: string; operation: string };
  * SSCAN per operation.
  */
 export function startBacklogAdoption(options: {
-  ctx: OpsContext;
+  ctx: AdoptContext;
   pairs: readonly Pair[];
   intervalMs: number;
   ratePerSec: number;
@@ -35,6 +36,45 @@ export function startBacklogAdoption(options: {
       stopped = true;
       clearInterval(timer);
       await running;
+    },
+  };
+}
+
+/**
+ * Announces what this worker handles, so the ingress routes to it and the dashboard lists it
+ * without being redeployed; then, unless switched off, takes over what waited for it in the
+ * catch-all.
+ */
+export function takeOverRoutes(options: {
+  ctx: AdoptContext;
+  specs: readonly OperationSpec[];
+  adopt: { enabled: boolean; intervalMs: number; ratePerSec: number };
+  logger: Logger;
+}): { stop(): Promise<void> } {
+  const { ctx, specs, logger } = options;
+  const announced = createRouteRegistry(ctx.redis, ctx.keys)
+    .announce(
+      specs.map((spec) => ({
+        eventType: spec.eventType,
+        operation: spec.operation,
+        queues: spec.queues,
+        retry: spec.retry,
+      })),
+    )
+    .catch((err: unknown) => logger.warn({ err }, "could not announce routes"));
+  const adoption = options.adopt.enabled
+    ? startBacklogAdoption({
+        ctx,
+        pairs: specs.map(({ eventType, operation }) => ({ eventType, operation })),
+        intervalMs: options.adopt.intervalMs,
+        ratePerSec: options.adopt.ratePerSec,
+        logger,
+      })
+    : undefined;
+  return {
+    async stop() {
+      await announced;
+      await adoption?.stop();
     },
   };
 }

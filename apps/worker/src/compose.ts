@@ -7,61 +7,24 @@ import {
   createLedger,
   createMetrics,
   createOutcomeSink,
-  createProducerConnection,
   createQueuePool,
-  createRedisClient,
-  createRouteRegistry,
   createTracing,
-  createWorkerConnection,
   disabledTracing,
   keyNames,
   logJobOutcomes,
   type Metrics,
-  type OpsContext,
   type OutcomeSink,
-  pingRedis,
-  registerQueueGauges,
-  registerWorkerReadyGauge,
-  scrapeMetrics,
-  withTimeout,
+  type RedisClient,
 } from "@skyhook/queue-kit";
-import {
-  ConfigError,
-  type Logger,
-  type OpsRoute,
-  opsJson,
-  startTracing,
-} from "@skyhook/service-kit";
-import { startBacklogAdoption } from "./backlog-adoption.ts";
+import { type Logger, type OpsRoute, startTracing } from "@skyhook/service-kit";
+import { assign } from "./assign.ts";
+import { takeOverRoutes } from "./backlog-adoption.ts";
 import type { WorkerConfig } from "./config.ts";
-import { type ConsumptionMonitor, watchConsumption } from "./consumption-monitor.ts";
+import { openWorkerConnections } from "./connections.ts";
+import type { ConsumptionMonitor } from "./consumption-monitor.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
-import { type Assignment, type Runtime, startRuntime } from "./runtime.ts";
-
-/**
- * Pairs each selected operation with its installed handler and its contract. Selecting an
- * operation nobody installed is a configuration error, not a worker that silently idles.
- */
-export function assign<D>(
-  catalog: Catalog,
-  handlers: readonly Handler<D>[],
-  selected: WorkerConfig["operations"],
-): Assignment<D>[] {
-  const wanted =
-    selected ?? handlers.map((h) => ({ eventType: h.eventType, operation: h.operation }));
-  const problems: string[] = [];
-  const assignments = wanted.flatMap(({ eventType, operation }) => {
-    const handler = handlers.find((h) => h.eventType === eventType && h.operation === operation);
-    const { spec } = catalog.route(eventType, operation);
-    if (handler === undefined || spec === undefined) {
-      problems.push(`WORKER_OPERATIONS: no handler installed for ${eventType}/${operation}`);
-      return [];
-    }
-    return [{ spec, handler }];
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return assignments;
-}
+import { type Runtime, startRuntime } from "./runtime.ts";
+import { startWorkerOps } from "./worker-ops.ts";
 
 export type WorkerProcess = {
   runtime: Runtime;
@@ -73,9 +36,21 @@ export type WorkerProcess = {
   close(): Promise<void>;
 };
 
-/** Every few seconds, and often enough that a stall is seen soon after it passes the limit. */
-const checkEveryMsFor = (stallAfterMs: number) =>
-  Math.min(5_000, Math.max(250, Math.floor(stallAfterMs / 4)));
+/** What the installed handlers need, built once per process. */
+function handlerDeps(config: WorkerConfig, redis: RedisClient, logger: Logger): WorkerDeps {
+  return {
+    bookings: createBookingStore(redis, `${config.queuePrefix}:projection`),
+    notifier:
+      config.notifyUrl === undefined
+        ? createLogNotifier(logger.child({ component: "notifier" }))
+        : createHttpNotifier({
+            url: config.notifyUrl,
+            timeoutMs: config.notifyTimeoutMs,
+            authorization: config.notifyAuthorization,
+          }),
+    effectTtlSec: config.effectTtlSec,
+  };
+}
 
 export function composeWorker(
   config: WorkerConfig,
@@ -88,48 +63,27 @@ export function composeWorker(
   } = {},
 ): WorkerProcess {
   const assignments = assign(catalog, handlers, config.operations);
+  const specs = assignments.map((a) => a.spec);
   const telemetry = startTracing(config.tracing, {
     logger,
     tracerProvider: options.tracerProvider,
   });
-  const connection = createWorkerConnection(config.redis);
-  connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
-  // Skyhook's own per-job commands (entity guard, projection, completion count) go on a
-  // connection of their own that ioredis auto-pipelines: what the concurrent jobs send in one
-  // event-loop turn leaves in one socket write, the biggest single CPU cost per command. BullMQ's
-  // connection stays as BullMQ expects it. The worker connection's profile otherwise
-  // (createWorkerConnection): commands wait out an outage instead of failing the job.
-  const commands = createRedisClient(config.redis, {
-    maxRetriesPerRequest: null,
-    enableAutoPipelining: true,
-  });
-  commands.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
-  const deps: WorkerDeps = {
-    bookings: createBookingStore(commands, `${config.queuePrefix}:projection`),
-    notifier:
-      config.notifyUrl === undefined
-        ? createLogNotifier(logger.child({ component: "notifier" }))
-        : createHttpNotifier({
-            url: config.notifyUrl,
-            timeoutMs: config.notifyTimeoutMs,
-            authorization: config.notifyAuthorization,
-          }),
-    effectTtlSec: config.effectTtlSec,
-  };
+  const connections = openWorkerConnections(config.redis, logger);
+  const { redis } = connections;
+  const prefix = config.queuePrefix;
+  const keys = keyNames(prefix);
   const metrics = createMetrics();
   const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
-  const keys = keyNames(config.queuePrefix);
-  const queues = createQueuePool({ connection, prefix: config.queuePrefix, logger });
-  const ledger = createLedger(commands, keys);
+  const queues = createQueuePool({ connection: redis, prefix, logger });
+  const ledger = createLedger(redis, keys);
   const runtime = startRuntime({
-    connection,
-    commands,
-    prefix: config.queuePrefix,
+    connection: redis,
+    prefix,
     keys,
     queues,
     ledger,
     assignments,
-    deps,
+    deps: handlerDeps(config, redis, logger),
     concurrency: config.concurrency,
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
@@ -142,92 +96,25 @@ export function composeWorker(
         ? disabledTracing()
         : createTracing(telemetry.tracerProvider, telemetry.propagator),
   });
-  // Announce what this worker handles, so the ingress routes to it and the dashboard lists it
-  // without being redeployed; then take over what waited for it in the catch-all.
-  const pairs = assignments.map(({ spec }) => ({
-    eventType: spec.eventType,
-    operation: spec.operation,
-  }));
-  const registry = createRouteRegistry(connection, keys);
-  const announced = registry
-    .announce(
-      assignments.map(({ spec }) => ({
-        eventType: spec.eventType,
-        operation: spec.operation,
-        queues: spec.queues,
-        retry: spec.retry,
-      })),
-    )
-    .catch((err: unknown) => logger.warn({ err }, "could not announce routes"));
-  const ctx: OpsContext = {
-    redis: connection,
-    keys,
-    queues,
-    ledger,
-    router: {
-      route: (eventType, operation) => catalog.route(eventType, operation),
-      refresh: async () => undefined,
-      close: () => undefined,
+  const routes = takeOverRoutes({
+    // The worker routes by its own catalog: the operations it adopts are the ones it knows.
+    ctx: { redis, keys, queues, ledger, router: catalog, settings: config.jobs, logger, outcomes },
+    specs,
+    adopt: {
+      enabled: config.adoptBacklog,
+      intervalMs: config.adoptIntervalMs,
+      ratePerSec: config.adoptRatePerSec,
     },
-    settings: config.jobs,
     logger,
-    outcomes,
-    queueNames: async () => assignments.map(({ spec }) => spec.queues),
-  };
-  const adoption = config.adoptBacklog
-    ? startBacklogAdoption({
-        ctx,
-        pairs,
-        intervalMs: config.adoptIntervalMs,
-        ratePerSec: config.adoptRatePerSec,
-        logger,
-      })
-    : undefined;
-
-  // Health checks and scrapes get a connection of their own, without an offline queue: on the
-  // worker's connection (which waits out outages) their commands would pile up unanswered.
-  // The ping fails at once while Redis is away; reads through BullMQ wait for the connection
-  // whatever its options, so each is bounded by a timeout (and scrapes by their own).
-  const opsConnection = createProducerConnection(config.redis, { commandTimeoutMs: 1_000 });
-  // The worker's connection already reports outages; this one would repeat them.
-  opsConnection.on("error", (err) =>
-    logger.debug({ err: err.message }, "ops redis connection error"),
-  );
-  const opsQueues = createQueuePool({
-    connection: opsConnection,
-    prefix: config.queuePrefix,
-    logger,
-    observer: true,
   });
-  const consumption = watchConsumption({
+  const ops = startWorkerOps({
+    redis: connections.ops,
+    prefix,
+    keys,
     consumers: runtime.consumers,
-    async readWork(queue) {
-      const q = opsQueues.get(queue);
-      // A delayed job whose time has come (a retry, a job put back) is ready work too: a
-      // consuming worker promotes it at once, one that cannot write never does.
-      const [counts, due, paused] = await withTimeout(
-        Promise.all([
-          q.getJobCounts("waiting", "prioritized"),
-          q.getDelayedCount(Date.now()),
-          q.isPaused(),
-        ]),
-        1_000,
-        "redis",
-      );
-      return { ready: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + due, paused };
-    },
-    ping: () => pingRedis(opsConnection, 1_000),
+    queues: () => specs.map((spec) => spec.queues),
+    metrics,
     stallAfterMs: config.stallAfterMs,
-    checkEveryMs: checkEveryMsFor(config.stallAfterMs),
-    logger,
-  });
-  registerWorkerReadyGauge(metrics.registry, () => consumption.states());
-  registerQueueGauges({
-    registry: metrics.registry,
-    redis: opsConnection,
-    keys,
-    pool: opsQueues,
-    queues: () => assignments.map((a) => a.spec.queues),
     logger,
   });
 
@@ -235,29 +122,18 @@ export function composeWorker(
     runtime,
     outcomes,
     metrics,
-    consumption,
-    opsRoutes: {
-      "/healthz": () => opsJson(200, { status: "ok" }),
-      "/readyz": async () => {
-        const readiness = await consumption.readiness();
-        return opsJson(readiness.ready ? 200 : 503, {
-          status: readiness.ready ? "ready" : "not ready",
-          ...readiness,
-        });
-      },
-      "/metrics": () => scrapeMetrics(metrics.registry),
-    },
+    consumption: ops.consumption,
+    opsRoutes: ops.routes,
     async close() {
-      await announced;
-      await adoption?.stop();
-      consumption.close();
+      await routes.stop();
+      // Stopped before the drain: a worker that stops fetching is not stuck.
+      ops.consumption.close();
       await runtime.close(config.shutdownTimeoutMs);
       await queues.close();
-      await connection.quit();
-      await commands.quit();
       await telemetry?.shutdown();
-      await opsQueues.close();
-      opsConnection.disconnect();
+      // Last: probes and scrapes are answered while the worker drains.
+      await ops.close();
+      await connections.close();
     },
   };
 }

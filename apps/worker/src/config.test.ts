@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { bookingCreated, createCatalog, defaultCatalog } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
 import { configErrorOf } from "../../../test/support/config-error.ts";
-import { assign } from "./compose.ts";
+import { assign } from "./assign.ts";
 import { loadWorkerConfig } from "./config.ts";
 import { installedHandlers } from "./handlers.ts";
 

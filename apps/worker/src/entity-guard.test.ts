@@ -1,6 +1,6 @@
-import { keyNames } from "@skyhook/queue-kit";
+import { createLedger, keyNames } from "@skyhook/queue-kit";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createEntityGuard } from "./entity-guard.ts";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
@@ -116,5 +116,64 @@ describe("createEntityGuard", () => {
     expect(() => holder?.newest()).toThrow(SyntaxError);
     await holder?.release();
     expect(await redis.exists(keys.entityLock("pnr:H"))).toBe(0);
+  });
+});
+
+describe("EntityLock.completeAndRelease", () => {
+  const ledger = createLedger(redis, keys);
+  const queue = "{pnr-v3.test-applied}";
+  const key = { subscription: "spotnana", eventType: "PNR_V3", operation: "TEST_APPLIED" };
+  const field = "completed|spotnana|PNR_V3|TEST_APPLIED";
+  /** BullMQ's hash of a job: the count marks it, and counts nothing once it is gone. */
+  const job = async (jobId: string) => {
+    await redis.hset(keys.job(queue, jobId), "name", "PNR_V3.TEST_APPLIED");
+    return ledger.completion(queue, jobId, key);
+  };
+
+  it("counts the completion once, records the position and releases the lock, in one command", async () => {
+    const count = await job("wh-complete-1");
+    const holder = await guard.lock("pnr:K");
+    const sent = vi.spyOn(redis, "sendCommand");
+    await holder?.completeAndRelease({ entity: "pnr:K", version: 4 }, count);
+    expect(sent).toHaveBeenCalledTimes(1);
+    sent.mockRestore();
+    expect(await redis.hget(keys.ledger(queue), field)).toBe("1");
+    expect(await ledger.wasCompleted(queue, "wh-complete-1")).toBe(true);
+    expect(await redis.exists(keys.entityLock("pnr:K"))).toBe(0);
+    const next = await guard.lock("pnr:K");
+    expect(next?.newest()).toEqual({ entity: "pnr:K", version: 4 });
+    // A re-run after a crash before BullMQ finished the job: counted once, position kept.
+    await next?.completeAndRelease({ entity: "pnr:K", version: 4 }, count);
+    expect(await redis.hget(keys.ledger(queue), field)).toBe("1");
+    expect(await redis.exists(keys.entityLock("pnr:K"))).toBe(0);
+  });
+
+  it("counts nothing for a job that is gone, and still records the position", async () => {
+    const gone = { ...key, operation: "GONE" };
+    const count = ledger.completion(queue, "wh-never-stored", gone);
+    const holder = await guard.lock("pnr:L");
+    await holder?.completeAndRelease({ entity: "pnr:L", version: 1 }, count);
+    expect(await redis.hget(keys.ledger(queue), "completed|spotnana|PNR_V3|GONE")).toBeNull();
+    expect(await ledger.wasCompleted(queue, "wh-never-stored")).toBe(false);
+    expect(JSON.parse((await redis.get(keys.entityNewest("pnr:L"))) ?? "null")).toEqual({
+      entity: "pnr:L",
+      version: 1,
+    });
+  });
+
+  it("never moves the mark back nor frees another's lock when its own lock lapsed", async () => {
+    const count = await job("wh-complete-late");
+    const late = await guard.lock("pnr:M");
+    await redis.del(keys.entityLock("pnr:M"));
+    const meanwhile = await guard.lock("pnr:M");
+    await meanwhile?.advanceAndRelease({ entity: "pnr:M", version: 5 });
+    const current = await guard.lock("pnr:M");
+    await late?.completeAndRelease({ entity: "pnr:M", version: 3 }, count);
+    expect(await ledger.wasCompleted(queue, "wh-complete-late")).toBe(true);
+    expect(await guard.lock("pnr:M")).toBeUndefined();
+    await current?.release();
+    const after = await guard.lock("pnr:M");
+    expect(after?.newest()).toEqual({ entity: "pnr:M", version: 5 });
+    await after?.release();
   });
 });

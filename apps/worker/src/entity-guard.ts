@@ -1,36 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { EntityOrder } from "@skyhook/contracts";
-import type { KeyNames, RedisClient } from "@skyhook/queue-kit";
+import { type CountOnce, countOnceLua, type KeyNames, type RedisClient } from "@skyhook/queue-kit";
 
 /**
- * The guard's Lua scripts, one round trip each. KEYS: the entity's lock and its high-water
- * mark, which share the entity's hash tag (keys.ts), so each script stays in one Cluster slot.
+ * Records a position as applied and releases the lock in one step. The mark becomes the newer
+ * of the stored one and this, field by field (as `newestOf`), merged here rather than from what
+ * the holder read: a holder whose lock lapsed mid-handler still never moves a mark back.
+ * Numbers are written with 17 significant digits, which read back as the same double. The lock
+ * is deleted only if this holder still owns it, so a late release never frees another's.
+ * KEYS[1], KEYS[2]: the lock and the mark; ARGV[1..3]: owner, the position as JSON (an
+ * EntityOrder), the mark's TTL in seconds.
  */
-const scripts = {
-  /**
-   * Takes the lock (`SET NX PX`) and, only if it was taken, reads the mark in the same step:
-   * what the holder reads is what was applied before it, and nobody else can move it meanwhile.
-   * ARGV: owner, lock ms. Returns `{1, mark or false}` when taken, `{0}` when busy.
-   */
-  skyhookEntityAcquire: {
-    numberOfKeys: 2,
-    lua: `
-if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
-  return {1, redis.call('GET', KEYS[2])}
-end
-return {0}`,
-  },
-  /**
-   * Records a position as applied and releases the lock in one step. The mark becomes the newer
-   * of the stored one and this, field by field (as `newestOf`), merged here rather than from
-   * what the holder read: a holder whose lock lapsed mid-handler still never moves a mark back.
-   * Numbers are written with 17 significant digits, which read back as the same double.
-   * The lock is deleted only if this holder still owns it, so a late release never frees
-   * another's. ARGV: owner, the position as JSON (EntityOrder), mark TTL in seconds.
-   */
-  skyhookEntityAdvanceAndRelease: {
-    numberOfKeys: 2,
-    lua: `
+const advanceAndReleaseLua = `
 local order = cjson.decode(ARGV[2])
 local version, timestampMs = order.version, order.timestampMs
 local raw = redis.call('GET', KEYS[2])
@@ -47,8 +28,54 @@ local mark = '{"entity":' .. cjson.encode(order.entity)
 if version then mark = mark .. ',"version":' .. string.format('%.17g', version) end
 if timestampMs then mark = mark .. ',"timestampMs":' .. string.format('%.17g', timestampMs) end
 redis.call('SET', KEYS[2], mark .. '}', 'EX', ARGV[3])
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end`;
+
+/**
+ * The guard's Lua scripts, one round trip each. The entity's lock and its high-water mark share
+ * the entity's hash tag (keys.ts), the job's hash and the ledger their queue's, so on a Cluster
+ * each script stays in one slot; only `skyhookEntityCompleteAndRelease` takes both, and it runs
+ * only where there are no slots.
+ */
+const scripts = {
+  /**
+   * Takes the lock (`SET NX PX`) and, only if it was taken, reads the mark in the same step:
+   * what the holder reads is what was applied before it, and nobody else can move it meanwhile.
+   * ARGV: owner, lock ms. Returns `{1, mark or false}` when taken, `{0}` when busy.
+   */
+  skyhookEntityAcquire: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0}`,
+  },
+  /** `advanceAndReleaseLua`. KEYS: lock, mark. ARGV: owner, the position as JSON, mark TTL. */
+  skyhookEntityAdvanceAndRelease: {
+    numberOfKeys: 2,
+    lua: `${advanceAndReleaseLua}
 return 1`,
+  },
+  /**
+   * A completion counted in the ledger (`countOnceLua`) and the position recorded with the
+   * lock released, in one step: for one Redis server (or Sentinel), where a script may touch
+   * the queue's keys and the entity's together. KEYS: lock, mark, job, ledger. ARGV: owner,
+   * the position as JSON, mark TTL, ledger field, job mark. Returns 1 if it counted.
+   */
+  skyhookEntityCompleteAndRelease: {
+    numberOfKeys: 4,
+    lua: `${countOnceLua({ job: "KEYS[3]", ledger: "KEYS[4]", field: "ARGV[4]", mark: "ARGV[5]" })}
+${advanceAndReleaseLua}
+return counted`,
+  },
+  /**
+   * The completion's count alone, for a Cluster, where the queue's keys and the entity's are
+   * in different slots. KEYS: job, ledger. ARGV: ledger field, job mark.
+   */
+  skyhookEntityCountOnce: {
+    numberOfKeys: 2,
+    lua: `${countOnceLua({ job: "KEYS[1]", ledger: "KEYS[2]", field: "ARGV[1]", mark: "ARGV[2]" })}
+return counted`,
   },
   /** Deletes the lock only if this holder still owns it. KEYS: the lock. ARGV: owner. */
   skyhookEntityRelease: {
@@ -73,6 +100,23 @@ type GuardScripts = {
     order: string,
     ttlSec: number,
   ): Promise<number>;
+  skyhookEntityCompleteAndRelease(
+    lockKey: string,
+    markKey: string,
+    jobKey: string,
+    ledgerKey: string,
+    owner: string,
+    order: string,
+    ttlSec: number,
+    field: string,
+    jobMark: string,
+  ): Promise<number>;
+  skyhookEntityCountOnce(
+    jobKey: string,
+    ledgerKey: string,
+    field: string,
+    jobMark: string,
+  ): Promise<number>;
   skyhookEntityRelease(lockKey: string, owner: string): Promise<number>;
 };
 
@@ -90,6 +134,13 @@ export type EntityLock = {
    * the lock, in one step.
    */
   advanceAndRelease(order: EntityOrder): Promise<void>;
+  /**
+   * The same, and counts the job's completion in the ledger (`Ledger.completion`): in one step
+   * on one Redis server; on a Cluster, where the queue's keys and the entity's are in different
+   * slots, as two scripts sent at once. No order is needed between them: a crash after either
+   * re-runs the job, which the count's mark counts once and whose recorded position is its own.
+   */
+  completeAndRelease(order: EntityOrder, count: CountOnce): Promise<void>;
   /** Releases the lock without recording anything. */
   release(): Promise<void>;
 };
@@ -131,6 +182,33 @@ export function createEntityGuard(
             owner,
             JSON.stringify(order),
             options.markTtlSec,
+          );
+        },
+        async completeAndRelease(order, count) {
+          const position = JSON.stringify(order);
+          if (redis.isCluster) {
+            await Promise.all([
+              run.skyhookEntityCountOnce(count.job, count.ledger, count.field, count.mark),
+              run.skyhookEntityAdvanceAndRelease(
+                lockKey,
+                markKey,
+                owner,
+                position,
+                options.markTtlSec,
+              ),
+            ]);
+            return;
+          }
+          await run.skyhookEntityCompleteAndRelease(
+            lockKey,
+            markKey,
+            count.job,
+            count.ledger,
+            owner,
+            position,
+            options.markTtlSec,
+            count.field,
+            count.mark,
           );
         },
         async release() {

@@ -1,4 +1,5 @@
-export { assign, composeWorker, type WorkerProcess } from "./compose.ts";
+export { assign } from "./assign.ts";
+export { composeWorker, type WorkerProcess } from "./compose.ts";
 export {
   loadWorkerConfig,
   shutdownExitMarginMs,

@@ -1,4 +1,4 @@
-import type { Context } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { EventJob } from "@skyhook/contracts";
 import { contextFromCarrier, type Tracing, traceCarrierOf } from "@skyhook/queue-kit";
 import { z } from "zod";
@@ -8,8 +8,21 @@ const CarrierOnly = z.object({
   trace: z.object({ carrier: EventJob.shape.trace.shape.carrier }),
 });
 
-/** The delivery's context a job's spans continue; the root for jobs written without one. */
+/** Whether job data holds a trace carrier at all: most do not (tracing off at the ingress). */
+const hasCarrier = (data: unknown) =>
+  typeof data === "object" &&
+  data !== null &&
+  "trace" in data &&
+  typeof data.trace === "object" &&
+  data.trace !== null &&
+  "carrier" in data.trace;
+
+/**
+ * The delivery's context a job's spans continue; the root for jobs written without one. Job
+ * data without a carrier is not parsed for it: that is every job while tracing is off.
+ */
 export function deliveryContextOf(tracing: Tracing, data: unknown): Context {
+  if (!hasCarrier(data)) return ROOT_CONTEXT;
   const parsed = CarrierOnly.safeParse(data);
   return contextFromCarrier(tracing, parsed.success ? parsed.data.trace.carrier : undefined);
 }

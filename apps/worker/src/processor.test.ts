@@ -119,7 +119,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
   const entities = createEntityGuard(redis, keys, { lockMs: 10_000, markTtlSec: 600 });
   const ledger = createLedger(redis, keys);
   const { tracing, memory } = memoryTracing();
-  const run = createProcessor({
+  const processor = createProcessor({
     spec,
     handler: {
       eventType: spec.eventType,
@@ -164,7 +164,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
     calls,
     entities,
     ledger,
-    run,
+    run: (job: Job, token?: string) => processor.run(job, token),
     add,
     /** A job as a worker holds it: active, locked with the returned token. */
     async take(data: Data, opts: JobsOptions = {}) {

@@ -4,7 +4,6 @@ import type { RedisClient } from "@skyhook/queue-kit";
 import {
   createDeadLetterWriter,
   createStaleWriter,
-  describeError,
   disabledTracing,
   type KeyNames,
   type Ledger,
@@ -15,16 +14,14 @@ import {
 import { Worker } from "bullmq";
 import type { Logger } from "pino";
 import { createEntityGuard } from "./entity-guard.ts";
-import { createProcessor } from "./processor.ts";
+import { createProcessor, type Processor } from "./processor.ts";
 import { throttledLog } from "./throttled-log.ts";
 
 export type Assignment<D> = { spec: OperationSpec; handler: Handler<D> };
 
 export type RuntimeOptions<D> = {
-  /** BullMQ's. */
+  /** BullMQ's, and the entity guard's. */
   connection: RedisClient;
-  /** The entity guard's; may be `connection`. */
-  commands: RedisClient;
   prefix: string;
   keys: KeyNames;
   /** Side queues (dead letters, stale events); owned by the caller, which closes it. */
@@ -60,22 +57,73 @@ export type Runtime = {
   close(graceMs: number): Promise<void>;
 };
 
-const stalledLimitMessage = "stalled more than allowable limit";
+/** A BullMQ Worker on `queue` running `processor`, counting the jobs it has in flight. */
+function startConsumer(
+  queue: string,
+  processor: Processor,
+  options: Pick<
+    RuntimeOptions<unknown>,
+    "connection" | "prefix" | "concurrency" | "lockDurationMs" | "stalledIntervalMs" | "logger"
+  >,
+): Consumer {
+  const { logger } = options;
+  // Counted here rather than from Worker events: a job put back (entity busy, shutdown)
+  // leaves the processor without any event.
+  let inFlight = 0;
+  const worker = new Worker(
+    queue,
+    async (job, token) => {
+      inFlight += 1;
+      try {
+        await processor.run(job, token);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+    },
+  );
+  worker.on(
+    "error",
+    throttledLog<Error>(
+      (err, suppressed) => logger.error({ err, queue, suppressed }, "worker error"),
+      10_000,
+    ),
+  );
+  // The processor dead-letters every failure it sees. A job can still fail for good without
+  // it: stalled past BullMQ's limit, or an error outside the handler (the entity lock, the
+  // ledger, a dead letter that could not be written) on its last attempt. Every terminal
+  // failure (`finishedOn` set) is therefore kept here too, unless its dead letter is there.
+  worker.on("failed", (job, err) => {
+    if (job?.finishedOn === undefined) return;
+    processor
+      .keepFailed(job, err)
+      .catch((dlqErr: unknown) =>
+        logger.error({ err: dlqErr, queue, jobId: job.id }, "dead-lettering failed"),
+      );
+  });
+  logger.info({ queue, concurrency: options.concurrency }, "consuming");
+  return { queue, worker, concurrency: options.concurrency, inFlight: () => inFlight };
+}
 
 export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
-  const { connection, prefix, logger, outcomes, keys, queues, ledger } = options;
+  const { connection, logger, outcomes, keys, queues, ledger } = options;
   const tracing = options.tracing ?? disabledTracing();
   const shutdown = new AbortController();
   const deadLetters = createDeadLetterWriter({ queues });
   const staleEvents = createStaleWriter({ queues });
-  const entities = createEntityGuard(options.commands, keys, {
+  const entities = createEntityGuard(connection, keys, {
     lockMs: options.lockDurationMs,
     markTtlSec: options.orderingHorizonSec,
   });
-
-  const consumers = options.assignments.map(({ spec, handler }): Consumer => {
+  const consumers = options.assignments.map(({ spec, handler }) => {
     const queue = spec.queues.queue;
-    const run = createProcessor({
+    const processor = createProcessor({
       spec,
       handler,
       deps: options.deps,
@@ -89,63 +137,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       shutdown: shutdown.signal,
       tracing,
     });
-    // Counted here rather than from Worker events: a job put back (entity busy, shutdown)
-    // leaves the processor without any event.
-    let inFlight = 0;
-    const worker = new Worker(
-      queue,
-      async (job, token) => {
-        inFlight += 1;
-        try {
-          await run(job, token);
-        } finally {
-          inFlight -= 1;
-        }
-      },
-      {
-        connection,
-        prefix,
-        concurrency: options.concurrency,
-        lockDuration: options.lockDurationMs,
-        stalledInterval: options.stalledIntervalMs,
-      },
-    );
-    worker.on(
-      "error",
-      throttledLog<Error>(
-        (err, suppressed) => logger.error({ err, queue, suppressed }, "worker error"),
-        10_000,
-      ),
-    );
-    // The processor dead-letters every failure it sees. A job can still fail for good without
-    // it: stalled past BullMQ's limit, or an error outside the handler (the entity lock, the
-    // ledger, a dead letter that could not be written) on its last attempt. Every terminal
-    // failure is therefore dead-lettered here too, unless its dead letter is already there.
-    worker.on("failed", (job, err) => {
-      if (job?.finishedOn === undefined) return;
-      const stalled = err.message.includes(stalledLimitMessage);
-      const reason = stalled ? "stalled" : "retries-exhausted";
-      const error = stalled ? err.message : describeError(err);
-      deadLetters
-        .writeIfMissing(job, { queue, deadLetterQueue: spec.queues.deadLetter }, reason, error)
-        .then((written) => {
-          if (!written) return;
-          outcomes.record({
-            kind: "job",
-            outcome: "dead_lettered",
-            queue,
-            jobId: job.id ?? "unknown",
-            attempt: job.attemptsMade,
-            durationSec: 0,
-            reason: `${reason}: ${error}`,
-          });
-        })
-        .catch((dlqErr: unknown) =>
-          logger.error({ err: dlqErr, queue, jobId: job.id }, "dead-lettering failed"),
-        );
-    });
-    logger.info({ queue, concurrency: options.concurrency }, "consuming");
-    return { queue, worker, concurrency: options.concurrency, inFlight: () => inFlight };
+    return startConsumer(queue, processor, options);
   });
   const workers = consumers.map((c) => c.worker);
 

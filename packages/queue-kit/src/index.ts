@@ -67,6 +67,7 @@ export {
   scrapeMetrics,
 } from "./metrics.ts";
 export {
+  type AdoptContext,
   type AuditEntry,
   adoptBacklog,
   createOpsContext,
@@ -136,6 +137,7 @@ export {
   type RouteRegistry,
   type Router,
 } from "./route-registry.ts";
+export { type CountOnce, countOnceLua } from "./scripts.ts";
 export { registerShedMetrics } from "./shed-metrics.ts";
 export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
 export {

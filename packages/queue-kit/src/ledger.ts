@@ -2,7 +2,7 @@ import type { QueueNames } from "@skyhook/contracts";
 import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
 import type { QueuePool } from "./queue-pool.ts";
-import { type LedgerScripts, ledgerScripts } from "./scripts.ts";
+import { type CountOnce, type LedgerScripts, ledgerScripts } from "./scripts.ts";
 import type { ItemResult } from "./turn-batcher.ts";
 
 /**
@@ -117,6 +117,16 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     /** The handler succeeded; false when this job was already counted (a re-run). */
     countCompleted: (queue: string, jobId: string, key: LedgerKey) =>
       once("completed", "sk-completed", queue, jobId, key),
+    /**
+     * What `countCompleted` writes, by name: for a script that counts the completion in the
+     * same step as another (`countOnceLua`), where its keys may share one.
+     */
+    completion: (queue: string, jobId: string, key: LedgerKey): CountOnce => ({
+      job: keys.job(queue, jobId),
+      ledger: keys.ledger(queue),
+      field: `completed${suffixOf(key)}`,
+      mark: "sk-completed",
+    }),
     /** Whether the handler's success was already counted: a re-run after a crash. */
     wasCompleted: async (queue: string, jobId: string) =>
       (await redis.hexists(keys.job(queue, jobId), "sk-completed")) === 1,

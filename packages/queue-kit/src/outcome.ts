@@ -142,7 +142,11 @@ export function logJobOutcomes(logger: Logger): OutcomeObserver {
       return;
     }
     if (outcome.kind !== "job") return;
+    const level = jobLogLevel[outcome.outcome];
+    // Checked first: a completion (thousands a second) logs at debug, usually off, and its
+    // line would be built for nothing.
+    if (!logger.isLevelEnabled(level)) return;
     const { kind: _kind, outcome: name, ...fields } = outcome;
-    logger[jobLogLevel[name]]({ outcome: name, ...fields }, jobMessage[name]);
+    logger[level]({ outcome: name, ...fields }, jobMessage[name]);
   };
 }

@@ -1,5 +1,22 @@
 import type { RedisClient } from "./connections.ts";
 
+/** Where counting one job once writes: Lua expressions, or key and field names. */
+export type CountOnce = { job: string; ledger: string; field: string; mark: string };
+
+/**
+ * Counts something that happened to one job (its handler succeeded, it was moved to another
+ * queue, purged) once, even when a crash makes the step run again: the mark lives in the job's
+ * own hash, so it goes when the job goes. A Lua block over the given expressions that sets
+ * `counted` to 1 or 0, so that another module's script can count in the same step where its
+ * keys may share a script (the worker's entity guard).
+ */
+export const countOnceLua = (at: CountOnce) => `
+local counted = 0
+if redis.call('EXISTS', ${at.job}) == 1 and redis.call('HSETNX', ${at.job}, ${at.mark}, '1') == 1 then
+  redis.call('HINCRBY', ${at.ledger}, ${at.field}, 1)
+  counted = 1
+end`;
+
 /**
  * The ledger's Lua scripts. Each decides an outcome and counts it in one step, so a count can
  * never be made twice nor lost between the decision and the increment. Every key a script
@@ -39,20 +56,11 @@ end
 redis.call('HINCRBY', KEYS[2], 'duplicate' .. ARGV[1], 1)
 return 0`,
   },
-  /**
-   * Counts something that happened to one job (its handler succeeded, it was moved in) once,
-   * even when a crash makes the step run again: the mark lives in the job's own hash, so it
-   * goes when the job goes. KEYS: job, ledger. ARGV: counter, field
-   * suffix, mark field.
-   */
+  /** `countOnceLua`. KEYS: job, ledger. ARGV: counter, field suffix, mark field. */
   skyhookCountOnce: {
     numberOfKeys: 2,
-    lua: `
-if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HSETNX', KEYS[1], ARGV[3], '1') == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[1] .. ARGV[2], 1)
-  return 1
-end
-return 0`,
+    lua: `${countOnceLua({ job: "KEYS[1]", ledger: "KEYS[2]", field: "ARGV[1] .. ARGV[2]", mark: "ARGV[3]" })}
+return counted`,
   },
   /**
    * Counts an event leaving the queue that keeps it — moved out, purged or trimmed — once, and

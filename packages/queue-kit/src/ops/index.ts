@@ -16,6 +16,7 @@ export {
   resumeOperation,
 } from "./operation-holds.ts";
 export {
+  type AdoptContext,
   adoptBacklog,
   inspectKept,
   type KeptSummary,

@@ -58,7 +58,7 @@ async function setup() {
     keys,
     queues,
     ledger,
-    router: { route: () => route, refresh: async () => undefined, close: () => undefined },
+    router: { route: () => route },
     settings: { dedupTtlSec: 600 },
   };
   await queues.get(unroutedQueueNames.queue).add("PNR_V3.FLIGHT_CANCELLED", event, {

@@ -13,7 +13,8 @@ export type MoveContext = {
   keys: KeyNames;
   queues: QueuePool;
   ledger: Ledger;
-  router: Router;
+  /** Where an event's pair routes now; a worker passes its catalog, which knows its own. */
+  router: Pick<Router, "route">;
   settings: EventJobSettings;
 };
 

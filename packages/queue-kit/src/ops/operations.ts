@@ -12,6 +12,9 @@ export type OpsContext = MoveContext & {
   queueNames: () => Promise<readonly QueueNames[]>;
 };
 
+/** What adopting a backlog needs: moving events, and saying that it did. */
+export type AdoptContext = MoveContext & Pick<OpsContext, "logger" | "outcomes">;
+
 /** A kept event without its payload: what listings and reports show. */
 export type KeptSummary = Omit<KeptEvent, "event"> & {
   deliveryId: string | undefined;
@@ -176,7 +179,7 @@ export async function purgeKept(
  * adopting at once move each event once. Returns how many moved.
  */
 export async function adoptBacklog(
-  ctx: OpsContext,
+  ctx: AdoptContext,
   pairs: ReadonlyArray<{ eventType: string; operation: string }>,
   options: { ratePerSec: number },
 ): Promise<number> {

@@ -1,0 +1,151 @@
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import type { QueueNames } from "@skyhook/contracts";
+import {
+  type DeadLetterWriter,
+  describeError,
+  type Ledger,
+  type StaleWriter,
+} from "@skyhook/queue-kit";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { Decision, Fate, JobRun } from "./fate.ts";
+import type { FateObserver } from "./fate-observers.ts";
+
+export type FateApplierOptions = {
+  names: QueueNames;
+  deadLetters: DeadLetterWriter;
+  staleEvents: StaleWriter;
+  ledger: Pick<Ledger, "countCompleted" | "completion">;
+  /** Told of every fate once it is carried out, in this order. */
+  observers: readonly FateObserver[];
+};
+
+export type FateApplier = {
+  /**
+   * Carries out a decided fate: its Redis effects (ledger count, entity position, letters,
+   * releasing the entity), then the observers, then what BullMQ gets: a return completes the
+   * job, a throw fails or retries it, a DelayedError after `moveToDelayed` puts it back.
+   */
+  apply(job: Job, token: string | undefined, run: JobRun, decision: Decision): Promise<void>;
+  /**
+   * A job BullMQ failed for good without a fate (stalled past its limit, or an error outside
+   * the handler on its last attempt): dead-lettered unless its dead letter is already there.
+   */
+  keepFailed(job: Job, error: Error): Promise<void>;
+};
+
+/** BullMQ fails a job that stalled too often from Lua, with this reason and no error class. */
+const stalledLimitMessage = "stalled more than allowable limit";
+
+const done = Promise.resolve();
+
+/** Back to the queue without spending an attempt; only the holder of BullMQ's lock can. */
+async function putBack(
+  job: Job,
+  token: string | undefined,
+  delayMs: number,
+  whyNot: string,
+): Promise<never> {
+  if (token === undefined) throw new Error(whyNot);
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  throw new DelayedError();
+}
+
+/** What BullMQ gets for each fate. Not async: a kind without a case does not compile. */
+function handBack(job: Job, token: string | undefined, fate: Fate): Promise<void> {
+  switch (fate.kind) {
+    case "applied":
+    case "applied-before":
+    case "stale":
+      return done;
+    case "retry":
+      return Promise.reject(fate.error);
+    case "dead-letter":
+      return Promise.reject(fate.thrown ?? new UnrecoverableError(fate.error));
+    case "busy":
+      return putBack(job, token, fate.delayMs, `entity ${fate.entity} is busy`);
+    case "interrupted":
+      return putBack(job, token, 0, "interrupted by shutdown without BullMQ's lock token");
+  }
+}
+
+export function createFateApplier(options: FateApplierOptions): FateApplier {
+  const { names, deadLetters, observers } = options;
+  const from = { queue: names.queue, deadLetterQueue: names.deadLetter };
+
+  /** The fate's Redis effects. Not async: a kind without a case does not compile. */
+  function carryOut(job: Job, run: JobRun, { fate, hold }: Decision): Promise<unknown> {
+    switch (fate.kind) {
+      case "applied":
+        // Counted before BullMQ completes the job: a crash in between re-runs it, and the
+        // re-run finds its count (applied-before) rather than counting twice.
+        return hold === undefined
+          ? options.ledger.countCompleted(names.queue, run.jobId, fate.event)
+          : hold.lock.completeAndRelease(
+              hold.order,
+              options.ledger.completion(names.queue, run.jobId, fate.event),
+            );
+      case "applied-before":
+        // Its position may not have been recorded before the crash; recording it is a no-op
+        // when a newer one was.
+        return hold === undefined ? done : hold.lock.advanceAndRelease(hold.order);
+      case "stale":
+        return Promise.all([
+          options.staleEvents.write(job, fate.event, names, fate.order, fate.newest),
+          hold?.lock.release(),
+        ]);
+      case "dead-letter":
+        // Written before BullMQ fails the job: a crash in between re-runs it, never loses it.
+        return Promise.all([
+          deadLetters.write(job, from, fate.reason, fate.error),
+          hold?.lock.release(),
+        ]);
+      case "retry":
+      case "busy":
+      case "interrupted":
+        return hold === undefined ? done : hold.lock.release();
+    }
+  }
+
+  const notify = (run: JobRun, decision: Decision) => {
+    for (const observe of observers) observe(run, decision);
+  };
+
+  return {
+    async apply(job, token, run, decision) {
+      try {
+        await carryOut(job, run, decision);
+      } catch (err) {
+        // Never left to lapse, whatever failed; after the position was recorded a no-op.
+        await decision.hold?.lock.release();
+        throw err;
+      }
+      notify(run, decision);
+      await handBack(job, token, decision.fate);
+    },
+
+    async keepFailed(job, error) {
+      const stalled = error.message.includes(stalledLimitMessage);
+      const reason = stalled ? "stalled" : "retries-exhausted";
+      const why = stalled ? error.message : describeError(error);
+      if (!(await deadLetters.writeIfMissing(job, from, reason, why))) return;
+      const run: JobRun = {
+        queue: names.queue,
+        jobId: job.id ?? "unknown",
+        data: job.data,
+        attempt: job.attemptsMade,
+        maxAttempts: job.opts.attempts ?? 1,
+        stalled,
+        canPutBack: false,
+        startedMs: Date.now(),
+        // No run of ours failed it: there is no span to mark.
+        span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+        context: ROOT_CONTEXT,
+      };
+      notify(run, {
+        fate: { kind: "dead-letter", reason, error: why },
+        event: undefined,
+        hold: undefined,
+      });
+    },
+  };
+}
