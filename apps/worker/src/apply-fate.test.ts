@@ -9,17 +9,19 @@ import {
 } from "@skyhook/contracts";
 import {
   createDeadLetterWriter,
+  createDownstreamBreaker,
   createLedger,
   createQueuePool,
   createStaleWriter,
   keyNames,
 } from "@skyhook/queue-kit";
-import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, RateLimitError, UnrecoverableError, Worker } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connect, deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
 import { createFateApplier } from "./apply-fate.ts";
+import { createDownstreamGate } from "./downstream-gate.ts";
 import { createEntityGuard, type EntityLock } from "./entity-guard.ts";
 import type { Decision, Fate, JobRun } from "./fate.ts";
 
@@ -68,6 +70,18 @@ function setup() {
   const entities = createEntityGuard(redis, keys, { lockMs: 10_000, markTtlSec: 600 });
   const seen: Array<{ run: JobRun; decision: Decision }> = [];
   const steps: string[] = [];
+  const breaker = createDownstreamBreaker(redis, keys, {
+    failureThreshold: 2,
+    baseIntervalMs: 5_000,
+    maxIntervalMs: 60_000,
+  });
+  const downstream = createDownstreamGate({
+    breaker,
+    queue: names.queue,
+    refreshMs: 60_000,
+    probeTtlMs: 10_000,
+    onError: () => undefined,
+  });
   const applier = createFateApplier({
     names,
     deadLetters: createDeadLetterWriter({ queues, now: () => clock }),
@@ -86,9 +100,13 @@ function setup() {
         seen.push({ run, decision });
       },
     ],
+    queue,
+    downstream,
+    onRecovered: () => steps.push("recovered"),
   });
   let worker: Worker | undefined;
   cleanups.push(async () => {
+    downstream.close();
     await worker?.close();
     await queues.close();
     await deletePrefix(redis, prefix);
@@ -99,6 +117,8 @@ function setup() {
     data: job.data,
     attempt: job.attemptsMade + 1,
     maxAttempts: job.opts.attempts ?? 1,
+    retryHorizonMs: 3_600_000,
+    nextRetryDelayMs: 1_000,
     stalled: false,
     canPutBack: token !== undefined,
     startedMs: Date.now(),
@@ -146,6 +166,8 @@ function setup() {
     kept: async () =>
       (await queues.get(names.stale).getJob(`st-${jobId}`))?.data as StaleEventJob | undefined,
     runOf,
+    breaker,
+    rateLimitTtl: () => queue.getRateLimitTtl(),
   };
 }
 
@@ -231,6 +253,60 @@ describe("applyFate: retry", () => {
     expect(await t.deadLetter()).toBeUndefined();
     expect(await t.ledgerCounts()).toEqual({});
     expect(t.seen).toHaveLength(1);
+  });
+});
+
+describe("applyFate: the downstream's breaker", () => {
+  it("holds the whole queue for the downstream's Retry-After and hands BullMQ a rate-limit error, spending no attempt", async () => {
+    const t = setup();
+    const { applied } = await t.apply(
+      { kind: "held", why: "answered 503", by: "downstream", retryAfterMs: 30_000 },
+      { held: true },
+    );
+    await expect(applied).rejects.toBeInstanceOf(RateLimitError);
+    expect(await t.rateLimitTtl()).toBeGreaterThan(29_000);
+    expect(await t.breaker.state(names.queue)).toMatchObject({ state: "open", failures: 1 });
+    expect(await t.locked()).toBe(false);
+    expect(await t.deadLetter()).toBeUndefined();
+    expect(t.seen).toHaveLength(1);
+  });
+
+  it("holds the queue for what the breaker has left when it does not admit a run", async () => {
+    const t = setup();
+    const { applied } = await t.apply({ kind: "held", why: "open", by: "breaker", holdMs: 4_000 });
+    await expect(applied).rejects.toBeInstanceOf(RateLimitError);
+    const ttl = await t.rateLimitTtl();
+    expect(ttl).toBeGreaterThan(3_000);
+    expect(ttl).toBeLessThanOrEqual(4_000);
+    expect(await t.breaker.state(names.queue)).toEqual({ state: "closed", failures: 0 });
+  });
+
+  it("opens the breaker on repeated retryable failures and holds the queue, the job still retried", async () => {
+    const t = setup();
+    const failure = new Error("answered 500");
+    const retry = { kind: "retry", error: failure, why: "Error: answered 500" } as const;
+    await expect((await t.apply(retry)).applied).rejects.toBe(failure);
+    expect(await t.rateLimitTtl()).toBeLessThanOrEqual(0);
+    await t.queue.obliterate({ force: true });
+    await expect((await t.apply(retry)).applied).rejects.toBe(failure);
+    expect(await t.rateLimitTtl()).toBeGreaterThan(4_000);
+    expect(await t.breaker.state(names.queue)).toMatchObject({ state: "open", failures: 2 });
+  });
+
+  it("closes an open breaker when a run succeeds, and says the downstream is back", async () => {
+    const t = setup();
+    await t.breaker.failed(names.queue, { unavailable: true, retryAfterMs: undefined, nowMs: 0 });
+    const { applied: opened } = await t.apply(
+      { kind: "held", why: "503", by: "downstream", retryAfterMs: undefined },
+      { held: true },
+    );
+    await expect(opened).rejects.toBeInstanceOf(RateLimitError);
+    await t.queue.obliterate({ force: true });
+    await t.queue.removeRateLimitKey();
+    const { applied } = await t.apply({ kind: "applied", event });
+    await expect(applied).resolves.toBeUndefined();
+    expect(await t.breaker.state(names.queue)).toEqual({ state: "closed", failures: 0 });
+    expect(t.steps).toContain("recovered");
   });
 });
 

@@ -6,7 +6,8 @@ import {
   type Ledger,
   type StaleWriter,
 } from "@skyhook/queue-kit";
-import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import type { DownstreamGate } from "./downstream-gate.ts";
 import type { Decision, Fate, JobRun } from "./fate.ts";
 import type { FateObserver } from "./fate-observers.ts";
 
@@ -17,6 +18,12 @@ export type FateApplierOptions = {
   ledger: Pick<Ledger, "countCompleted" | "completion">;
   /** Told of every fate once it is carried out, in this order. */
   observers: readonly FateObserver[];
+  /** The operation's queue: held as a whole (BullMQ's queue-wide rate limit) while its downstream is down. */
+  queue: Pick<Queue, "rateLimit">;
+  /** The breaker of the operation's downstream, as this process sees it. */
+  downstream: DownstreamGate;
+  /** Told when a success closes an open breaker: the downstream is back. */
+  onRecovered: () => void;
 };
 
 export type FateApplier = {
@@ -50,15 +57,30 @@ async function putBack(
   throw new DelayedError();
 }
 
-/** What BullMQ gets for each fate. Not async: a kind without a case does not compile. */
-function handBack(job: Job, token: string | undefined, fate: Fate): Promise<void> {
+/**
+ * What BullMQ gets for each fate. Not async: a kind without a case does not compile.
+ * `holdMs`: how long the carried-out fate holds the operation's queue (0: not held).
+ */
+function handBack(
+  job: Job,
+  token: string | undefined,
+  fate: Fate,
+  holdMs: number,
+  queue: Pick<Queue, "rateLimit">,
+): Promise<void> {
   switch (fate.kind) {
     case "applied":
     case "applied-before":
     case "stale":
       return done;
     case "retry":
-      return Promise.reject(fate.error);
+      // The failure may have opened the breaker: the queue is held, this job retried anyway.
+      return holdMs > 0
+        ? queue.rateLimit(holdMs).then(() => Promise.reject(fate.error))
+        : Promise.reject(fate.error);
+    case "held":
+      // Every worker of the queue waits `holdMs`; the job goes back without spending an attempt.
+      return queue.rateLimit(holdMs).then(() => Promise.reject(Worker.RateLimitError()));
     case "dead-letter":
       return Promise.reject(fate.thrown ?? new UnrecoverableError(fate.error));
     case "busy":
@@ -72,37 +94,57 @@ export function createFateApplier(options: FateApplierOptions): FateApplier {
   const { names, deadLetters, observers } = options;
   const from = { queue: names.queue, deadLetterQueue: names.deadLetter };
 
-  /** The fate's Redis effects. Not async: a kind without a case does not compile. */
-  function carryOut(job: Job, run: JobRun, { fate, hold }: Decision): Promise<unknown> {
+  /**
+   * The fate's Redis effects. Not async: a kind without a case does not compile. Resolves to
+   * how long the operation's queue is to be held (0: not held).
+   */
+  function carryOut(job: Job, run: JobRun, { fate, hold }: Decision): Promise<number> {
+    const released = () => (hold === undefined ? done : hold.lock.release());
     switch (fate.kind) {
       case "applied":
         // Counted before BullMQ completes the job: a crash in between re-runs it, and the
         // re-run finds its count (applied-before) rather than counting twice.
-        return hold === undefined
-          ? options.ledger.countCompleted(names.queue, run.jobId, fate.event)
-          : hold.lock.completeAndRelease(
-              hold.order,
-              options.ledger.completion(names.queue, run.jobId, fate.event),
-            );
+        return Promise.all([
+          hold === undefined
+            ? options.ledger.countCompleted(names.queue, run.jobId, fate.event)
+            : hold.lock.completeAndRelease(
+                hold.order,
+                options.ledger.completion(names.queue, run.jobId, fate.event),
+              ),
+          options.downstream.succeeded().then((wasOpen) => {
+            if (wasOpen) options.onRecovered();
+          }),
+        ]).then(() => 0);
       case "applied-before":
         // Its position may not have been recorded before the crash; recording it is a no-op
         // when a newer one was.
-        return hold === undefined ? done : hold.lock.advanceAndRelease(hold.order);
+        return (hold === undefined ? done : hold.lock.advanceAndRelease(hold.order)).then(() => 0);
       case "stale":
         return Promise.all([
           options.staleEvents.write(job, fate.event, names, fate.order, fate.newest),
-          hold?.lock.release(),
-        ]);
+          released(),
+        ]).then(() => 0);
       case "dead-letter":
         // Written before BullMQ fails the job: a crash in between re-runs it, never loses it.
         return Promise.all([
           deadLetters.write(job, from, fate.reason, fate.error),
-          hold?.lock.release(),
-        ]);
+          released(),
+        ]).then(() => 0);
       case "retry":
+        return Promise.all([
+          options.downstream.failed({ unavailable: false, retryAfterMs: undefined }),
+          released(),
+        ]).then(([holdMs]) => holdMs);
+      case "held":
+        return Promise.all([
+          fate.by === "breaker"
+            ? fate.holdMs
+            : options.downstream.failed({ unavailable: true, retryAfterMs: fate.retryAfterMs }),
+          released(),
+        ]).then(([holdMs]) => holdMs);
       case "busy":
       case "interrupted":
-        return hold === undefined ? done : hold.lock.release();
+        return released().then(() => 0);
     }
   }
 
@@ -112,15 +154,16 @@ export function createFateApplier(options: FateApplierOptions): FateApplier {
 
   return {
     async apply(job, token, run, decision) {
+      let holdMs: number;
       try {
-        await carryOut(job, run, decision);
+        holdMs = await carryOut(job, run, decision);
       } catch (err) {
         // Never left to lapse, whatever failed; after the position was recorded a no-op.
         await decision.hold?.lock.release();
         throw err;
       }
       notify(run, decision);
-      await handBack(job, token, decision.fate);
+      await handBack(job, token, decision.fate, holdMs, options.queue);
     },
 
     async keepFailed(job, error) {
@@ -134,6 +177,9 @@ export function createFateApplier(options: FateApplierOptions): FateApplier {
         data: job.data,
         attempt: job.attemptsMade,
         maxAttempts: job.opts.attempts ?? 1,
+        // Failed already: nothing of its retries is left to decide.
+        retryHorizonMs: 0,
+        nextRetryDelayMs: 0,
         stalled,
         canPutBack: false,
         startedMs: Date.now(),

@@ -89,6 +89,8 @@ export function composeWorker(
     stalledIntervalMs: config.stalledIntervalMs,
     orderingHorizonSec: config.orderingHorizonSec,
     entityBusyDelayMs: config.entityBusyDelayMs,
+    retryOverride: config.jobs.retryOverride,
+    downstream: config.downstream,
     outcomes,
     logger,
     tracing:

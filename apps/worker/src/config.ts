@@ -78,6 +78,39 @@ export const WorkerEnv = CommonEnv.extend({
   ADOPT_RATE_PER_SEC: envInt(200, 1),
   /** How long work may wait, with a slot free, before a queue that fetches nothing is stuck. */
   WORKER_STALL_AFTER_MS: envInt(30_000, 500),
+  /** How long an unavailable downstream's operation is held when it names no Retry-After. */
+  DOWNSTREAM_HOLD_MS: envInt(30_000, 100),
+  /** Retryable failures in a row that open the downstream's breaker. */
+  BREAKER_FAILURES: envInt(5, 1),
+  /** The longest hold between probes of a downstream that stays down. */
+  BREAKER_MAX_HOLD_MS: envInt(5 * 60_000, 100),
+  /** How often each worker re-reads the breakers of its operations. */
+  BREAKER_REFRESH_MS: envInt(1_000, 50),
+  /**
+   * Calls per second an operation's handler may make, across every worker (BullMQ's queue-wide
+   * limiter): `EVENT_TYPE/OPERATION=N`, comma-separated; unset operations are not limited.
+   */
+  WORKER_RATE_LIMITS: z
+    .string()
+    .trim()
+    .default("")
+    .transform((value, ctx) => {
+      const limits = new Map<string, number>();
+      for (const entry of value.split(",").filter((e) => e.trim() !== "")) {
+        const match = /^\s*([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)=(\d+)\s*$/.exec(entry);
+        const perSec = Number(match?.[3]);
+        if (match?.[1] === undefined || match[2] === undefined || !(perSec >= 1)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${entry}" is not EVENT_TYPE/OPERATION=N (calls a second, N ≥ 1)`,
+          });
+          continue;
+        }
+        const eventType = normalizeEventType(match[1]);
+        limits.set(`${eventType}/${normalizeOperation(match[2])}`, perSec);
+      }
+      return limits;
+    }),
 })
   .extend(TracingEnv.shape)
   .superRefine((e, ctx) => {
@@ -132,6 +165,15 @@ export type WorkerConfig = CommonConfig & {
   tracing: TracingSettings;
   ops: OpsConfig;
   stallAfterMs: number;
+  /** The downstream's breaker: the hold without Retry-After, failures that open it, the longest hold. */
+  downstream: {
+    holdMs: number;
+    failureThreshold: number;
+    maxHoldMs: number;
+    refreshMs: number;
+    /** Calls a second per `EVENT_TYPE/OPERATION`. */
+    rateLimits: ReadonlyMap<string, number>;
+  };
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -155,5 +197,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     tracing: tracingSettingsOf(e, "skyhook-worker"),
     ops: opsConfigOf(e),
     stallAfterMs: e.WORKER_STALL_AFTER_MS,
+    downstream: {
+      holdMs: e.DOWNSTREAM_HOLD_MS,
+      failureThreshold: e.BREAKER_FAILURES,
+      maxHoldMs: e.BREAKER_MAX_HOLD_MS,
+      refreshMs: e.BREAKER_REFRESH_MS,
+      rateLimits: e.WORKER_RATE_LIMITS,
+    },
   };
 }

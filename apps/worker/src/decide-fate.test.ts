@@ -1,6 +1,6 @@
 import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { defineOperation, type EntityOrder, EventJob } from "@skyhook/contracts";
-import { PermanentError } from "@skyhook/handler-kit";
+import { DownstreamUnavailable, PermanentError } from "@skyhook/handler-kit";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -27,6 +27,7 @@ const spec = defineOperation({
   }),
 });
 const sentAt = "2026-11-27T10:00:00.000Z";
+const receivedAt = "2026-11-27T10:00:01.000Z";
 const entity = "pnr:PNR1";
 
 type Data = Record<string, unknown>;
@@ -37,7 +38,7 @@ function eventData(overrides: { keys?: Data; payload?: Data } = {}): Data {
     deliveryId: "msg-1",
     deliveryIdSource: "webhook-id",
     subscription: "spotnana",
-    receivedAt: "2026-11-27T10:00:01.000Z",
+    receivedAt,
     eventType: "PNR_V3",
     operation: "TEST_APPLIED",
     keys: overrides.keys ?? { pnrId: "PNR1", version: 2 },
@@ -66,6 +67,8 @@ function runOf(fields: Partial<JobRun> = {}): JobRun {
     data: eventData(),
     attempt: 1,
     maxAttempts: 3,
+    retryHorizonMs: 3_600_000,
+    nextRetryDelayMs: 1_000,
     stalled: false,
     canPutBack: true,
     startedMs: 0,
@@ -83,6 +86,7 @@ function portsOf(
     completedBefore?: boolean | Error;
     handle?: () => void;
     interrupted?: boolean;
+    admit?: "run" | { holdMs: number };
   } = {},
 ) {
   const asked: string[] = [];
@@ -116,6 +120,11 @@ function portsOf(
     },
     interrupted: () => answers.interrupted === true,
     busyDelayMs: () => 12_345,
+    async admit() {
+      asked.push("admit");
+      return answers.admit ?? "run";
+    },
+    nowMs: () => Date.parse(receivedAt) + 60_000,
   };
   return { ports, asked, handled, lock };
 }
@@ -159,33 +168,41 @@ describe("readEvent", () => {
 });
 
 describe("fateOfFailure", () => {
+  const received = { receivedAt };
+  const inAMinute = Date.parse(receivedAt) + 60_000;
   const failure = new Error("downstream answered 503", { cause: new TypeError("fetch failed") });
   const why = "Error: downstream answered 503 ← TypeError: fetch failed";
 
   it("retries a failure while attempts remain, saying why with every cause", () => {
-    expect(fateOfFailure(failure, runOf({ attempt: 2 }), false)).toStrictEqual({
-      kind: "retry",
-      error: failure,
-      why,
-    });
+    expect(fateOfFailure(failure, runOf({ attempt: 2 }), false, received, inAMinute)).toStrictEqual(
+      {
+        kind: "retry",
+        error: failure,
+        why,
+      },
+    );
   });
 
   it("dead-letters the failure of the last attempt as retries-exhausted, handing BullMQ the error itself", () => {
-    expect(fateOfFailure(failure, runOf({ attempt: 3 }), false)).toStrictEqual({
-      kind: "dead-letter",
-      reason: "retries-exhausted",
-      error: why,
-      thrown: failure,
-    });
+    expect(fateOfFailure(failure, runOf({ attempt: 3 }), false, received, inAMinute)).toStrictEqual(
+      {
+        kind: "dead-letter",
+        reason: "retries-exhausted",
+        error: why,
+        thrown: failure,
+      },
+    );
   });
 
   it("gives a job with one attempt no retry", () => {
-    expect(fateOfFailure(failure, runOf({ maxAttempts: 1 }), false).kind).toBe("dead-letter");
+    expect(fateOfFailure(failure, runOf({ maxAttempts: 1 }), false, received, inAMinute).kind).toBe(
+      "dead-letter",
+    );
   });
 
   it("dead-letters a PermanentError on any attempt", () => {
     const permanent = new PermanentError("booking contradicts stored state");
-    expect(fateOfFailure(permanent, runOf(), false)).toStrictEqual({
+    expect(fateOfFailure(permanent, runOf(), false, received, inAMinute)).toStrictEqual({
       kind: "dead-letter",
       reason: "permanent-error",
       error: "PermanentError: booking contradicts stored state",
@@ -194,13 +211,46 @@ describe("fateOfFailure", () => {
 
   it("puts a run its shutdown interrupted back, whatever it threw, on any attempt", () => {
     const permanent = new PermanentError("aborted");
-    expect(fateOfFailure(permanent, runOf({ attempt: 3 }), true)).toStrictEqual({
+    expect(
+      fateOfFailure(permanent, runOf({ attempt: 3 }), true, received, inAMinute),
+    ).toStrictEqual({
       kind: "interrupted",
     });
   });
 
+  it("holds the operation, spending no attempt, when the downstream says it is unavailable", () => {
+    const unavailable = new DownstreamUnavailable("notification endpoint answered 503", {
+      retryAfterMs: 30_000,
+    });
+    expect(
+      fateOfFailure(unavailable, runOf({ attempt: 3 }), false, received, inAMinute),
+    ).toStrictEqual({
+      kind: "held",
+      why: "DownstreamUnavailable: notification endpoint answered 503",
+      by: "downstream",
+      retryAfterMs: 30_000,
+    });
+  });
+
+  it("dead-letters a failure whose next retry would come after the event's retry horizon", () => {
+    const late = Date.parse(receivedAt) + 3_600_000 - 999;
+    expect(fateOfFailure(failure, runOf({ attempt: 2 }), false, received, late)).toStrictEqual({
+      kind: "dead-letter",
+      reason: "retry-horizon",
+      error: why,
+      thrown: failure,
+    });
+    expect(fateOfFailure(failure, runOf({ attempt: 2 }), false, received, late - 2).kind).toBe(
+      "retry",
+    );
+    const unavailable = new DownstreamUnavailable("refused");
+    expect(fateOfFailure(unavailable, runOf(), false, received, late).kind).toBe("dead-letter");
+  });
+
   it("treats an interrupted run that cannot be put back as any failure", () => {
-    expect(fateOfFailure("aborted", runOf({ canPutBack: false }), true)).toStrictEqual({
+    expect(
+      fateOfFailure("aborted", runOf({ canPutBack: false }), true, received, inAMinute),
+    ).toStrictEqual({
       kind: "retry",
       error: "aborted",
       why: "aborted",
@@ -242,7 +292,7 @@ describe("decideFate", () => {
       event: eventOf(data),
       hold: undefined,
     });
-    expect(t.asked).toEqual(["handle"]);
+    expect(t.asked).toEqual(["admit", "handle"]);
   });
 
   it("runs the handler under its entity's lock and hands the lock and position on", async () => {
@@ -252,7 +302,7 @@ describe("decideFate", () => {
     expect(decision.hold).toStrictEqual({ lock: t.lock, order: order() });
     expect(t.handled).toEqual([{ payload: { pnrId: "PNR1", version: 2 } }]);
     // The applier releases it: the decision neither records nor releases anything.
-    expect(t.asked).toEqual([`lock ${entity}`, "handle"]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`, "handle"]);
   });
 
   it("puts a job whose entity is busy back after the ports' delay, without running it", async () => {
@@ -263,7 +313,7 @@ describe("decideFate", () => {
       event: eventOf(eventData()),
       hold: undefined,
     });
-    expect(t.asked).toEqual([`lock ${entity}`]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`]);
   });
 
   it("skips an event older than its entity's newest, holding the lock for the applier", async () => {
@@ -277,7 +327,7 @@ describe("decideFate", () => {
       newest,
     });
     expect(decision.hold?.lock).toBe(t.lock);
-    expect(t.asked).toEqual([`lock ${entity}`]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`]);
   });
 
   it("finishes a stalled job counted completed before as it was, even once a newer version is applied", async () => {
@@ -285,7 +335,7 @@ describe("decideFate", () => {
     const decision = await decideFate(runOf({ stalled: true }), spec, t.ports);
     expect(decision.fate).toStrictEqual({ kind: "applied-before" });
     expect(decision.hold).toStrictEqual({ lock: t.lock, order: order() });
-    expect(t.asked).toEqual([`lock ${entity}`, "wasCompleted wh-msg-1"]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`, "wasCompleted wh-msg-1"]);
   });
 
   it("finishes a stalled unordered job counted completed before without running it", async () => {
@@ -293,14 +343,14 @@ describe("decideFate", () => {
     const data = eventData({ keys: {} });
     const decision = await decideFate(runOf({ data, stalled: true }), spec, t.ports);
     expect(decision.fate).toStrictEqual({ kind: "applied-before" });
-    expect(t.asked).toEqual(["wasCompleted wh-msg-1"]);
+    expect(t.asked).toEqual(["admit", "wasCompleted wh-msg-1"]);
   });
 
   it("runs a stalled job again when it was never counted completed", async () => {
     const t = portsOf({ completedBefore: false });
     const decision = await decideFate(runOf({ stalled: true }), spec, t.ports);
     expect(decision.fate.kind).toBe("applied");
-    expect(t.asked).toEqual([`lock ${entity}`, "wasCompleted wh-msg-1", "handle"]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`, "wasCompleted wh-msg-1", "handle"]);
   });
 
   it("asks whether a job was counted before only when BullMQ hands it out again", async () => {
@@ -337,6 +387,19 @@ describe("decideFate", () => {
     });
   });
 
+  it("holds a run the downstream's breaker does not admit, taking no lock and running no handler", async () => {
+    const t = portsOf({ admit: { holdMs: 4_000 } });
+    const decision = await decideFate(runOf(), spec, t.ports);
+    expect(decision.fate).toStrictEqual({
+      kind: "held",
+      why: "the downstream's breaker is open; another run probes it",
+      by: "breaker",
+      holdMs: 4_000,
+    });
+    expect(decision.hold).toBeUndefined();
+    expect(t.asked).toEqual(["admit"]);
+  });
+
   it("asks for no lock and runs no handler for data that cannot be handled", async () => {
     const t = portsOf();
     const data = eventData({ payload: { pnrId: 7, version: 2 } });
@@ -353,13 +416,13 @@ describe("decideFate", () => {
       },
     });
     await expect(decideFate(runOf(), spec, t.ports)).rejects.toBeInstanceOf(SyntaxError);
-    expect(t.asked).toEqual([`lock ${entity}`, "release"]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`, "release"]);
   });
 
   it("releases the lock and throws when the ledger cannot say whether the job was counted", async () => {
     const down = new Error("Connection is closed.");
     const t = portsOf({ completedBefore: down });
     await expect(decideFate(runOf({ stalled: true }), spec, t.ports)).rejects.toBe(down);
-    expect(t.asked).toEqual([`lock ${entity}`, "wasCompleted wh-msg-1", "release"]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`, "wasCompleted wh-msg-1", "release"]);
   });
 });

@@ -5,7 +5,7 @@ import {
   isOlder,
   type OperationSpec,
 } from "@skyhook/contracts";
-import { PermanentError } from "@skyhook/handler-kit";
+import { DownstreamUnavailable, PermanentError } from "@skyhook/handler-kit";
 import { describeError } from "@skyhook/queue-kit";
 import type { EntityLock } from "./entity-guard.ts";
 import type { Decision, Fate, JobRun } from "./fate.ts";
@@ -47,17 +47,29 @@ export function readEvent(data: unknown, spec: OperationSpec): ReadEvent {
 
 /**
  * A handler's failure: put back untouched when shutdown interrupted it (if the job can be put
- * back); dead-lettered when no retry can help (a PermanentError) or none is left; else retried.
+ * back); dead-lettered when no retry can help (a PermanentError), when the event has reached
+ * its retry horizon, or when no attempt is left; held when the downstream is unavailable (no
+ * attempt spent); else retried.
  */
 export function fateOfFailure(
   error: unknown,
-  run: Pick<JobRun, "attempt" | "maxAttempts" | "canPutBack">,
+  run: Pick<
+    JobRun,
+    "attempt" | "maxAttempts" | "canPutBack" | "retryHorizonMs" | "nextRetryDelayMs"
+  >,
   interrupted: boolean,
+  event: Pick<EventJob, "receivedAt">,
+  nowMs: number,
 ): Fate {
   if (interrupted && run.canPutBack) return { kind: "interrupted" };
   const why = describeError(error);
   if (error instanceof PermanentError)
     return { kind: "dead-letter", reason: "permanent-error", error: why };
+  const retryEndsMs = Date.parse(event.receivedAt) + run.retryHorizonMs;
+  if (nowMs + run.nextRetryDelayMs > retryEndsMs)
+    return { kind: "dead-letter", reason: "retry-horizon", error: why, thrown: error };
+  if (error instanceof DownstreamUnavailable)
+    return { kind: "held", why, by: "downstream", retryAfterMs: error.retryAfterMs };
   if (run.attempt >= run.maxAttempts)
     return { kind: "dead-letter", reason: "retries-exhausted", error: why, thrown: error };
   return { kind: "retry", error, why };
@@ -86,6 +98,9 @@ export type DecisionPorts = {
   interrupted(): boolean;
   /** How long a job whose entity is busy waits before it is tried again. */
   busyDelayMs(): number;
+  /** Whether this run may call the downstream (its breaker), or how long to hold it back. */
+  admit(run: JobRun): Promise<"run" | { holdMs: number }>;
+  nowMs(): number;
 };
 
 async function handled(run: JobRun, read: ReadEvent & { ok: true }, ports: DecisionPorts) {
@@ -93,12 +108,13 @@ async function handled(run: JobRun, read: ReadEvent & { ok: true }, ports: Decis
     await ports.handle(run, read.event, read.payload);
     return { kind: "applied", event: read.event } as const;
   } catch (err) {
-    return fateOfFailure(err, run, ports.interrupted());
+    return fateOfFailure(err, run, ports.interrupted(), read.event, ports.nowMs());
   }
 }
 
 /**
  * Decides what becomes of one run, in this order: data that cannot be handled is dead-lettered;
+ * while the downstream's breaker is open only the one probing run goes on (the rest are held);
  * an event of an entity waits for the entity's lock (busy: put back); a job whose success was
  * counted before is finished as it was, not run again (only a stalled job is asked, so the
  * normal path costs no round trip); an event older than its entity's newest is stale; otherwise
@@ -113,6 +129,15 @@ export async function decideFate(
   const read = readEvent(run.data, spec);
   if (!read.ok) return { fate: read.fate, event: read.event, hold: undefined };
   const { event } = read;
+  const admitted = await ports.admit(run);
+  if (admitted !== "run") {
+    const why = "the downstream's breaker is open; another run probes it";
+    return {
+      fate: { kind: "held", why, by: "breaker", holdMs: admitted.holdMs },
+      event,
+      hold: undefined,
+    };
+  }
   const order = entityOrderOf(event);
   if (order === undefined) {
     const before = run.stalled && (await ports.wasCompleted(run));

@@ -31,6 +31,8 @@ function observe(fate: Fate, options: { event?: EventJob | undefined } = {}) {
     data: {},
     attempt: 2,
     maxAttempts: 3,
+    retryHorizonMs: 3_600_000,
+    nextRetryDelayMs: 1_000,
     stalled: false,
     canPutBack: true,
     startedMs: Date.now() - 1_500,

@@ -24,6 +24,7 @@ const outcomeOf = {
   "dead-letter": "dead_lettered",
   busy: undefined,
   interrupted: "interrupted",
+  held: "held",
 } as const satisfies Record<FateKind, JobOutcomeName | undefined>;
 
 /** Why, in the outcome's words: ids and bounded text only, never payload values. */
@@ -34,6 +35,7 @@ function reasonOf(fate: Fate): string | undefined {
     case "stale":
       return `version ${fate.order.version ?? "-"} is older than applied ${fate.newest.version ?? "-"}`;
     case "retry":
+    case "held":
       return fate.why;
     case "dead-letter":
       return `${fate.reason}: ${fate.error}`;
@@ -97,5 +99,6 @@ export function markSpans(): FateObserver {
       markSpanFailed(span, fate.reason, fate.error);
     }
     if (fate.kind === "busy") span.setAttribute(attr.reason, "entity-busy");
+    if (fate.kind === "held") span.setAttribute(attr.reason, "downstream-unavailable");
   };
 }

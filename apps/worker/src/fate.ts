@@ -19,10 +19,19 @@ export type Fate =
   /** Older than what its entity has applied: kept whole in the `.stale` queue; the job completes. */
   | { kind: "stale"; event: EventJob; order: EntityOrder; newest: EntityOrder }
   /**
-   * The handler failed and attempts remain: `error` goes back to BullMQ, which retries after
-   * the backoff of the job's retry policy (exponential, with jitter) and spends an attempt.
+   * The handler failed and the event may still be retried: `error` goes back to BullMQ, which
+   * retries after the backoff of the job's retry policy (doubling to its cap, with jitter) and
+   * spends an attempt. The failure counts towards the downstream's breaker.
    */
   | { kind: "retry"; error: unknown; why: string }
+  /**
+   * The downstream is unavailable: the handler said so (`DownstreamUnavailable`, with the
+   * downstream's `Retry-After` if any: the breaker opens, and decides the hold), or its breaker
+   * is open and this run may not probe (`holdMs` left). The operation's whole queue is held
+   * that long, in every process, and the job goes back to it: no attempt is spent.
+   */
+  | { kind: "held"; why: string; by: "downstream"; retryAfterMs: number | undefined }
+  | { kind: "held"; why: string; by: "breaker"; holdMs: number }
   /**
    * Kept in the dead-letter queue, then failed for good. `thrown` is what BullMQ gets: the
    * handler's own error on its last attempt (the failed set keeps its stack), otherwise an
@@ -46,6 +55,13 @@ export type JobRun = {
   attempt: number;
   /** The job's `attempts` option: a failure on this attempt dead-letters the event. */
   maxAttempts: number;
+  /**
+   * How long after its receipt an event may still be retried (its retry policy's horizon): a
+   * failure whose next retry would come later dead-letters it.
+   */
+  retryHorizonMs: number;
+  /** The longest delay before the next retry, should this run fail. */
+  nextRetryDelayMs: number;
   /** BullMQ's stalled check handed it out again after its worker stopped. */
   stalled: boolean;
   /** Whether it can go back to its queue without spending an attempt (BullMQ's lock token is held). */

@@ -1,9 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { type DeadLetterJob, defineOperation, type StaleEventJob } from "@skyhook/contracts";
+import {
+  type DeadLetterJob,
+  defaultRetryPolicy,
+  defineOperation,
+  type StaleEventJob,
+} from "@skyhook/contracts";
 import { type HandlerContext, type HandlerEvent, PermanentError } from "@skyhook/handler-kit";
 import {
   createDeadLetterWriter,
+  createDownstreamBreaker,
   createLedger,
   createQueuePool,
   createStaleWriter,
@@ -18,6 +24,7 @@ import { z } from "zod";
 import { type FinishedSpan, memoryTracing } from "../../../test/support/memory-tracing.ts";
 import { connect, deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
 import { waitFor } from "../../../test/support/wait-for.ts";
+import { createDownstreamGate } from "./downstream-gate.ts";
 import { createEntityGuard } from "./entity-guard.ts";
 import { createProcessor } from "./processor.ts";
 
@@ -119,6 +126,17 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
   const entities = createEntityGuard(redis, keys, { lockMs: 10_000, markTtlSec: 600 });
   const ledger = createLedger(redis, keys);
   const { tracing, memory } = memoryTracing();
+  const downstream = createDownstreamGate({
+    breaker: createDownstreamBreaker(redis, keys, {
+      failureThreshold: 100,
+      baseIntervalMs: 1_000,
+      maxIntervalMs: 1_000,
+    }),
+    queue: names.queue,
+    refreshMs: 60_000,
+    probeTtlMs: 10_000,
+    onError: () => undefined,
+  });
   const processor = createProcessor({
     spec,
     handler: {
@@ -143,11 +161,15 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
     logger,
     shutdown: shutdown.signal,
     entityBusyDelayMs: busyDelayMs,
+    retry: { ...defaultRetryPolicy, attempts: 3 },
+    queue,
+    downstream,
     tracing,
     ...(options.clock === "real" ? {} : { now }),
   });
   let worker: Worker | undefined;
   cleanups.push(async () => {
+    downstream.close();
     await worker?.close();
     await queues.close();
     await deletePrefix(redis, prefix);

@@ -1,5 +1,5 @@
 import { SpanKind, trace } from "@opentelemetry/api";
-import type { OperationSpec } from "@skyhook/contracts";
+import { type OperationSpec, type RetryPolicy, retryDelayMs } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
 import {
   spanAttributes as attr,
@@ -10,10 +10,11 @@ import {
   type StaleWriter,
   type Tracing,
 } from "@skyhook/queue-kit";
-import type { Job } from "bullmq";
+import type { Job, Queue } from "bullmq";
 import type { Logger } from "pino";
 import { createFateApplier } from "./apply-fate.ts";
 import { type DecisionPorts, decideFate } from "./decide-fate.ts";
+import type { DownstreamGate } from "./downstream-gate.ts";
 import type { EntityGuard } from "./entity-guard.ts";
 import type { JobRun } from "./fate.ts";
 import { markSpans, recordOutcomes } from "./fate-observers.ts";
@@ -34,6 +35,12 @@ export type ProcessorOptions<D> = {
   shutdown: AbortSignal;
   /** How long a job whose entity is busy waits before it is tried again. */
   entityBusyDelayMs: number;
+  /** The operation's retry policy, overrides applied: the horizon and the backoff's cap. */
+  retry: RetryPolicy;
+  /** The operation's queue, which a down downstream holds as a whole. */
+  queue: Pick<Queue, "rateLimit">;
+  /** The breaker of the operation's downstream. */
+  downstream: DownstreamGate;
   /** A consumer span per job run and a span around the handler; no-op when tracing is off. */
   tracing: Tracing;
   now?: () => Date;
@@ -62,7 +69,12 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
     staleEvents: options.staleEvents,
     ledger,
     observers: [markSpans(), recordOutcomes(options.outcomes, now)],
+    queue: options.queue,
+    downstream: options.downstream,
+    onRecovered: () =>
+      options.logger.info({ queue: names.queue }, "downstream back: breaker closed"),
   });
+  const retryHorizonMs = options.retry.horizonSec * 1000;
   const ports: DecisionPorts = {
     lock: (entity) => options.entities.lock(entity),
     wasCompleted: (run) => ledger.wasCompleted(names.queue, run.jobId),
@@ -76,6 +88,8 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
     }),
     interrupted: () => options.shutdown.aborted,
     busyDelayMs: () => options.entityBusyDelayMs * (1 + Math.random()),
+    admit: (run) => options.downstream.admit(`${run.jobId}:${run.attempt}:${run.startedMs}`),
+    nowMs: () => now().getTime(),
   };
 
   return {
@@ -99,6 +113,8 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
         data: job.data,
         attempt,
         maxAttempts: job.opts.attempts ?? 1,
+        retryHorizonMs,
+        nextRetryDelayMs: retryDelayMs(options.retry, attempt, 0),
         stalled: job.stalledCounter > 0,
         canPutBack: token !== undefined,
         startedMs: Date.now(),

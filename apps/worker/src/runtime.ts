@@ -1,18 +1,24 @@
-import type { OperationSpec } from "@skyhook/contracts";
+import { type OperationSpec, type RetryPolicy, retryDelayMs } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
 import type { RedisClient } from "@skyhook/queue-kit";
 import {
+  cappedBackoffType,
   createDeadLetterWriter,
+  createDownstreamBreaker,
   createStaleWriter,
   disabledTracing,
   type KeyNames,
   type Ledger,
   type OutcomeSink,
   type QueuePool,
+  type RetryOverride,
+  retryPolicyOf,
   type Tracing,
 } from "@skyhook/queue-kit";
 import { Worker } from "bullmq";
 import type { Logger } from "pino";
+import type { WorkerConfig } from "./config.ts";
+import { createDownstreamGate } from "./downstream-gate.ts";
 import { createEntityGuard } from "./entity-guard.ts";
 import { createProcessor, type Processor } from "./processor.ts";
 import { throttledLog } from "./throttled-log.ts";
@@ -35,6 +41,10 @@ export type RuntimeOptions<D> = {
   /** How long an entity's newest applied position is remembered (Spotnana's retry horizon). */
   orderingHorizonSec: number;
   entityBusyDelayMs: number;
+  /** RETRY_* overrides of every operation's retry policy. */
+  retryOverride: RetryOverride;
+  /** The downstreams' breakers and rate limits. */
+  downstream: WorkerConfig["downstream"];
   outcomes: OutcomeSink;
   logger: Logger;
   /** Spans for job runs; the no-op tracer when omitted. */
@@ -57,10 +67,16 @@ export type Runtime = {
   close(graceMs: number): Promise<void>;
 };
 
-/** A BullMQ Worker on `queue` running `processor`, counting the jobs it has in flight. */
+/**
+ * A BullMQ Worker on `queue` running `processor`, counting the jobs it has in flight. Its
+ * retries wait `retry`'s capped exponential backoff; `perSec` limits its handler's calls across
+ * every worker of the queue.
+ */
 function startConsumer(
   queue: string,
   processor: Processor,
+  retry: RetryPolicy,
+  perSec: number | undefined,
   options: Pick<
     RuntimeOptions<unknown>,
     "connection" | "prefix" | "concurrency" | "lockDurationMs" | "stalledIntervalMs" | "logger"
@@ -86,6 +102,12 @@ function startConsumer(
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs,
       stalledInterval: options.stalledIntervalMs,
+      settings: {
+        // Only our jobs' type reaches it; BullMQ computes its own types itself.
+        backoffStrategy: (attemptsMade, type) =>
+          type === cappedBackoffType ? retryDelayMs(retry, attemptsMade, Math.random()) : 0,
+      },
+      ...(perSec === undefined ? {} : { limiter: { max: perSec, duration: 1_000 } }),
     },
   );
   worker.on(
@@ -121,8 +143,27 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
     lockMs: options.lockDurationMs,
     markTtlSec: options.orderingHorizonSec,
   });
-  const consumers = options.assignments.map(({ spec, handler }) => {
+  const breaker = createDownstreamBreaker(connection, keys, {
+    failureThreshold: options.downstream.failureThreshold,
+    baseIntervalMs: options.downstream.holdMs,
+    maxIntervalMs: options.downstream.maxHoldMs,
+  });
+  const gates = options.assignments.map(({ spec }) =>
+    createDownstreamGate({
+      breaker,
+      queue: spec.queues.queue,
+      refreshMs: options.downstream.refreshMs,
+      // Longer than a handler may take: its worker's lock lapses first.
+      probeTtlMs: options.lockDurationMs,
+      onError: (err) =>
+        logger.warn({ err, queue: spec.queues.queue }, "reading the breaker failed"),
+    }),
+  );
+  const consumers = options.assignments.map(({ spec, handler }, i) => {
     const queue = spec.queues.queue;
+    const retry = retryPolicyOf({ spec, queues: spec.queues }, options.retryOverride) ?? spec.retry;
+    const downstream = gates[i];
+    if (downstream === undefined) throw new Error(`no breaker for ${queue}`);
     const processor = createProcessor({
       spec,
       handler,
@@ -133,11 +174,15 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       ledger,
       outcomes,
       entityBusyDelayMs: options.entityBusyDelayMs,
+      retry,
+      queue: queues.get(queue),
+      downstream,
       logger: logger.child({ queue }),
       shutdown: shutdown.signal,
       tracing,
     });
-    return startConsumer(queue, processor, options);
+    const perSec = options.downstream.rateLimits.get(`${spec.eventType}/${spec.operation}`);
+    return startConsumer(queue, processor, retry, perSec, options);
   });
   const workers = consumers.map((c) => c.worker);
 
@@ -150,6 +195,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
         await Promise.all(workers.map((w) => w.close()));
       } finally {
         clearTimeout(timer);
+        for (const gate of gates) gate.close();
       }
     },
   };

@@ -71,7 +71,13 @@ export {
   rejectedQueueName,
   unroutedQueueNames,
 } from "./queue-names.ts";
-export { defaultRetention, defaultRetryPolicy, Retention, RetryPolicy } from "./retry-policy.ts";
+export {
+  defaultRetention,
+  defaultRetryPolicy,
+  Retention,
+  RetryPolicy,
+  retryDelayMs,
+} from "./retry-policy.ts";
 export { ServiceChargePayload } from "./service-charge.ts";
 export { SpotnanaDateTime } from "./spotnana-date-time.ts";
 export { TravelerBusinessInfo, TravelerV2Payload } from "./traveler-v2.ts";

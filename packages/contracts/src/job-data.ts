@@ -36,6 +36,8 @@ export type EventJob = z.infer<typeof EventJob>;
 
 export const DeadLetterReason = z.enum([
   "retries-exhausted",
+  /** Still failing when the event reached its retry horizon (the operation's `horizonSec`). */
+  "retry-horizon",
   "permanent-error",
   "invalid-payload",
   "invalid-job",

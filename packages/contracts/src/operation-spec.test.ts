@@ -13,7 +13,7 @@ const taskCreated = defineOperation({
   eventType: "AGENT_TASK_DETAILS",
   operation: "TASK_CREATE",
   payload: z.looseObject({ id: z.string() }),
-  retry: { attempts: 3, backoffMs: 500, jitter: 0 },
+  retry: { attempts: 3, backoffMs: 500, jitter: 0, maxBackoffMs: 60_000, horizonSec: 3_600 },
 });
 
 describe("defineOperation", () => {
@@ -23,7 +23,13 @@ describe("defineOperation", () => {
 
   it("uses the default retry policy unless one is given", () => {
     expect(ticketed.retry).toEqual(defaultRetryPolicy);
-    expect(taskCreated.retry).toEqual({ attempts: 3, backoffMs: 500, jitter: 0 });
+    expect(taskCreated.retry).toEqual({
+      attempts: 3,
+      backoffMs: 500,
+      jitter: 0,
+      maxBackoffMs: 60_000,
+      horizonSec: 3_600,
+    });
   });
 });
 

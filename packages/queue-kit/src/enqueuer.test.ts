@@ -17,7 +17,7 @@ const queues = createQueuePool({ connection: redis, prefix, logger });
 const ledger = createLedger(redis, keyNames(prefix));
 const settings = { dedupTtlSec: 600 };
 const enqueuer = createEnqueuer({ queues, ledger, timeoutMs: 5_000, settings });
-const retry = { attempts: 3, backoffMs: 100, jitter: 0.5 };
+const retry = { attempts: 3, backoffMs: 100, jitter: 0.5, maxBackoffMs: 60_000, horizonSec: 3_600 };
 const route: Route = { spec: undefined, queues: queueNamesFor("PNR_V3", "ENQ_TEST"), retry };
 const unrouted = createCatalog([]).route("PNR_V3", "NOBODY_HANDLES");
 
@@ -51,7 +51,7 @@ describe("createEnqueuer", () => {
     expect(stored?.data).toEqual(job("d1"));
     expect(stored?.opts).toMatchObject({
       attempts: 3,
-      backoff: { type: "exponential", delay: 100, jitter: 0.5 },
+      backoff: { type: "skyhook-capped", delay: 100, jitter: 0.5 },
       deduplication: { id: "wh-d1", ttl: 600_000 },
     });
     const ledgerFields = await redis.hgetall(keyNames(prefix).ledger(route.queues.queue));

@@ -41,6 +41,7 @@ export {
   webhookJobId,
 } from "./job-ids.ts";
 export {
+  cappedBackoffType,
   type EventJobSettings,
   eventJobOptions,
   jobNameOf,

@@ -2,15 +2,21 @@ import { queueNamesFor, type Route } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
 import { createEventJobOptions, eventJobOptions, jobNameOf, retryPolicyOf } from "./job-options.ts";
 
-const retry = { attempts: 6, backoffMs: 1_500, jitter: 0.4 };
+const retry = {
+  attempts: 6,
+  backoffMs: 1_500,
+  jitter: 0.4,
+  maxBackoffMs: 60_000,
+  horizonSec: 3_600,
+};
 const route: Route = { spec: undefined, queues: queueNamesFor("PNR_V3", "X"), retry };
 const settings = { dedupTtlSec: 3_600 };
 
 describe("eventJobOptions", () => {
-  it("retries with exponential backoff and jitter, from the route's policy", () => {
+  it("retries with the worker's capped exponential backoff and jitter, from the route's policy", () => {
     const options = eventJobOptions(route, "wh-1", settings);
     expect(options.attempts).toBe(6);
-    expect(options.backoff).toEqual({ type: "exponential", delay: 1_500, jitter: 0.4 });
+    expect(options.backoff).toEqual({ type: "skyhook-capped", delay: 1_500, jitter: 0.4 });
   });
 
   it("keeps a deduplication key on the job id for the configured TTL, in milliseconds", () => {
@@ -75,10 +81,12 @@ describe("createEventJobOptions", () => {
 describe("retryPolicyOf", () => {
   it("applies each overridden field and keeps the rest of the route's policy", () => {
     expect(retryPolicyOf(route, { attempts: 2 })).toEqual({ ...retry, attempts: 2 });
-    expect(retryPolicyOf(route, { backoffMs: 10, jitter: 0 })).toEqual({
+    expect(retryPolicyOf(route, { backoffMs: 10, jitter: 0, horizonSec: 60 })).toEqual({
       attempts: 6,
       backoffMs: 10,
       jitter: 0,
+      maxBackoffMs: 60_000,
+      horizonSec: 60,
     });
     expect(retryPolicyOf({ ...route, retry: undefined }, { attempts: 2 })).toBeUndefined();
   });

@@ -17,8 +17,16 @@ export function retryPolicyOf(route: Route, override: RetryOverride = {}): Retry
     attempts: override.attempts ?? own.attempts,
     backoffMs: override.backoffMs ?? own.backoffMs,
     jitter: override.jitter ?? own.jitter,
+    maxBackoffMs: override.maxBackoffMs ?? own.maxBackoffMs,
+    horizonSec: override.horizonSec ?? own.horizonSec,
   };
 }
+
+/**
+ * The backoff type of event jobs: BullMQ calls the worker's `backoffStrategy` for it, which
+ * doubles the delay up to the policy's cap (BullMQ's own exponential has no cap).
+ */
+export const cappedBackoffType = "skyhook-capped";
 
 /**
  * Options for an event's job. The deduplication key has a TTL, so it outlives the job itself
@@ -58,7 +66,7 @@ export function createEventJobOptions(
         removeOnFail,
         attempts: retry.attempts,
         backoff: Object.freeze({
-          type: "exponential",
+          type: cappedBackoffType,
           delay: retry.backoffMs,
           jitter: retry.jitter,
         }),

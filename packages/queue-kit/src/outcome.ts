@@ -43,6 +43,7 @@ export const jobOutcomes = [
   "dead_lettered",
   "skipped_stale",
   "interrupted",
+  "held",
 ] as const;
 export type JobOutcomeName = (typeof jobOutcomes)[number];
 
@@ -121,6 +122,7 @@ const jobLogLevel = {
   dead_lettered: "warn",
   skipped_stale: "info",
   interrupted: "info",
+  held: "info",
 } as const satisfies Record<JobOutcomeName, string>;
 
 const jobMessage = {
@@ -129,6 +131,7 @@ const jobMessage = {
   dead_lettered: "event dead-lettered",
   skipped_stale: "stale event skipped and kept",
   interrupted: "released to the queue by shutdown",
+  held: "held: the downstream is unavailable",
 } as const satisfies Record<JobOutcomeName, string>;
 
 /**

@@ -194,8 +194,10 @@ export const CommonEnv = z.object({
   RETAIN_COMPLETED_COUNT: envInt(defaultRetention.completedCount),
   RETAIN_FAILED_SEC: envInt(defaultRetention.failedAgeSec),
   RETAIN_FAILED_COUNT: envInt(defaultRetention.failedCount),
-  RETRY_ATTEMPTS: envOptionalInt(1, 100),
+  RETRY_ATTEMPTS: envOptionalInt(1, 10_000),
   RETRY_BACKOFF_MS: envOptionalInt(0),
+  RETRY_MAX_BACKOFF_MS: envOptionalInt(0),
+  RETRY_HORIZON_SEC: envOptionalInt(1),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
@@ -236,7 +238,12 @@ export type CommonConfig = {
   jobs: {
     dedupTtlSec: number;
     retention: Retention;
-    retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
+    retryOverride: {
+      attempts: number | undefined;
+      backoffMs: number | undefined;
+      maxBackoffMs: number | undefined;
+      horizonSec: number | undefined;
+    };
   };
 };
 
@@ -260,7 +267,12 @@ export function commonConfigOf(e: CommonEnv): CommonConfig {
         failedAgeSec: e.RETAIN_FAILED_SEC,
         failedCount: e.RETAIN_FAILED_COUNT,
       },
-      retryOverride: { attempts: e.RETRY_ATTEMPTS, backoffMs: e.RETRY_BACKOFF_MS },
+      retryOverride: {
+        attempts: e.RETRY_ATTEMPTS,
+        backoffMs: e.RETRY_BACKOFF_MS,
+        maxBackoffMs: e.RETRY_MAX_BACKOFF_MS,
+        horizonSec: e.RETRY_HORIZON_SEC,
+      },
     },
   };
 }
