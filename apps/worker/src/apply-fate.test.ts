@@ -81,6 +81,7 @@ function setup() {
     refreshMs: 60_000,
     probeTtlMs: 10_000,
     onError: () => undefined,
+    onProbe: () => undefined,
   });
   const applier = createFateApplier({
     names,

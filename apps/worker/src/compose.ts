@@ -76,6 +76,8 @@ export function composeWorker(
   const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
   const queues = createQueuePool({ connection: redis, prefix, logger });
   const ledger = createLedger(redis, keys);
+  // Counted by the metrics the ops server registers, which come after the runtime.
+  let probed = (_queue: string): void => undefined;
   const runtime = startRuntime({
     connection: redis,
     prefix,
@@ -91,6 +93,7 @@ export function composeWorker(
     entityBusyDelayMs: config.entityBusyDelayMs,
     retryOverride: config.jobs.retryOverride,
     downstream: config.downstream,
+    onProbe: (queue) => probed(queue),
     outcomes,
     logger,
     tracing:
@@ -119,6 +122,7 @@ export function composeWorker(
     stallAfterMs: config.stallAfterMs,
     logger,
   });
+  probed = ops.probed;
 
   return {
     runtime,

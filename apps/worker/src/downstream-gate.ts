@@ -27,6 +27,8 @@ export function createDownstreamGate(options: {
   /** A probe holds its claim this long at most: its worker may die mid-probe. */
   probeTtlMs: number;
   onError: (err: unknown) => void;
+  /** Told when a run is let through as the probe. */
+  onProbe: () => void;
   nowMs?: () => number;
 }): DownstreamGate {
   const { breaker, queue } = options;
@@ -45,9 +47,10 @@ export function createDownstreamGate(options: {
       if (known.state === "closed") return "run";
       const waitMs = known.untilMs - nowMs();
       if (waitMs > 0) return { holdMs: waitMs };
-      return (await breaker.claimProbe(queue, runId, options.probeTtlMs))
-        ? "run"
-        : { holdMs: notTheProbeHoldMs };
+      if (!(await breaker.claimProbe(queue, runId, options.probeTtlMs)))
+        return { holdMs: notTheProbeHoldMs };
+      options.onProbe();
+      return "run";
     },
     async failed({ unavailable, retryAfterMs }) {
       const verdict = await breaker.failed(queue, { unavailable, retryAfterMs, nowMs: nowMs() });

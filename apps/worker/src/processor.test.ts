@@ -136,6 +136,7 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
     refreshMs: 60_000,
     probeTtlMs: 10_000,
     onError: () => undefined,
+    onProbe: () => undefined,
   });
   const processor = createProcessor({
     spec,

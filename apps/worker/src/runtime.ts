@@ -45,6 +45,8 @@ export type RuntimeOptions<D> = {
   retryOverride: RetryOverride;
   /** The downstreams' breakers and rate limits. */
   downstream: WorkerConfig["downstream"];
+  /** Told when a run is let through an open breaker as its probe. */
+  onProbe: (queue: string) => void;
   outcomes: OutcomeSink;
   logger: Logger;
   /** Spans for job runs; the no-op tracer when omitted. */
@@ -157,6 +159,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       probeTtlMs: options.lockDurationMs,
       onError: (err) =>
         logger.warn({ err, queue: spec.queues.queue }, "reading the breaker failed"),
+      onProbe: () => options.onProbe(spec.queues.queue),
     }),
   );
   const consumers = options.assignments.map(({ spec, handler }, i) => {

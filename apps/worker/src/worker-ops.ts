@@ -5,6 +5,7 @@ import {
   type Metrics,
   pingRedis,
   type RedisClient,
+  registerDownstreamGauges,
   registerQueueGauges,
   registerWorkerReadyGauge,
   scrapeMetrics,
@@ -23,6 +24,8 @@ export type WorkerOps = {
   consumption: ConsumptionMonitor;
   /** What the ops server answers: `/healthz`, `/readyz`, `/metrics`. */
   routes: Record<string, OpsRoute>;
+  /** Counts a run let through an open breaker to probe the downstream. */
+  probed(queue: string): void;
   /** Closes the queues it reads; the monitor is stopped by `consumption.close()`. */
   close(): Promise<void>;
 };
@@ -54,17 +57,22 @@ export function startWorkerOps(options: {
     async readWork(queue) {
       const q = pool.get(queue);
       // A delayed job whose time has come (a retry, a job put back) is ready work too: a
-      // consuming worker promotes it at once, one that cannot write never does.
-      const [counts, due, paused] = await withTimeout(
+      // consuming worker promotes it at once, one that cannot write never does. A queue held
+      // while its downstream is down (rate-limited) is waiting on purpose, like a paused one.
+      const [counts, due, paused, heldMs] = await withTimeout(
         Promise.all([
           q.getJobCounts("waiting", "prioritized"),
           q.getDelayedCount(Date.now()),
           q.isPaused(),
+          q.getRateLimitTtl(),
         ]),
         1_000,
         "redis",
       );
-      return { ready: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + due, paused };
+      return {
+        ready: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + due,
+        paused: paused || heldMs > 0,
+      };
     },
     ping: () => pingRedis(redis, 1_000),
     stallAfterMs: options.stallAfterMs,
@@ -80,8 +88,17 @@ export function startWorkerOps(options: {
     queues: options.queues,
     logger,
   });
+  const downstream = registerDownstreamGauges({
+    registry: metrics.registry,
+    redis,
+    keys: options.keys,
+    pool,
+    queues: options.queues,
+    logger,
+  });
   return {
     consumption,
+    probed: downstream.probed,
     routes: {
       "/healthz": () => opsJson(200, { status: "ok" }),
       "/readyz": async () => {

@@ -25,6 +25,7 @@ export {
   type DownstreamBreaker,
   readBreakerState,
 } from "./downstream-breaker.ts";
+export { downstreamStates, registerDownstreamGauges } from "./downstream-gauges.ts";
 export {
   createEnqueuer,
   type EnqueueResult,
