@@ -207,6 +207,10 @@ describe("a downstream down for longer than the old retry schedule", () => {
       JSON.parse(status.out) as Array<{ queue: string; held: boolean; waiting: number }>
     ).find((s) => s.queue === cancelled.queue);
     expect(held).toMatchObject({ held: true, waiting: 3 });
+    const ledger = await env.cli(["ledger", "--json"]);
+    const balance = (JSON.parse(ledger.out) as { queues: Array<{ queue: string; held: number }> })
+      .queues;
+    expect(balance.find((q) => q.queue === cancelled.queue)?.held).toBe(3);
 
     expect((await env.cli(["resume", "FLIGHT_CANCELLED"])).code).toBe(0);
     await waitFor(

@@ -176,6 +176,11 @@ export type QueueBalance = {
   deadLettered: number;
   stale: number;
   inFlight: { waiting: number; delayed: number; active: number; prioritized: number };
+  /**
+   * Of the in-flight events, those waiting while the operation is held (its downstream's
+   * breaker open) or paused by hand: kept, not lost, and counted in flight.
+   */
+  held: number;
   /** expected − (completed + dead-lettered + stale + in flight): 0 when nothing is missing. */
   difference: number;
 };
@@ -198,11 +203,13 @@ export async function readLedger(
   const rows: LedgerRow[] = [];
   const balances: QueueBalance[] = [];
   for (const names of queues) {
-    const [held, deadLetters, stale, fields] = await Promise.all([
+    const [held, deadLetters, stale, fields, paused, breaker] = await Promise.all([
       pool.get(names.queue).getJobCounts("waiting", "delayed", "active", "prioritized"),
       pool.get(names.deadLetter).getJobCounts("waiting", "delayed", "prioritized"),
       pool.get(names.stale).getJobCounts("waiting", "delayed", "prioritized"),
       redis.hgetall(keys.ledger(names.queue)),
+      pool.get(names.queue).isPaused(),
+      redis.hget(keys.breaker(names.queue), "state"),
     ]);
     const byKey = new Map<string, LedgerRow>();
     for (const [field, value] of Object.entries(fields)) {
@@ -239,6 +246,7 @@ export async function readLedger(
       deadLettered: total(deadLetters),
       stale: total(stale),
       inFlight,
+      held: paused || breaker === "open" ? inFlight.waiting + inFlight.prioritized : 0,
       difference: expected - accounted,
     });
   }

@@ -50,7 +50,16 @@ export function ledgerCommands(program: Command, config: () => CliConfig, io: Cl
       } else {
         io.out(
           table(
-            ["queue", "expected", "completed", "dead-lettered", "stale", "in flight", "difference"],
+            [
+              "queue",
+              "expected",
+              "completed",
+              "dead-lettered",
+              "stale",
+              "in flight",
+              "of them held",
+              "difference",
+            ],
             report.queues.map((q) => [
               label(q.queue),
               q.expected,
@@ -58,6 +67,7 @@ export function ledgerCommands(program: Command, config: () => CliConfig, io: Cl
               q.deadLettered,
               q.stale,
               q.inFlight.waiting + q.inFlight.delayed + q.inFlight.active + q.inFlight.prioritized,
+              q.held,
               q.difference,
             ]),
           ),
