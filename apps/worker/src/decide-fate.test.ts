@@ -327,7 +327,15 @@ describe("decideFate", () => {
       newest,
     });
     expect(decision.hold?.lock).toBe(t.lock);
-    expect(t.asked).toEqual(["admit", `lock ${entity}`]);
+    expect(t.asked).toEqual(["admit", `lock ${entity}`, "wasCompleted wh-msg-1"]);
+  });
+
+  it("finishes as it was a job found stale that was itself counted completed, though BullMQ did not mark it stalled (a failover lost its finish)", async () => {
+    const t = portsOf({ completedBefore: true, newest: () => ({ entity, version: 3 }) });
+    const decision = await decideFate(runOf(), spec, t.ports);
+    expect(decision.fate).toStrictEqual({ kind: "applied-before" });
+    expect(decision.hold?.lock).toBe(t.lock);
+    expect(t.handled).toEqual([]);
   });
 
   it("finishes a stalled job counted completed before as it was, even once a newer version is applied", async () => {

@@ -153,8 +153,13 @@ export async function decideFate(
   try {
     if (run.stalled && (await ports.wasCompleted(run)))
       return { fate: { kind: "applied-before" }, event, hold };
-    const fate = fateOfOrder(event, order, lock.newest()) ?? (await handled(run, read, ports));
-    return { fate, event, hold };
+    const stale = fateOfOrder(event, order, lock.newest());
+    // A job handed out again without BullMQ's stalled mark (a Redis failover lost its finish,
+    // say) finds its own position applied: it was counted, not merely overtaken. Asked only on
+    // this rare path, so a job that runs pays nothing.
+    if (stale !== undefined && !run.stalled && (await ports.wasCompleted(run)))
+      return { fate: { kind: "applied-before" }, event, hold };
+    return { fate: stale ?? (await handled(run, read, ports)), event, hold };
   } catch (err) {
     // Never left to lapse: nothing was applied, so nothing is recorded.
     await lock.release();
