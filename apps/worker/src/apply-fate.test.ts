@@ -212,6 +212,17 @@ describe("applyFate: applied", () => {
   });
 });
 
+describe("applyFate: a failed step without an entity", () => {
+  it("passes on the count's own error when no entity is held", async () => {
+    const t = setup();
+    // The ledger's key holds another type: Redis answers the count with an error.
+    await redis.set(t.keys.ledger(names.queue), "not a hash");
+    const { applied } = await t.apply({ kind: "applied", event });
+    await expect(applied).rejects.toThrow(/WRONGTYPE/);
+    expect(t.seen).toEqual([]);
+  });
+});
+
 describe("applyFate: applied before", () => {
   it("records the entity's position without counting again, and returns", async () => {
     const t = setup();
@@ -221,6 +232,16 @@ describe("applyFate: applied before", () => {
     expect(await t.newest()).toEqual({ entity, version: 2 });
     expect(await t.locked()).toBe(false);
     expect(t.seen).toHaveLength(1);
+  });
+});
+
+describe("applyFate: applied before, no entity", () => {
+  it("returns for an event that names no entity, recording nothing", async () => {
+    const t = setup();
+    const { applied } = await t.apply({ kind: "applied-before" });
+    await expect(applied).resolves.toBeUndefined();
+    expect(await t.newest()).toBeNull();
+    expect(await t.ledgerCounts()).toEqual({});
   });
 });
 
@@ -238,6 +259,16 @@ describe("applyFate: stale", () => {
     expect(await t.newest()).toBeNull();
     expect(await t.locked()).toBe(false);
     expect(await t.ledgerCounts()).toEqual({});
+  });
+});
+
+describe("applyFate: stale, no entity held", () => {
+  it("keeps the event and returns when no entity is held", async () => {
+    const t = setup();
+    const newest = { entity, version: 3 };
+    const { applied } = await t.apply({ kind: "stale", event, order, newest });
+    await expect(applied).resolves.toBeUndefined();
+    expect(await t.kept()).toMatchObject({ stale: { order, newest } });
   });
 });
 
@@ -375,6 +406,14 @@ describe("applyFate: put back", () => {
     const { applied } = await t.apply({ kind: "busy", entity, delayMs: 15_000 }, { token: false });
     await expect(applied).rejects.toStrictEqual(new Error(`entity ${entity} is busy`));
     expect(await t.queue.getJobState(jobId)).toBe("active");
+  });
+
+  it("fails an interrupted job that cannot be put back (no lock token), saying so", async () => {
+    const t = setup();
+    const { applied } = await t.apply({ kind: "interrupted" }, { token: false });
+    await expect(applied).rejects.toStrictEqual(
+      new Error("interrupted by shutdown without BullMQ's lock token"),
+    );
   });
 
   it("puts an interrupted job back at once, releasing its entity and writing nothing", async () => {

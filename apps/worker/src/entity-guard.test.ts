@@ -148,6 +148,32 @@ describe("EntityLock.completeAndRelease", () => {
     expect(await redis.exists(keys.entityLock("pnr:K"))).toBe(0);
   });
 
+  it("sends the count and the position as two scripts at once where the client is a Cluster", async () => {
+    // A Cluster routes each script to its slot's node; here one server answers both, which
+    // shows what is sent and that the two together do what the single script does.
+    const clustered = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+      maxRetriesPerRequest: null,
+    });
+    Object.defineProperty(clustered, "isCluster", { value: true });
+    try {
+      const count = await job("wh-complete-cluster");
+      const holder = await createEntityGuard(clustered, keys, {
+        lockMs: 10_000,
+        markTtlSec: 600,
+      }).lock("pnr:N");
+      const sent = vi.spyOn(clustered, "sendCommand");
+      await holder?.completeAndRelease({ entity: "pnr:N", version: 7 }, count);
+      expect(sent).toHaveBeenCalledTimes(2);
+      expect(await ledger.wasCompleted(queue, "wh-complete-cluster")).toBe(true);
+      expect(await redis.exists(keys.entityLock("pnr:N"))).toBe(0);
+      const next = await guard.lock("pnr:N");
+      expect(next?.newest()).toEqual({ entity: "pnr:N", version: 7 });
+      await next?.release();
+    } finally {
+      clustered.disconnect();
+    }
+  });
+
   it("counts nothing for a job that is gone, and still records the position", async () => {
     const gone = { ...key, operation: "GONE" };
     const count = ledger.completion(queue, "wh-never-stored", gone);
