@@ -2,7 +2,12 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["apps/*/src/**/*.test.ts", "packages/**/src/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "apps/*/src/**/*.test.ts",
+      "packages/**/src/**/*.test.ts",
+      "test/**/*.test.ts",
+      "bench/**/*.test.ts",
+    ],
     exclude: ["**/node_modules/**", ".stryker-tmp/**"],
     pool: "forks",
     // Two cores: tests that spawn app processes must not starve each other of CPU.

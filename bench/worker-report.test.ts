@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { DrainRun } from "../scripts/bench/drain.ts";
-import { parseOptions } from "../scripts/bench/options.ts";
-import type { BenchResults } from "../scripts/bench/report.ts";
-import { formatWorkerReport } from "../scripts/bench/worker-report.ts";
+import type { DrainRun } from "./drain.ts";
+import { parseOptions } from "./options.ts";
+import type { BenchResults } from "./report.ts";
+import { formatWorkerReport } from "./worker-report.ts";
 
 /** `pnpm bench --worker-only`: the option, and the report of the drains alone. */
 const drain = (worker: "skyhook" | "raw", jobsPerSec: number, cpu: number): DrainRun => ({
