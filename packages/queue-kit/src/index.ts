@@ -34,6 +34,7 @@ export {
 export {
   deadLetterJobId,
   digestJobId,
+  filteredJobId,
   originalJobId,
   replayJobId,
   sha256Id,
@@ -70,6 +71,7 @@ export {
   type AdoptContext,
   type AuditEntry,
   adoptBacklog,
+  countedInLedger,
   createOpsContext,
   inspectKept,
   isHeld,
