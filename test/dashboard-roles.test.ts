@@ -1,4 +1,4 @@
-import { type QueueNames, queueNamesFor } from "@skyhook/contracts";
+import { type QueueNames, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -79,7 +79,12 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   it("lets an operator act on operation queues only; kept events leave through Replay & ledger", async () => {
     const listed = await listing(operator);
     expect(listed.get(names.queue)).toMatchObject({ readOnlyMode: false, allowRetries: false });
-    for (const name of [names.deadLetter, names.stale]) {
+    for (const name of [
+      names.deadLetter,
+      names.stale,
+      names.filtered,
+      unroutedQueueNames.filtered,
+    ]) {
       expect(listed.get(name), name).toMatchObject({ readOnlyMode: true });
     }
     const cleanKept = await call(board, operator, "PUT", `/api/queues/${dl}/clean/waiting`);
