@@ -14,6 +14,14 @@ export {
   type RedisNode,
   type RedisTarget,
 } from "./connections.ts";
+export {
+  createDriftRecorder,
+  type DriftPair,
+  type DriftRecorder,
+  type DriftSettings,
+  defaultDriftSettings,
+  driftPairName,
+} from "./contract-drift.ts";
 export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
 export { describeError } from "./describe-error.ts";
 export {
@@ -25,6 +33,14 @@ export {
   type DownstreamBreaker,
   readBreakerState,
 } from "./downstream-breaker.ts";
+export { registerDriftGauge } from "./drift-gauge.ts";
+export {
+  type DriftPairSummary,
+  type DriftReport,
+  type DriftRow,
+  driftPathCounts,
+  readContractDrift,
+} from "./drift-report.ts";
 export {
   createEnqueuer,
   type EnqueueResult,
