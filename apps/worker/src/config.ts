@@ -78,6 +78,11 @@ export const WorkerEnv = CommonEnv.extend({
   ADOPT_RATE_PER_SEC: envInt(200, 1),
   /** How long work may wait, with a slot free, before a queue that fetches nothing is stuck. */
   WORKER_STALL_AFTER_MS: envInt(30_000, 500),
+  /** The share of events whose payload is checked for fields the contracts do not declare. */
+  DRIFT_SAMPLE_RATE: z.preprocess(
+    (v) => (v === "" || v === undefined ? 0.1 : v),
+    z.coerce.number().min(0, "at least 0 (off)").max(1, "at most 1 (every event)"),
+  ),
 })
   .extend(TracingEnv.shape)
   .superRefine((e, ctx) => {
@@ -132,6 +137,8 @@ export type WorkerConfig = CommonConfig & {
   tracing: TracingSettings;
   ops: OpsConfig;
   stallAfterMs: number;
+  /** 0: contract drift is not sampled. */
+  driftSampleRate: number;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -155,5 +162,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     tracing: tracingSettingsOf(e, "skyhook-worker"),
     ops: opsConfigOf(e),
     stallAfterMs: e.WORKER_STALL_AFTER_MS,
+    driftSampleRate: e.DRIFT_SAMPLE_RATE,
   };
 }

@@ -16,7 +16,7 @@ import { createFateApplier } from "./apply-fate.ts";
 import { type DecisionPorts, decideFate } from "./decide-fate.ts";
 import type { EntityGuard } from "./entity-guard.ts";
 import type { JobRun } from "./fate.ts";
-import { markSpans, recordOutcomes } from "./fate-observers.ts";
+import { type FateObserver, markSpans, recordOutcomes } from "./fate-observers.ts";
 import { createHandlerCall } from "./handler-call.ts";
 import { deliveryContextOf } from "./job-trace.ts";
 
@@ -36,6 +36,8 @@ export type ProcessorOptions<D> = {
   entityBusyDelayMs: number;
   /** A consumer span per job run and a span around the handler; no-op when tracing is off. */
   tracing: Tracing;
+  /** Observers beyond the span and the outcome (contract drift sampling). */
+  observers?: readonly FateObserver[];
   now?: () => Date;
 };
 
@@ -61,7 +63,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
     deadLetters: options.deadLetters,
     staleEvents: options.staleEvents,
     ledger,
-    observers: [markSpans(), recordOutcomes(options.outcomes, now)],
+    observers: [markSpans(), recordOutcomes(options.outcomes, now), ...(options.observers ?? [])],
   });
   const ports: DecisionPorts = {
     lock: (entity) => options.entities.lock(entity),

@@ -14,6 +14,7 @@ import {
 import { Worker } from "bullmq";
 import type { Logger } from "pino";
 import { createEntityGuard } from "./entity-guard.ts";
+import type { FateObserver } from "./fate-observers.ts";
 import { createProcessor, type Processor } from "./processor.ts";
 import { throttledLog } from "./throttled-log.ts";
 
@@ -39,6 +40,8 @@ export type RuntimeOptions<D> = {
   logger: Logger;
   /** Spans for job runs; the no-op tracer when omitted. */
   tracing?: Tracing | undefined;
+  /** Observers of every job's fate beyond the span and the outcome (contract drift sampling). */
+  observers?: readonly FateObserver[];
 };
 
 /** One queue this process consumes, as the consumption monitor sees it. */
@@ -136,6 +139,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       logger: logger.child({ queue }),
       shutdown: shutdown.signal,
       tracing,
+      observers: options.observers,
     });
     return startConsumer(queue, processor, options);
   });
