@@ -112,5 +112,22 @@ describe("skyhook drift", () => {
         operation: "BOOKING_CREATED",
       }),
     ).toBe(fields);
+
+    // Once the schema declares the field, the pair is cleared and counted afresh.
+    const clear = await runCliInProcess(["drift", "--clear", "pnr_v3/booking_created"], {
+      QUEUE_PREFIX: prefix,
+    });
+    expect(clear.out).toBe("Forgot the contract drift recorded for PNR_V3/BOOKING_CREATED.\n");
+    const after = JSON.parse(
+      (await runCliInProcess(["drift", "--json"], { QUEUE_PREFIX: prefix })).out,
+    ) as DriftJson;
+    expect(after.rows.map((r) => r.operation)).toEqual(["SEAT_UPGRADED"]);
+    const gauge = await scrape(worker.opsUrl);
+    expect(
+      gauge.value("skyhook_contract_drift_fields", {
+        event_type: "PNR_V3",
+        operation: "BOOKING_CREATED",
+      }),
+    ).toBe(0);
   });
 });

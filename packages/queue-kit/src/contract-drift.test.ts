@@ -2,7 +2,7 @@ import { createCatalog, type EventJob } from "@skyhook/contracts";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDriftRecorder, defaultDriftSettings } from "./contract-drift.ts";
+import { clearDrift, createDriftRecorder, defaultDriftSettings } from "./contract-drift.ts";
 import { driftPathCounts, readContractDrift } from "./drift-report.ts";
 import { createEnqueuer } from "./enqueuer.ts";
 import { keyNames } from "./keys.ts";
@@ -94,6 +94,21 @@ describe("the drift recorder", () => {
       { ...created, paths: 2 },
       { eventType: "X", operation: "Y", paths: 0 },
     ]);
+  });
+});
+
+describe("clearDrift", () => {
+  it("forgets one pair's fields, leaving the other pairs", async () => {
+    const { keys } = setup();
+    const recorder = createDriftRecorder(redis, keys);
+    const cancelled = { eventType: "PNR_V3", operation: "FLIGHT_CANCELLED" };
+    await recorder.record(created, { paths: ["a"], truncated: false }, "m1");
+    await recorder.record(cancelled, { paths: ["b"], truncated: false }, "m2");
+    expect(await clearDrift(redis, keys, created)).toBe(true);
+    expect(await clearDrift(redis, keys, created)).toBe(false);
+    const report = await readContractDrift(redis, keys);
+    expect(report.rows.map((r) => [r.operation, r.subject])).toEqual([["FLIGHT_CANCELLED", "b"]]);
+    expect(report.pairs.map((p) => p.operation)).toEqual(["FLIGHT_CANCELLED"]);
   });
 });
 

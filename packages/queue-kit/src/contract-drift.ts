@@ -70,6 +70,24 @@ export type DriftRecorder = {
   record(pair: DriftPair, found: UndeclaredPaths, deliveryId: string, at?: Date): Promise<void>;
 };
 
+/**
+ * Forgets what was recorded for `pair` (after its schema was updated, so that what is still
+ * undeclared is counted afresh); true when there was something to forget.
+ */
+export async function clearDrift(
+  redis: RedisClient,
+  keys: KeyNames,
+  pair: DriftPair,
+): Promise<boolean> {
+  // Two keys of the `{drift}` slot: one MULTI, so the index never names a hash that is gone.
+  const replies = await redis
+    .multi()
+    .del(keys.drift(pair.eventType, pair.operation))
+    .srem(keys.driftPairs(), driftPairName(pair))
+    .exec();
+  return replies?.[0]?.[1] === 1;
+}
+
 export function createDriftRecorder(
   redis: RedisClient,
   keys: KeyNames,

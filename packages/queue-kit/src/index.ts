@@ -15,6 +15,7 @@ export {
   type RedisTarget,
 } from "./connections.ts";
 export {
+  clearDrift,
   createDriftRecorder,
   type DriftPair,
   type DriftRecorder,

@@ -1,7 +1,14 @@
-import { type DriftReport, type DriftRow, readContractDrift } from "@skyhook/queue-kit";
+import { normalizeEventType, normalizeOperation } from "@skyhook/contracts";
+import {
+  clearDrift,
+  type DriftPair,
+  type DriftReport,
+  type DriftRow,
+  readContractDrift,
+} from "@skyhook/queue-kit";
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
-import type { CliIo } from "../io.ts";
+import { CliExit, type CliIo } from "../io.ts";
 import { withOps } from "../session.ts";
 import { table } from "../table.ts";
 
@@ -25,6 +32,17 @@ function sampledLines(report: DriftReport): string[] {
   });
 }
 
+/** `EVENT_TYPE/OPERATION`, spelt as the ingress normalises it. */
+function pairOf(named: string): DriftPair {
+  const match = /^\s*([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)\s*$/.exec(named);
+  if (match?.[1] === undefined || match[2] === undefined)
+    throw new CliExit(
+      2,
+      `--clear takes EVENT_TYPE/OPERATION (e.g. PNR_V3/BOOKING_CREATED), not ${named}`,
+    );
+  return { eventType: normalizeEventType(match[1]), operation: normalizeOperation(match[2]) };
+}
+
 export function driftCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   program
     .command("drift")
@@ -32,7 +50,22 @@ export function driftCommand(program: Command, config: () => CliConfig, io: CliI
       "What live traffic carries that the contracts do not know: per event type and operation, payload fields (and enum values) the schema does not declare, from the workers' samples (DRIFT_SAMPLE_RATE), and operations or event types the contracts do not list (the catch-all's)",
     )
     .option("--json", "one JSON document, for scripts")
-    .action(async (options: { json?: boolean }) => {
+    .option(
+      "--clear <EVENT_TYPE/OPERATION>",
+      "forget the fields recorded for one pair (once its schema declares them), so what is still undeclared is counted afresh",
+    )
+    .action(async (options: { json?: boolean; clear?: string }) => {
+      if (options.clear !== undefined) {
+        const pair = pairOf(options.clear);
+        const cleared = await withOps(config(), (ops, redis) => clearDrift(redis, ops.keys, pair));
+        const name = `${pair.eventType}/${pair.operation}`;
+        io.out(
+          cleared
+            ? `Forgot the contract drift recorded for ${name}.\n`
+            : `Nothing was recorded for ${name}.\n`,
+        );
+        return;
+      }
       const report = await withOps(config(), (ops, redis) => readContractDrift(redis, ops.keys));
       if (options.json === true) {
         io.out(`${JSON.stringify(report, null, 2)}\n`);
