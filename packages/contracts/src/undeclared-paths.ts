@@ -101,6 +101,20 @@ function fits(schema: core.$ZodTypes, value: unknown): boolean {
   }
 }
 
+/** The schemas that judge a plain value (a string, a number) rather than a structure. */
+const valueKinds: ReadonlySet<string> = new Set(["enum", "literal", "union", "intersection"]);
+
+/**
+ * Whether looking at `value` can find anything: a structure can hold undeclared fields; a plain
+ * value only an enum (or a union or intersection holding one) can refuse. Most of a payload is
+ * plain values under plain schemas, so they are passed over without a visit.
+ */
+function worthVisiting(schema: core.$ZodType, value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === "object") return true;
+  return valueKinds.has(unwrap(schema)._zod.def.type);
+}
+
 /** Does an object's catch-all schema declare its extra keys? `looseObject`'s `unknown` does not. */
 function declaresExtraKeys(catchall: core.$ZodType | undefined): catchall is core.$ZodType {
   if (catchall === undefined) return false;
@@ -149,24 +163,27 @@ function visit(
       if (!isObject(value)) return;
       const extra = declaresExtraKeys(def.catchall) ? def.catchall : undefined;
       for (const key of Object.keys(value)) {
-        const at = join(path, segmentOf(key));
         const declared = Object.hasOwn(def.shape, key) ? def.shape[key] : extra;
-        if (declared === undefined) add(found, at, walk);
-        else visit(declared, value[key], at, depth + 1, found, walk);
+        if (declared === undefined) add(found, join(path, segmentOf(key)), walk);
+        else if (worthVisiting(declared, value[key]))
+          visit(declared, value[key], join(path, segmentOf(key)), depth + 1, found, walk);
       }
       return;
     }
     case "record": {
       if (!isObject(value)) return;
+      const at = join(path, "*");
       for (const key of Object.keys(value))
-        visit(def.valueType, value[key], join(path, "*"), depth + 1, found, walk);
+        if (worthVisiting(def.valueType, value[key]))
+          visit(def.valueType, value[key], at, depth + 1, found, walk);
       return;
     }
     case "array": {
       if (!Array.isArray(value)) return;
+      const at = `${path}[]`;
       for (const item of value) {
         if (walk.budget.nodes <= 0) break;
-        visit(def.element, item, `${path}[]`, depth + 1, found, walk);
+        if (worthVisiting(def.element, item)) visit(def.element, item, at, depth + 1, found, walk);
       }
       return;
     }
