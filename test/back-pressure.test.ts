@@ -170,7 +170,7 @@ describe("the ingress budget", () => {
     });
     const other = envelope("FLIGHT_CANCELLED", pnrPayload());
     expect((await client.deliver(other)).status).toBe(200);
-    // A filtered event stores no job: it is answered as before.
+    // A filtered event is kept aside, not queued: no backlog budget applies to it.
     const elsewhere = { ...pnrPayload(), audience: { organizationId: { id: "ORG-7" } } };
     const filtered = await client.deliver(envelope("BOOKING_CREATED", elsewhere));
     expect(await filtered.json()).toMatchObject({ status: "filtered", reason: "organization" });

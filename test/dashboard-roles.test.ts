@@ -1,4 +1,13 @@
-import { type QueueNames, queueNamesFor } from "@skyhook/contracts";
+import {
+  defaultCatalog,
+  type EventJob,
+  type QueueNames,
+  queueNamesFor,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import { createEnqueuer, createLedger, createQueuePool, keyNames } from "@skyhook/queue-kit";
+import { createLogger } from "@skyhook/service-kit";
+import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -79,7 +88,12 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   it("lets an operator act on operation queues only; kept events leave through Replay & ledger", async () => {
     const listed = await listing(operator);
     expect(listed.get(names.queue)).toMatchObject({ readOnlyMode: false, allowRetries: false });
-    for (const name of [names.deadLetter, names.stale]) {
+    for (const name of [
+      names.deadLetter,
+      names.stale,
+      names.filtered,
+      unroutedQueueNames.filtered,
+    ]) {
       expect(listed.get(name), name).toMatchObject({ readOnlyMode: true });
     }
     const cleanKept = await call(board, operator, "PUT", `/api/queues/${dl}/clean/waiting`);
@@ -157,6 +171,51 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
     expect(replay.status).toBe(200);
     expect(await deadLetters.getWaitingCount()).toBe(0);
     expect(await queue.getJob("rp1-wh-roles-1")).toBeDefined();
+  });
+
+  it("lists a filtered delivery only when asked for by name, and lets an operator replay it", async () => {
+    const pool = createQueuePool({
+      connection: redis,
+      prefix: board.prefix,
+      logger: createLogger({ name: "roles-test", level: "silent", redactFields: [] }),
+    });
+    const enqueuer = createEnqueuer({
+      queues: pool,
+      ledger: createLedger(redis, keyNames(board.prefix)),
+      timeoutMs: 5_000,
+      settings: { dedupTtlSec: 600 },
+    });
+    const event: EventJob = {
+      v: 1,
+      deliveryId: "msg-roles-filtered",
+      deliveryIdSource: "webhook-id",
+      subscription: "spotnana",
+      receivedAt: new Date().toISOString(),
+      eventType: "PNR_V3",
+      operation: "FLIGHT_CANCELLED",
+      keys: { pnrId: "PNR-F" },
+      trace: { requestId: "req-filtered" },
+      envelope: envelope("FLIGHT_CANCELLED", pnrPayload({ pnrId: "PNR-F" })),
+    };
+    const route = defaultCatalog.route("PNR_V3", "FLIGHT_CANCELLED");
+    await enqueuer.filtered(route, event, "wh-roles-filtered", "organization");
+    await pool.close();
+
+    const listed = async (query: string) =>
+      (await (await call(board, viewer, "GET", `/ops/api/kept${query}`)).json()) as {
+        events: Array<{ jobId: string; why: string }>;
+      };
+    expect((await listed("")).events).toEqual([]);
+    expect((await listed("?location=filtered")).events).toEqual([
+      expect.objectContaining({ jobId: "fl-wh-roles-filtered", why: "filtered: organization" }),
+    ]);
+    const replay = await call(board, operator, "POST", "/ops/api/replay", {
+      filter: { location: ["filtered"], jobId: "fl-wh-roles-filtered" },
+      dryRun: false,
+    });
+    expect(await replay.json()).toMatchObject({ moved: { [names.queue]: 1 } });
+    expect(await queue.getJob("rp1-wh-roles-filtered")).toBeDefined();
+    expect((await listed("?location=filtered")).events).toEqual([]);
   });
 
   it("names the signed-in user in the audit log, viewer and operator alike", async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultCatalog, rejectedQueueName } from "@skyhook/contracts";
+import { defaultCatalog, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
 import { keyNames } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
@@ -70,6 +70,12 @@ let subscriptionsDir: string | undefined;
 
 /** Job ids answered `accepted` to requests the harness agrees were authenticated and valid. */
 const acceptedJobIds = new Set<string>();
+/** Delivery ids answered `filtered` to such requests: their events are kept aside. */
+const filteredDeliveryIds = new Set<string>();
+const filteredQueues = new Set([
+  ...defaultCatalog.specs.map((spec) => spec.queues.filtered),
+  unroutedQueueNames.filtered,
+]);
 const stats = {
   requests: 0,
   statuses: new Map<number, number>(),
@@ -187,7 +193,11 @@ async function violations(plan: Plan, wire: WireRequest, res: WireResponse): Pro
       if (typeof answer.jobId !== "string") problems.push("accepted without a jobId");
       else if (problems.length === 0) acceptedJobIds.add(answer.jobId);
       stats.accepted += 1;
-    } else stats.filtered += 1;
+    } else {
+      const kept = answer.status === "filtered" && typeof answer.deliveryId === "string";
+      if (kept && problems.length === 0) filteredDeliveryIds.add(String(answer.deliveryId));
+      stats.filtered += 1;
+    }
   } else if (res.status === 200 && isRecord(answer) && typeof answer.access_token === "string") {
     stats.tokensIssued += 1;
     if (decoded.kind !== "ok" || !mayHoldClientCredentials(wire, decoded.bytes, target))
@@ -300,9 +310,11 @@ describe("the ingress under hostile input", () => {
     expect(answer.status).toBe("accepted");
     acceptedJobIds.add(answer.jobId);
 
-    // Nothing may be stored that was not answered `accepted` to an authenticated, valid
-    // delivery, and (store, then answer) everything answered `accepted` must be stored.
+    // Nothing may be stored that was not answered `accepted` (or, kept aside, `filtered`) to an
+    // authenticated, valid delivery, and (store, then answer) everything answered `accepted`
+    // must be stored.
     const stored = new Map<string, string>();
+    const keptFiltered: string[] = [];
     for (const name of defaultCatalog.allQueueNames()) {
       const queue = new Queue(name, { connection: redis, prefix });
       try {
@@ -311,13 +323,19 @@ describe("the ingress under hostile input", () => {
           0,
           -1,
         );
-        for (const job of jobs) if (job.id !== undefined) stored.set(job.id, name);
+        for (const job of jobs) {
+          if (job.id === undefined) continue;
+          if (filteredQueues.has(name)) keptFiltered.push(String(job.data?.event?.deliveryId));
+          else stored.set(job.id, name);
+        }
       } finally {
         await queue.close();
       }
     }
     const unexplained = [...stored].filter(([id]) => !acceptedJobIds.has(id));
     expect(unexplained, "jobs stored without an accepted, authenticated delivery").toEqual([]);
+    const unfiltered = keptFiltered.filter((id) => !filteredDeliveryIds.has(id));
+    expect(unfiltered, "deliveries kept as filtered that were not answered filtered").toEqual([]);
     const missing = [...acceptedJobIds].filter((id) => !stored.has(id));
     expect(missing, "deliveries answered accepted but not stored").toEqual([]);
 

@@ -1,4 +1,10 @@
-import { createLedger, createReplicationWait, keyNames } from "@skyhook/queue-kit";
+import {
+  clearDrift,
+  createDriftRecorder,
+  createLedger,
+  createReplicationWait,
+  keyNames,
+} from "@skyhook/queue-kit";
 import { cancelledFlightEnvelope, newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
 import { createEntityGuard } from "@skyhook/worker";
 import type { Cluster } from "ioredis";
@@ -54,6 +60,15 @@ afterAll(async () => {
 
 const skyhook = (args: readonly string[]) =>
   runCliInProcess(args, { REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_PREFIX: prefix });
+
+async function skyhookDrift(queuePrefix: string) {
+  const run = await runCliInProcess(["drift", "--json"], {
+    REDIS_CLUSTER_NODES: cluster.nodesEnv,
+    QUEUE_PREFIX: queuePrefix,
+  });
+  expect(run.code, run.err).toBe(0);
+  return JSON.parse(run.out) as { rows: unknown[] };
+}
 
 describe("Redis Cluster", () => {
   it("runs the simulator's mix with nothing lost and nothing applied twice", async () => {
@@ -187,6 +202,25 @@ describe("Redis Cluster", () => {
       const next = await guard.lock("pnr:CL1");
       expect(next?.newest()).toEqual({ entity: "pnr:CL1", version: 2 });
       await next?.release();
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("records contract drift, reads it back and clears it, each script in one slot", async () => {
+    const client: Cluster = cluster.connect();
+    try {
+      const keys = keyNames(`${prefix}-drift`);
+      const pair = { eventType: "PNR_V3", operation: "BOOKING_CREATED" };
+      const recorder = createDriftRecorder(client, keys);
+      await recorder.record(pair, { paths: ["seatMap"], truncated: false }, "msg-cl-1");
+      await recorder.record(pair, { paths: ["seatMap"], truncated: false }, "msg-cl-2");
+      const report = await skyhookDrift(`${prefix}-drift`);
+      expect(report.rows).toEqual([
+        expect.objectContaining({ subject: "seatMap", count: 2, exampleDeliveryId: "msg-cl-1" }),
+      ]);
+      expect(await clearDrift(client, keys, pair)).toBe(true);
+      expect((await skyhookDrift(`${prefix}-drift`)).rows).toEqual([]);
     } finally {
       client.disconnect();
     }

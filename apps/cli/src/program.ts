@@ -1,6 +1,7 @@
 import { ConfigError } from "@skyhook/service-kit";
 import { Command, CommanderError } from "commander";
 import { dashboardPasswordCommand } from "./commands/dashboard-password.ts";
+import { driftCommand } from "./commands/drift.ts";
 import { holdCommands } from "./commands/holds.ts";
 import { keptCommands } from "./commands/kept.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
@@ -19,7 +20,7 @@ export function createProgram(io: CliIo) {
   };
   const program = new Command("skyhook")
     .description(
-      "Operate Skyhook: inspect, replay and purge kept events, check the ledger, pause and resume operations, send a test delivery, simulate Spotnana, add a handler.\nReads REDIS_URL and QUEUE_PREFIX like the services.",
+      "Operate Skyhook: inspect, replay and purge kept events, check the ledger, pause and resume operations, report contract drift, send a test delivery, simulate Spotnana, add a handler.\nReads REDIS_URL and QUEUE_PREFIX like the services.",
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -27,6 +28,7 @@ export function createProgram(io: CliIo) {
   keptCommands(program, lazyConfig, io);
   ledgerCommands(program, lazyConfig, io);
   holdCommands(program, lazyConfig, io);
+  driftCommand(program, lazyConfig, io);
   sendCommand(program, lazyConfig, io);
   simulateCommand(program, lazyConfig, io);
   newHandlerCommand(program, io);

@@ -18,7 +18,14 @@ const authorized = {
   "sec-fetch-site": "same-origin",
 };
 const names = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
-const listedNames = [names.queue, names.deadLetter, names.stale, unroutedQueueNames.queue];
+const listedNames = [
+  names.queue,
+  names.deadLetter,
+  names.stale,
+  names.filtered,
+  unroutedQueueNames.queue,
+  unroutedQueueNames.filtered,
+];
 const encoded = encodeURIComponent(names.queue);
 
 type Running = { url: string; dashboard: Dashboard; server: Server; prefix: string };
@@ -390,10 +397,13 @@ describe("createDashboardApp (real Redis)", () => {
         names.queue,
         names.deadLetter,
         names.stale,
+        names.filtered,
         later.queue,
         later.deadLetter,
         later.stale,
+        later.filtered,
         unroutedQueueNames.queue,
+        unroutedQueueNames.filtered,
       ]);
       const job = await producer(later.deadLetter, prefix).add("kept", { n: 1 });
       const res = await fetch(

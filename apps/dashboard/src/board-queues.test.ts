@@ -26,15 +26,30 @@ describe("boardQueuesOf", () => {
     ]);
   });
 
-  it("lists the catch-all, last, but not its dead-letter and stale queues", () => {
+  it("lists an operation's filtered deliveries after its other kept queues", () => {
+    expect(boardQueuesOf([flightCancelled])[3]).toEqual(
+      expect.objectContaining({
+        name: "{pnr-v3.flight-cancelled}.filtered",
+        role: "filtered",
+        label: "pnr-v3.flight-cancelled · filtered",
+      }),
+    );
+  });
+
+  it("lists the catch-all and its filtered deliveries last, but not its dead-letter and stale queues", () => {
     const listed = boardQueuesOf([unroutedQueueNames, flightCancelled]);
-    expect(listed.at(-1)).toEqual(
+    expect(listed.slice(-2)).toEqual([
       expect.objectContaining({
         name: "{unrouted}",
         role: "catch-all",
         label: "catch-all (no handler yet)",
       }),
-    );
+      expect.objectContaining({
+        name: "{unrouted}.filtered",
+        role: "filtered",
+        label: "catch-all · filtered",
+      }),
+    ]);
     const names = listed.map((queue) => queue.name);
     expect(names).not.toContain(unroutedQueueNames.deadLetter);
     expect(names).not.toContain(unroutedQueueNames.stale);
@@ -49,14 +64,17 @@ describe("boardQueuesOf", () => {
       bookingCreated.queue,
       bookingCreated.deadLetter,
       bookingCreated.stale,
+      bookingCreated.filtered,
       flightCancelled.queue,
       flightCancelled.deadLetter,
       flightCancelled.stale,
+      flightCancelled.filtered,
       unroutedQueueNames.queue,
+      unroutedQueueNames.filtered,
     ]);
   });
 
   it("always lists the catch-all, where events nobody handles yet are kept", () => {
-    expect(boardQueuesOf([]).map((queue) => queue.role)).toEqual(["catch-all"]);
+    expect(boardQueuesOf([]).map((queue) => queue.role)).toEqual(["catch-all", "filtered"]);
   });
 });

@@ -4,7 +4,7 @@ import { type QueueNames, queueLabel, unroutedQueueNames } from "@skyhook/contra
  * What a queue is for. Only an operation's own queue has a consumer; the others are kept for an
  * operator to look at, so "no workers" is an alarm for the first and the normal state for the rest.
  */
-export type QueueRole = "operation" | "dead-letter" | "stale" | "catch-all";
+export type QueueRole = "operation" | "dead-letter" | "stale" | "filtered" | "catch-all";
 
 export type BoardQueue = {
   name: string;
@@ -16,11 +16,13 @@ export type BoardQueue = {
 
 /**
  * The queues the board lists for each operation's names, in a stable order (an operation's
- * queue, then its dead letters and skipped-stale events; the catch-all last). Roles come from
- * the field a name was derived into, never from parsing the name.
+ * queue, then its dead letters, skipped-stale events and filtered deliveries; the catch-all and
+ * its filtered deliveries last). Roles come from the field a name was derived into, never from
+ * parsing the name.
  *
  * The catch-all has no dead-letter or stale queue in practice: no worker consumes it, so nothing
- * can fail or be skipped there. Listing them would show two queues that are always empty.
+ * can fail or be skipped there. Listing them would show two queues that are always empty. Its
+ * filtered queue is listed: a filter can drop an event nothing handles.
  */
 export function boardQueuesOf(groups: readonly QueueNames[]): BoardQueue[] {
   const byQueue = new Map<string, QueueNames>();
@@ -50,6 +52,12 @@ export function boardQueuesOf(groups: readonly QueueNames[]): BoardQueue[] {
         label: `${operation} · skipped stale`,
         description: `Events of ${operation} older than a state already applied; kept, never consumed.`,
       },
+      {
+        name: group.filtered,
+        role: "filtered",
+        label: `${operation} · filtered`,
+        description: `Deliveries of ${operation} a subscription filter dropped; kept, never consumed, replayable.`,
+      },
     ];
   });
   return [
@@ -59,6 +67,13 @@ export function boardQueuesOf(groups: readonly QueueNames[]): BoardQueue[] {
       role: "catch-all",
       label: "catch-all (no handler yet)",
       description: "Valid events no installed handler routes; kept whole for re-routing.",
+    },
+    {
+      name: unroutedQueueNames.filtered,
+      role: "filtered",
+      label: "catch-all · filtered",
+      description:
+        "Deliveries without a handler that a subscription filter dropped; kept, never consumed, replayable.",
     },
   ];
 }

@@ -1,6 +1,6 @@
 import type { DeadLetterJob, StaleEventJob } from "@skyhook/contracts";
 import { describe, expect, it } from "vitest";
-import { deadLetterTitle, staleTitle } from "./job-titles.ts";
+import { deadLetterTitle, filteredTitle, staleTitle } from "./job-titles.ts";
 
 const chain = "TypeError: fetch failed ← Error: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)";
 
@@ -90,5 +90,28 @@ describe("staleTitle", () => {
     expect(staleTitle({ name: "PNR_V3.BOOKING_CREATED", data: { v: 1 } })).toBe(
       "PNR_V3.BOOKING_CREATED",
     );
+  });
+});
+
+describe("filteredTitle", () => {
+  const kept = {
+    v: 1,
+    event: {},
+    filtered: {
+      reason: "operation-excluded",
+      queue: "{pnr-v3.booking-created}",
+      jobId: "wh-3",
+      filteredAt: "2026-06-01T12:00:00.000Z",
+    },
+  };
+
+  it("names the filter that dropped the delivery", () => {
+    expect(filteredTitle({ name: "PNR_V3.BOOKING_CREATED", data: kept })).toBe(
+      "filtered — operation-excluded",
+    );
+  });
+
+  it("keeps the job's own name when its data is not a filtered delivery", () => {
+    expect(filteredTitle({ name: "by hand", data: { v: 2 } })).toBe("by hand");
   });
 });

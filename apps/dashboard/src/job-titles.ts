@@ -1,4 +1,9 @@
-import { DeadLetterJob, type EntityOrder, StaleEventJob } from "@skyhook/contracts";
+import {
+  DeadLetterJob,
+  type EntityOrder,
+  FilteredEventJob,
+  StaleEventJob,
+} from "@skyhook/contracts";
 import { z } from "zod";
 
 /**
@@ -16,6 +21,7 @@ const maxTitleLength = 300;
 const JobJson = z.object({ name: z.string().optional(), data: z.unknown() });
 
 const StaleRecord = StaleEventJob.pick({ stale: true });
+const FilteredRecord = FilteredEventJob.pick({ filtered: true });
 
 const shorten = (text: string) =>
   text.length <= maxTitleLength ? text : `${text.slice(0, maxTitleLength - 1)}…`;
@@ -53,4 +59,12 @@ export function staleTitle(job: unknown): string {
   const stale = parsed.success ? StaleRecord.safeParse(parsed.data.data) : undefined;
   if (!stale?.success) return nameOf(job);
   return shorten(`skipped stale — ${olderThan(stale.data.stale.order, stale.data.stale.newest)}`);
+}
+
+/** A filtered delivery's title says which filter dropped it: `filtered — organization`. */
+export function filteredTitle(job: unknown): string {
+  const parsed = JobJson.safeParse(job);
+  const kept = parsed.success ? FilteredRecord.safeParse(parsed.data.data) : undefined;
+  if (!kept?.success) return nameOf(job);
+  return shorten(`filtered — ${kept.data.filtered.reason}`);
 }

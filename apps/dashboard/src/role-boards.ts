@@ -8,7 +8,7 @@ import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Role } from "./auth/identity.ts";
 import { type BoardQueue, boardQueuesOf } from "./board-queues.ts";
-import { deadLetterTitle, staleTitle } from "./job-titles.ts";
+import { deadLetterTitle, filteredTitle, staleTitle } from "./job-titles.ts";
 import { uiConfigFor } from "./ui-config.ts";
 import { UnconsumedQueueAdapter } from "./unconsumed-queue-adapter.ts";
 
@@ -25,7 +25,7 @@ export type RoleBoards = {
  * board, and the UI itself hides what the role may not do: a viewer's board has no action
  * buttons at all, and bull-board refuses its write routes with 405. On the operator's board
  * the operation queues take actions (pause, clean, promote, edit) while dead letters, skipped
- * stale events and the catch-all stay read-only: they leave only through Replay & ledger,
+ * stale events, filtered deliveries and the catch-all stay read-only: they leave only through Replay & ledger,
  * which counts and audits it. Retry buttons are hidden (see refuse-ledger-bypass.ts).
  */
 export function createRoleBoards(deps: {
@@ -76,6 +76,7 @@ export function createRoleBoards(deps: {
       adapter.setFormatter("returnValue", deps.redact);
       if (listed.role === "dead-letter") adapter.setFormatter("name", deadLetterTitle);
       if (listed.role === "stale") adapter.setFormatter("name", staleTitle);
+      if (listed.role === "filtered") adapter.setFormatter("name", filteredTitle);
       return adapter;
     };
     /** The board's queues in their listing order, creating adapters for names not seen before. */

@@ -2,7 +2,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 
 /**
  * A bull-board adapter for a queue that no worker consumes by design: dead letters, skipped
- * stale events and the catch-all are kept for an operator, not processed.
+ * stale events, filtered deliveries and the catch-all are kept for an operator, not processed.
  *
  * bull-board shows a red "No workers" badge when an adapter reports an empty worker list, and
  * leaves it out when the adapter reports `null` ("this queue has no notion of workers"), which

@@ -24,6 +24,7 @@ describe("the ingress's bounds configuration", () => {
         stale: { maxCount: 100_000, maxAgeSec: 30 * daySec },
         "catch-all": { maxAgeSec: 30 * daySec },
         rejected: { maxCount: 10_000, maxAgeSec: 14 * daySec },
+        filtered: { maxCount: 100_000, maxAgeSec: 14 * daySec },
       },
       sweepMs: 60_000,
     });

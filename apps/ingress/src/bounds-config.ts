@@ -64,6 +64,9 @@ export const BoundsEnv = z.object({
   KEPT_MAX_AGE_SEC: envInt(30 * daySec, 1),
   REJECTED_MAX_COUNT: envInt(10_000, 1),
   REJECTED_MAX_AGE_SEC: envInt(14 * daySec, 1),
+  FILTERED_MAX_COUNT: envInt(100_000, 1),
+  /** Spotnana's retry horizon: as long as a re-send of the delivery could still arrive. */
+  FILTERED_MAX_AGE_SEC: envInt(14 * daySec, 1),
   KEPT_SWEEP_MS: envInt(60_000, 100),
 });
 type BoundsEnv = z.infer<typeof BoundsEnv>;
@@ -106,6 +109,7 @@ export function boundsConfigOf(e: BoundsEnv): BoundsConfig {
         stale: { maxCount: e.KEPT_MAX_COUNT, maxAgeSec: e.KEPT_MAX_AGE_SEC },
         "catch-all": { maxAgeSec: e.CATCH_ALL_MAX_AGE_SEC },
         rejected: { maxCount: e.REJECTED_MAX_COUNT, maxAgeSec: e.REJECTED_MAX_AGE_SEC },
+        filtered: { maxCount: e.FILTERED_MAX_COUNT, maxAgeSec: e.FILTERED_MAX_AGE_SEC },
       },
       sweepMs: e.KEPT_SWEEP_MS,
     },

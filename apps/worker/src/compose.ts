@@ -4,6 +4,7 @@ import { type Catalog, defaultCatalog } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
 import type { Handler } from "@skyhook/handler-kit";
 import {
+  createDriftRecorder,
   createLedger,
   createMetrics,
   createOutcomeSink,
@@ -15,6 +16,7 @@ import {
   type Metrics,
   type OutcomeSink,
   type RedisClient,
+  registerDriftGauge,
 } from "@skyhook/queue-kit";
 import { type Logger, type OpsRoute, startTracing } from "@skyhook/service-kit";
 import { assign } from "./assign.ts";
@@ -22,6 +24,7 @@ import { takeOverRoutes } from "./backlog-adoption.ts";
 import type { WorkerConfig } from "./config.ts";
 import { openWorkerConnections } from "./connections.ts";
 import type { ConsumptionMonitor } from "./consumption-monitor.ts";
+import { sampleDrift } from "./drift-sampler.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Runtime, startRuntime } from "./runtime.ts";
 import { startWorkerOps } from "./worker-ops.ts";
@@ -100,6 +103,17 @@ export function composeWorker(
       telemetry === undefined
         ? disabledTracing()
         : createTracing(telemetry.tracerProvider, telemetry.propagator),
+    observers:
+      config.driftSampleRate > 0
+        ? [
+            sampleDrift({
+              rate: config.driftSampleRate,
+              specs,
+              recorder: createDriftRecorder(connections.ops, keys),
+              logger,
+            }),
+          ]
+        : [],
   });
   const routes = takeOverRoutes({
     // The worker routes by its own catalog: the operations it adopts are the ones it knows.
@@ -110,6 +124,13 @@ export function composeWorker(
       intervalMs: config.adoptIntervalMs,
       ratePerSec: config.adoptRatePerSec,
     },
+    logger,
+  });
+  registerDriftGauge({
+    registry: metrics.registry,
+    redis: connections.ops,
+    keys,
+    pairs: () => specs,
     logger,
   });
   const ops = startWorkerOps({

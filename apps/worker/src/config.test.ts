@@ -114,6 +114,9 @@ describe("loadWorkerConfig", () => {
     ["OPS_PORT", "65536"],
     ["WORKER_STALL_AFTER_MS", "soon"],
     ["WORKER_STALL_AFTER_MS", "10"],
+    ["DRIFT_SAMPLE_RATE", "1.5"],
+    ["DRIFT_SAMPLE_RATE", "-0.1"],
+    ["DRIFT_SAMPLE_RATE", "often"],
   ])("refuses %s=%j, naming it", (name, value) => {
     const error = configErrorOf(() => loadWorkerConfig({ [name]: value }));
     expect(error.problems).toEqual([expect.stringMatching(new RegExp(`^${name}:`))]);
@@ -127,7 +130,16 @@ describe("loadWorkerConfig", () => {
       queuePrefix: "skyhook",
       lockDurationMs: 30_000,
       stalledIntervalMs: 5_000,
+      driftSampleRate: 0.1,
     });
+  });
+
+  it.each([
+    ["0", 0],
+    ["1", 1],
+    ["0.25", 0.25],
+  ])("reads DRIFT_SAMPLE_RATE=%j as a share of events (0 turns sampling off)", (value, rate) => {
+    expect(loadWorkerConfig({ DRIFT_SAMPLE_RATE: value }).driftSampleRate).toBe(rate);
   });
 
   it("refuses a STALLED_INTERVAL_MS longer than LOCK_DURATION_MS, naming it, and takes an equal one", () => {

@@ -111,6 +111,11 @@ export const WorkerEnv = CommonEnv.extend({
       }
       return limits;
     }),
+  /** The share of events whose payload is checked for fields the contracts do not declare. */
+  DRIFT_SAMPLE_RATE: z.preprocess(
+    (v) => (v === "" || v === undefined ? 0.1 : v),
+    z.coerce.number().min(0, "at least 0 (off)").max(1, "at most 1 (every event)"),
+  ),
 })
   .extend(TracingEnv.shape)
   .superRefine((e, ctx) => {
@@ -174,6 +179,8 @@ export type WorkerConfig = CommonConfig & {
     /** Calls a second per `EVENT_TYPE/OPERATION`. */
     rateLimits: ReadonlyMap<string, number>;
   };
+  /** 0: contract drift is not sampled. */
+  driftSampleRate: number;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -204,5 +211,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
       refreshMs: e.BREAKER_REFRESH_MS,
       rateLimits: e.WORKER_RATE_LIMITS,
     },
+    driftSampleRate: e.DRIFT_SAMPLE_RATE,
   };
 }

@@ -22,7 +22,9 @@ export type WorkerConnections = {
   redis: RedisClient;
   /**
    * Health checks and scrapes, without an offline queue: on `redis` (which waits out outages)
-   * they would pile up unanswered, so readiness could not say that Redis is away.
+   * they would pile up unanswered, so readiness could not say that Redis is away. Contract drift
+   * samples are written here too, for the same reason: while Redis is away they fail and are
+   * dropped instead of piling up in memory.
    */
   ops: RedisClient;
   close(): Promise<void>;

@@ -17,7 +17,7 @@ import { type DecisionPorts, decideFate } from "./decide-fate.ts";
 import type { DownstreamGate } from "./downstream-gate.ts";
 import type { EntityGuard } from "./entity-guard.ts";
 import type { JobRun } from "./fate.ts";
-import { markSpans, recordOutcomes } from "./fate-observers.ts";
+import { type FateObserver, markSpans, recordOutcomes } from "./fate-observers.ts";
 import { createHandlerCall } from "./handler-call.ts";
 import { deliveryContextOf } from "./job-trace.ts";
 
@@ -43,6 +43,8 @@ export type ProcessorOptions<D> = {
   downstream: DownstreamGate;
   /** A consumer span per job run and a span around the handler; no-op when tracing is off. */
   tracing: Tracing;
+  /** Observers beyond the span and the outcome (contract drift sampling). */
+  observers?: readonly FateObserver[];
   now?: () => Date;
 };
 
@@ -68,7 +70,7 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
     deadLetters: options.deadLetters,
     staleEvents: options.staleEvents,
     ledger,
-    observers: [markSpans(), recordOutcomes(options.outcomes, now)],
+    observers: [markSpans(), recordOutcomes(options.outcomes, now), ...(options.observers ?? [])],
     queue: options.queue,
     downstream: options.downstream,
     onRecovered: () =>

@@ -20,6 +20,7 @@ import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.ts";
 import { createDownstreamGate } from "./downstream-gate.ts";
 import { createEntityGuard } from "./entity-guard.ts";
+import type { FateObserver } from "./fate-observers.ts";
 import { createProcessor, type Processor } from "./processor.ts";
 import { throttledLog } from "./throttled-log.ts";
 
@@ -51,6 +52,8 @@ export type RuntimeOptions<D> = {
   logger: Logger;
   /** Spans for job runs; the no-op tracer when omitted. */
   tracing?: Tracing | undefined;
+  /** Observers of every job's fate beyond the span and the outcome (contract drift sampling). */
+  observers?: readonly FateObserver[];
 };
 
 /** One queue this process consumes, as the consumption monitor sees it. */
@@ -183,6 +186,7 @@ export function startRuntime<D>(options: RuntimeOptions<D>): Runtime {
       logger: logger.child({ queue }),
       shutdown: shutdown.signal,
       tracing,
+      observers: options.observers,
     });
     const perSec = options.downstream.rateLimits.get(`${spec.eventType}/${spec.operation}`);
     return startConsumer(queue, processor, retry, perSec, options);

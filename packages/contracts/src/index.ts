@@ -26,6 +26,7 @@ export {
   DeadLetterReason,
   EventJob,
   FailedAttempt,
+  FilteredEventJob,
   RejectedDeliveryJob,
   StaleEventJob,
 } from "./job-data.ts";
@@ -68,6 +69,7 @@ export {
   type QueueNames,
   queueLabel,
   queueNamesFor,
+  queueNamesOf,
   rejectedQueueName,
   unroutedQueueNames,
 } from "./queue-names.ts";
@@ -82,3 +84,9 @@ export { ServiceChargePayload } from "./service-charge.ts";
 export { SpotnanaDateTime } from "./spotnana-date-time.ts";
 export { TravelerBusinessInfo, TravelerV2Payload } from "./traveler-v2.ts";
 export { TripDetailsV3Payload } from "./trip-details-v3.ts";
+export {
+  type DriftLimits,
+  defaultDriftLimits,
+  type UndeclaredPaths,
+  undeclaredPaths,
+} from "./undeclared-paths.ts";

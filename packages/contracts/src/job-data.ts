@@ -80,6 +80,24 @@ export const StaleEventJob = z.object({
 });
 export type StaleEventJob = z.infer<typeof StaleEventJob>;
 
+/**
+ * A delivery a subscription filter dropped, kept whole (answered 200 `filtered` all the same)
+ * so that a wrong filter loses nothing for good: it can be replayed like any kept event.
+ */
+export const FilteredEventJob = z.object({
+  v: z.literal(1),
+  event: EventJob,
+  filtered: z.object({
+    /** The filter's reason, as the delivery's answer gave it (`operation-excluded`, …). */
+    reason: z.string().min(1),
+    /** The queue the event routed to when it was filtered, and the job id it would have had. */
+    queue: z.string(),
+    jobId: z.string(),
+    filteredAt: z.iso.datetime(),
+  }),
+});
+export type FilteredEventJob = z.infer<typeof FilteredEventJob>;
+
 /** A copy of an authenticated delivery whose JSON is not a valid envelope, and why. */
 export const RejectedDeliveryJob = z.object({
   v: z.literal(1),

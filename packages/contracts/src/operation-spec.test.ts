@@ -43,6 +43,7 @@ describe("createCatalog", () => {
       queue: "{agent-task-details.task-create}",
       deadLetter: "{agent-task-details.task-create}.dead-letter",
       stale: "{agent-task-details.task-create}.stale",
+      filtered: "{agent-task-details.task-create}.filtered",
     });
   });
 
@@ -77,18 +78,21 @@ describe("createCatalog", () => {
     expect(() => createCatalog([ticketed, lookalike])).toThrow("{pnr-v3.booking-ticketed}");
   });
 
-  it("lists every queue it can produce, dead-letter, stale and unrouted queues included", () => {
+  it("lists every queue it can produce, dead-letter, stale, filtered and unrouted queues included", () => {
     expect(catalog.allQueueNames().sort()).toEqual(
       [
         "{pnr-v3.booking-ticketed}",
         "{pnr-v3.booking-ticketed}.dead-letter",
         "{pnr-v3.booking-ticketed}.stale",
+        "{pnr-v3.booking-ticketed}.filtered",
         "{agent-task-details.task-create}",
         "{agent-task-details.task-create}.dead-letter",
         "{agent-task-details.task-create}.stale",
+        "{agent-task-details.task-create}.filtered",
         "{unrouted}",
         "{unrouted}.dead-letter",
         "{unrouted}.stale",
+        "{unrouted}.filtered",
       ].sort(),
     );
   });
@@ -98,6 +102,7 @@ describe("createCatalog", () => {
       "{unrouted}",
       "{unrouted}.dead-letter",
       "{unrouted}.stale",
+      "{unrouted}.filtered",
     ]);
   });
 });

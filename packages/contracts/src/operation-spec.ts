@@ -42,7 +42,7 @@ export type Catalog = {
   readonly specs: readonly OperationSpec[];
   /** The spec and queues for a routing pair; unrouted pairs go to the catch-all queues. */
   route(eventType: string, operation: string): Route;
-  /** Every queue name the catalog can produce, dead-letter queues included. */
+  /** Every queue name the catalog can produce, dead-letter, stale and filtered queues included. */
   allQueueNames(): string[];
 };
 
@@ -73,6 +73,7 @@ export function createCatalog(specs: readonly OperationSpec[]): Catalog {
         q.queue,
         q.deadLetter,
         q.stale,
+        q.filtered,
       ]);
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { queueLabel, queueNamesFor, unroutedQueueNames } from "./queue-names.ts";
+import { queueLabel, queueNamesFor, queueNamesOf, unroutedQueueNames } from "./queue-names.ts";
 
 /** Redis Cluster hashes only the first `{…}` of a key: this is the slot a name lands in. */
 function hashTagOf(name: string): string | undefined {
@@ -12,6 +12,7 @@ describe("queueNamesFor", () => {
       queue: "{pnr-v3.flight-cancelled}",
       deadLetter: "{pnr-v3.flight-cancelled}.dead-letter",
       stale: "{pnr-v3.flight-cancelled}.stale",
+      filtered: "{pnr-v3.flight-cancelled}.filtered",
     });
   });
 
@@ -20,6 +21,7 @@ describe("queueNamesFor", () => {
     expect(hashTagOf(names.queue)).toBe("pnr-v3.booking-created");
     expect(hashTagOf(names.deadLetter)).toBe(hashTagOf(names.queue));
     expect(hashTagOf(names.stale)).toBe(hashTagOf(names.queue));
+    expect(hashTagOf(names.filtered)).toBe(hashTagOf(names.queue));
     expect(names.deadLetter).toBe(`${names.queue}.dead-letter`);
   });
 
@@ -42,6 +44,19 @@ describe("queueNamesFor", () => {
     expect(hashTagOf(unroutedQueueNames.queue)).toBe("unrouted");
     expect(hashTagOf(unroutedQueueNames.deadLetter)).toBe("unrouted");
     expect(`${unroutedQueueNames.queue}${unroutedQueueNames.deadLetter}`).not.toContain(":");
+  });
+});
+
+describe("queueNamesOf", () => {
+  it("derives every name of a queue from the queue's own name", () => {
+    const names = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+    expect(queueNamesOf(names.queue)).toEqual(names);
+    expect(queueNamesOf(unroutedQueueNames.queue)).toEqual(unroutedQueueNames);
+  });
+
+  it("gives nothing for a name that is not a queue's", () => {
+    expect(queueNamesOf(unroutedQueueNames.deadLetter)).toBeUndefined();
+    expect(queueNamesOf("pnr-v3.flight-cancelled")).toBeUndefined();
   });
 });
 

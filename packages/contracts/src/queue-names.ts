@@ -11,19 +11,30 @@ const slug = (value: string): string =>
     .replace(/^-+|-+$/g, "");
 
 /**
- * An operation's queue, where failed events end (`deadLetter`), and where events that arrived
- * after a newer state of their entity was applied are kept (`stale`), visible and replayable.
+ * An operation's queue, where failed events end (`deadLetter`), where events that arrived
+ * after a newer state of their entity was applied are kept (`stale`), and where deliveries a
+ * subscription filter dropped are kept (`filtered`): all of them visible and replayable.
  */
-export type QueueNames = { queue: string; deadLetter: string; stale: string };
+export type QueueNames = { queue: string; deadLetter: string; stale: string; filtered: string };
 
 const namesForTag = (tag: string): QueueNames => ({
   queue: `{${tag}}`,
   deadLetter: `{${tag}}.dead-letter`,
   stale: `{${tag}}.stale`,
+  filtered: `{${tag}}.filtered`,
 });
 
 export function queueNamesFor(eventType: string, operation: string): QueueNames {
   return namesForTag(`${slug(eventType)}.${slug(operation)}`);
+}
+
+/**
+ * The names of the queue `queue` (a name `queueNamesFor` gave), for a reader that stored only
+ * some of them: a route announced by a worker that predates a kept location.
+ */
+export function queueNamesOf(queue: string): QueueNames | undefined {
+  const tag = /^\{([^{}]+)\}$/.exec(queue)?.[1];
+  return tag === undefined ? undefined : namesForTag(tag);
 }
 
 /** Authenticated, valid events that no installed handler routes: kept for re-routing. */

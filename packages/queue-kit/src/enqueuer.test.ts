@@ -35,7 +35,7 @@ const job = (deliveryId: string): EventJob => ({
 });
 
 afterAll(async () => {
-  for (const name of [route.queues.queue, unrouted.queues.queue])
+  for (const name of [route.queues.queue, route.queues.filtered, unrouted.queues.queue])
     await queues.get(name).obliterate({ force: true });
   const rest = await redis.keys(`${prefix}:*`);
   if (rest.length > 0) await redis.del(...rest);
@@ -102,9 +102,29 @@ describe("createEnqueuer", () => {
   });
 
   it("counts a filtered delivery once per delivery id", async () => {
-    const counted = { subscription: "s", eventType: "PNR_V3", operation: "ENQ_TEST" };
-    expect(await enqueuer.filtered(route, counted, "wh-f1", "organization")).toBe("filtered");
-    expect(await enqueuer.filtered(route, counted, "wh-f1", "organization")).toBe("duplicate");
+    expect(await enqueuer.filtered(route, job("f1"), "wh-f1", "organization")).toBe("filtered");
+    expect(await enqueuer.filtered(route, job("f1"), "wh-f1", "organization")).toBe("duplicate");
+  });
+
+  it("keeps a filtered delivery whole in the route's filtered queue, once, with the filter's reason", async () => {
+    expect(await enqueuer.filtered(route, job("f2"), "wh-f2", "organization")).toBe("filtered");
+    expect(await enqueuer.filtered(route, job("f2"), "wh-f2", "organization")).toBe("duplicate");
+    const filtered = queues.get(route.queues.filtered);
+    expect(await filtered.getJob("fl-wh-f2")).toMatchObject({
+      name: "PNR_V3.ENQ_TEST",
+      data: {
+        v: 1,
+        event: job("f2"),
+        filtered: {
+          reason: "organization",
+          queue: route.queues.queue,
+          jobId: "wh-f2",
+          filteredAt: job("f2").receivedAt,
+        },
+      },
+    });
+    expect(await filtered.getJobs(["waiting"])).toHaveLength(2);
+    expect(await queues.get(route.queues.queue).getJob("wh-f2")).toBeUndefined();
   });
 
   it("throws StorageUnavailable when Redis cannot confirm the write", async () => {
@@ -129,9 +149,9 @@ describe("createEnqueuer", () => {
       message: "the event could not be stored",
     });
     expect((refused as Error).cause).toBeInstanceOf(Error);
-    await expect(
-      failing.filtered(route, { subscription: "s", eventType: "PNR_V3", operation: "X" }, "f", "r"),
-    ).rejects.toBeInstanceOf(StorageUnavailable);
+    await expect(failing.filtered(route, job("d6"), "wh-d6", "r")).rejects.toBeInstanceOf(
+      StorageUnavailable,
+    );
     await deadQueues.close().catch(() => undefined);
     dead.disconnect();
   });

@@ -1,5 +1,6 @@
-import type { EventJob, Route } from "@skyhook/contracts";
+import type { EventJob, FilteredEventJob, Route } from "@skyhook/contracts";
 import { unroutedQueueNames } from "@skyhook/contracts";
+import { filteredJobId } from "./job-ids.ts";
 import { createEventJobOptions, type EventJobSettings, jobNameOf } from "./job-options.ts";
 import type { DeliveryCount, Ledger } from "./ledger.ts";
 import { addJobsPipelined, type JobToAdd } from "./pipelined-adds.ts";
@@ -16,10 +17,14 @@ export type Enqueuer = {
    * throws StorageUnavailable when Redis cannot confirm that in time.
    */
   enqueue(route: Route, job: EventJob, jobId: string): Promise<EnqueueResult>;
-  /** Counts a delivery a subscription filter dropped, once per delivery id. */
+  /**
+   * Keeps a delivery a subscription filter dropped, whole, in its route's `filtered` queue
+   * (`fl-<job id>`), then counts it once per delivery id; throws StorageUnavailable like
+   * `enqueue`.
+   */
   filtered(
     route: Route,
-    job: Pick<EventJob, "subscription" | "eventType" | "operation">,
+    job: EventJob,
     jobId: string,
     reason: string,
   ): Promise<"filtered" | "duplicate">;
@@ -82,9 +87,22 @@ export function createEnqueuer(options: {
         return count(queue, { jobId, key: job, indexPair: queue === unroutedQueueNames.queue });
       });
     },
+    // Kept, then counted, as `enqueue` stores then counts: a crash in between leaves a kept
+    // copy the sender's retry counts, and adding it again under its id adds nothing. The one
+    // copy too many this allows: a re-send arriving after an operator replayed or purged the
+    // kept copy is kept again (and counted a duplicate); replaying it meets the target's
+    // deduplication, so nothing is applied twice.
     filtered: (route, job, jobId, reason) =>
-      guarded(route.queues.queue, () =>
-        ledger.countFiltered(route.queues.queue, jobId, job, reason, settings.dedupTtlSec),
-      ),
+      guarded(route.queues.queue, async () => {
+        const kept: FilteredEventJob = {
+          v: 1,
+          event: job,
+          filtered: { reason, queue: route.queues.queue, jobId, filteredAt: job.receivedAt },
+        };
+        await queues
+          .get(route.queues.filtered)
+          .add(jobNameOf(job), kept, { jobId: filteredJobId(jobId) });
+        return ledger.countFiltered(route.queues.queue, jobId, job, reason, settings.dedupTtlSec);
+      }),
   };
 }

@@ -14,6 +14,15 @@ export {
   type RedisNode,
   type RedisTarget,
 } from "./connections.ts";
+export {
+  clearDrift,
+  createDriftRecorder,
+  type DriftPair,
+  type DriftRecorder,
+  type DriftSettings,
+  defaultDriftSettings,
+  driftPairName,
+} from "./contract-drift.ts";
 export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
 export { describeError } from "./describe-error.ts";
 export {
@@ -26,6 +35,14 @@ export {
   readBreakerState,
 } from "./downstream-breaker.ts";
 export { downstreamStates, registerDownstreamGauges } from "./downstream-gauges.ts";
+export { registerDriftGauge } from "./drift-gauge.ts";
+export {
+  type DriftPairSummary,
+  type DriftReport,
+  type DriftRow,
+  driftPathCounts,
+  readContractDrift,
+} from "./drift-report.ts";
 export {
   createEnqueuer,
   type EnqueueResult,
@@ -35,6 +52,7 @@ export {
 export {
   deadLetterJobId,
   digestJobId,
+  filteredJobId,
   originalJobId,
   replayJobId,
   sha256Id,
@@ -72,6 +90,7 @@ export {
   type AdoptContext,
   type AuditEntry,
   adoptBacklog,
+  countedInLedger,
   createOpsContext,
   inspectKept,
   isHeld,

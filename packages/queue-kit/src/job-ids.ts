@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
  * prefix naming what it is:
  * - `wh-<x-spotnana-webhook-id>` (or `wh-<sha256>` when that id has other characters),
  * - `ev-<sha256 of the canonical event>` when the delivery carries no id (legacy OAuth),
- * - `dl-<job id>` a dead letter, `st-<job id>` a skipped-stale event,
+ * - `dl-<job id>` a dead letter, `st-<job id>` a skipped-stale event, `fl-<job id>` a delivery
+ *   a subscription filter dropped (the id its job would have had),
  * - `rp<n>-<job id>` the n-th replay of an event.
  */
 const safeId = /^[A-Za-z0-9._-]{1,128}$/;
@@ -21,6 +22,8 @@ export const digestJobId = (digest: string) => `ev-${digest}`;
 export const deadLetterJobId = (jobId: string) => `dl-${jobId}`;
 
 export const staleJobId = (jobId: string) => `st-${jobId}`;
+
+export const filteredJobId = (jobId: string) => `fl-${jobId}`;
 
 const replayed = /^rp(\d+)-(.+)$/;
 

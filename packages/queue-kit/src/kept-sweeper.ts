@@ -14,7 +14,7 @@ export type KeptSweeper = {
   close(): Promise<void>;
 };
 
-const allLocations: KeptLocation[] = ["dead-letter", "stale", "catch-all", "rejected"];
+const allLocations: KeptLocation[] = ["dead-letter", "stale", "catch-all", "rejected", "filtered"];
 
 /**
  * Every `intervalMs`, the one process holding the sweep lock for that interval (a Redis key

@@ -30,6 +30,15 @@ export function keyNames(prefix: string) {
     routes: () => `${prefix}:sk:routes`,
     /** Audit trail of operator actions (replay, purge): a capped stream. */
     audit: () => `${prefix}:sk:audit`,
+    /**
+     * Contract drift of one routing pair: a hash of the payload paths its schema does not
+     * declare (contract-drift.ts). Every drift key shares the `{drift}` hash tag, so one script
+     * writes a pair's hash and the index of pairs together on a Cluster.
+     */
+    drift: (eventType: string, operation: string) =>
+      `${prefix}:sk:{drift}:pair:${eventType}|${operation}`,
+    /** The routing pairs that have a drift hash: a set of `<type>|<op>`. */
+    driftPairs: () => `${prefix}:sk:{drift}:pairs`,
     /** Held by the one ingress replica that sweeps the kept queues in the current interval. */
     sweepLock: () => `${prefix}:sk:sweep-lock`,
     /**

@@ -151,7 +151,8 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     /** Whether the job is marked as being moved out (its move may have been cut short). */
     isMoving: async (heldIn: string, jobId: string) =>
       (await redis.hexists(keys.job(heldIn, jobId), "sk-moved")) === 1,
-    countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
+    /** `key` undefined: the job holds no counted event, so it is only marked. */
+    countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey | undefined) =>
       leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key),
     /**
      * True for the one caller that trims the job first. `key` undefined: the job holds no

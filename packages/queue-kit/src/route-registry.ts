@@ -1,6 +1,7 @@
 import {
   type Catalog,
   type QueueNames,
+  queueNamesOf,
   RetryPolicy,
   type Route,
   unroutedQueueNames,
@@ -15,10 +16,27 @@ import type { KeyNames } from "./keys.ts";
  * routes to it and the dashboard lists its queues without being redeployed: adding a handler
  * needs a worker deploy only.
  */
+/** A worker released before filtered deliveries were kept announces no `filtered` queue. */
+const AnnouncedQueues = z
+  .object({
+    queue: z.string(),
+    deadLetter: z.string(),
+    stale: z.string(),
+    filtered: z.string().optional(),
+  })
+  .transform((queues, ctx): QueueNames => {
+    const filtered = queues.filtered ?? queueNamesOf(queues.queue)?.filtered;
+    if (filtered === undefined) {
+      ctx.addIssue({ code: "custom", message: `${queues.queue} is not a queue name` });
+      return z.NEVER;
+    }
+    return { ...queues, filtered };
+  });
+
 export const AnnouncedRoute = z.object({
   eventType: z.string().min(1),
   operation: z.string().min(1),
-  queues: z.object({ queue: z.string(), deadLetter: z.string(), stale: z.string() }),
+  queues: AnnouncedQueues,
   retry: RetryPolicy,
   announcedAt: z.iso.datetime(),
 });

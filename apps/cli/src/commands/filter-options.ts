@@ -7,7 +7,7 @@ export function withFilterOptions(command: Command): Command {
   return command
     .option(
       "--location <where...>",
-      "dead-letter, stale, catch-all, rejected (several allowed; default the first three)",
+      "dead-letter, stale, catch-all, filtered, rejected (several allowed; default the first three)",
     )
     .option("--queue <name>", "an operation queue, e.g. pnr-v3.flight-cancelled")
     .option("--event-type <type>", "e.g. PNR_V3")

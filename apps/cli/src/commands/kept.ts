@@ -28,7 +28,9 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
   withFilterOptions(
     program
       .command("inspect")
-      .description("List dead-lettered, skipped-stale and catch-all events, filtered")
+      .description(
+        "List kept events: dead-lettered, skipped-stale and catch-all ones; --location filtered (dropped by a subscription filter) or rejected by name",
+      )
       .option("--json", "one JSON document, for scripts"),
   ).action(async (options: Record<string, unknown>) => {
     const filter = filterOf(options);

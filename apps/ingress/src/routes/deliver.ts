@@ -157,12 +157,24 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       log.queue = route.queues.queue;
       log.jobId = id.jobId;
 
-      // Filtered by the subscription: counted (and deduplicated), not queued.
+      const job: EventJob = {
+        v: 1,
+        deliveryId: id.deliveryId,
+        deliveryIdSource: id.source,
+        subscription: subscription.name,
+        receivedAt: deps.now().toISOString(),
+        eventType,
+        operation,
+        keys,
+        trace: { requestId: log.requestId, traceId: log.traceId, spanId: log.spanId },
+        envelope: event as EventJob["envelope"],
+      };
+
+      // Filtered by the subscription: kept aside whole (replayable) and counted, not queued.
       const dropped = filteredOut(subscription, { eventType, operation, keys });
       if (dropped !== undefined) {
         log.filtered = dropped;
-        const counted = { subscription: subscription.name, eventType, operation };
-        log.outcome = await stored(deps.enqueuer.filtered(route, counted, id.jobId, dropped));
+        log.outcome = await stored(deps.enqueuer.filtered(route, job, id.jobId, dropped));
         // Key order as before (status, reason, deliveryId): the body is part of the contract.
         const answer: { status: string; reason?: string; deliveryId?: string } = {
           status: log.outcome,
@@ -177,29 +189,11 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       deps.shedIfOverloaded(route.queues.queue);
 
       // Stored, then answered: exactly 200 only once Redis has the job.
-      const receivedAt = deps.now().toISOString();
       const startedAt = process.hrtime.bigint();
       const target = { queue: route.queues.queue, jobId: id.jobId };
       log.outcome = await trace.enqueue(target, (carrier) => {
-        const jobTrace: EventJob["trace"] = {
-          requestId: log.requestId,
-          traceId: log.traceId,
-          spanId: log.spanId,
-        };
-        if (carrier !== undefined) jobTrace.carrier = carrier;
-        const job: EventJob = {
-          v: 1,
-          deliveryId: id.deliveryId,
-          deliveryIdSource: id.source,
-          subscription: subscription.name,
-          receivedAt,
-          eventType,
-          operation,
-          keys,
-          trace: jobTrace,
-          envelope: event as EventJob["envelope"],
-        };
-        return stored(deps.enqueuer.enqueue(route, job, id.jobId));
+        const traced = carrier === undefined ? job : { ...job, trace: { ...job.trace, carrier } };
+        return stored(deps.enqueuer.enqueue(route, traced, id.jobId));
       });
       log.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
       res.status(200).json({ status: log.outcome, deliveryId: id.deliveryId, jobId: id.jobId });

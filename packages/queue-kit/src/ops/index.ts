@@ -1,5 +1,6 @@
 export { type AuditEntry, readAudit, recordAudit } from "./audit.ts";
 export {
+  countedInLedger,
   type KeptEvent,
   KeptFilter,
   KeptLocation,

@@ -1,6 +1,7 @@
 import {
   DeadLetterJob,
   EventJob,
+  FilteredEventJob,
   type QueueNames,
   queueLabel,
   RejectedDeliveryJob,
@@ -12,14 +13,25 @@ import { z } from "zod";
 import type { QueuePool } from "../queue-pool.ts";
 
 /** Where Skyhook keeps events that no handler finished: an operator looks at, replays or purges them. */
-export const KeptLocation = z.enum(["dead-letter", "stale", "catch-all", "rejected"]);
+export const KeptLocation = z.enum(["dead-letter", "stale", "catch-all", "rejected", "filtered"]);
 export type KeptLocation = z.infer<typeof KeptLocation>;
+
+/**
+ * Whether an event kept there was counted as accepted by its queue's ledger. Rejected copies
+ * were answered 400 and filtered deliveries were never queued: both are outside its balance,
+ * so leaving them (a move, a purge, a trim) is only marked, never counted.
+ */
+export const countedInLedger = (location: KeptLocation): boolean =>
+  location !== "rejected" && location !== "filtered";
 
 export type KeptEvent = {
   location: KeptLocation;
-  /** The queue holding it (`….dead-letter`, `….stale`, `{unrouted}`). */
+  /** The queue holding it (`….dead-letter`, `….stale`, `….filtered`, `{unrouted}`). */
   heldIn: string;
-  /** The operation queue whose ledger it belongs to (`{unrouted}` for catch-all events). */
+  /**
+   * The operation queue whose ledger it belongs to (`{unrouted}` for catch-all events); for a
+   * location outside the ledger (`countedInLedger`), the queue holding it.
+   */
   ledgerQueue: string;
   /** Its job id in `heldIn`. */
   jobId: string;
@@ -30,9 +42,9 @@ export type KeptEvent = {
   eventType: string;
   operation: string;
   subscription: string;
-  /** When it was kept: dead-lettered, skipped, or received (catch-all). */
+  /** When it was kept: dead-lettered, skipped, or received (catch-all, filtered). */
   keptAt: string;
-  /** Why: the failure with its causes, or the staleness. */
+  /** Why: the failure with its causes, the staleness, or the filter's reason. */
   why: string;
 };
 
@@ -58,7 +70,10 @@ export type KeptFilter = z.infer<typeof KeptFilter>;
 
 export type Holder = { location: KeptLocation; heldIn: string; ledgerQueue: string };
 
-/** Rejected deliveries are not events: they are listed only when asked for by name. */
+/**
+ * Rejected deliveries are not events, and filtered ones were dropped on purpose: both are
+ * listed only when asked for by name, so that a replay of "everything" never undoes a filter.
+ */
 const defaultLocations: readonly KeptLocation[] = ["dead-letter", "stale", "catch-all"];
 
 export function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Holder[] {
@@ -71,17 +86,20 @@ export function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Ho
   return rejected.concat(
     queues.flatMap((names): Holder[] => {
       if (named !== undefined && queueLabel(names.queue) !== named) return [];
+      const filtered: Holder[] = wanted.has("filtered")
+        ? [{ location: "filtered", heldIn: names.filtered, ledgerQueue: names.filtered }]
+        : [];
       if (names.queue === unroutedQueueNames.queue) {
         return wanted.has("catch-all")
-          ? [{ location: "catch-all", heldIn: names.queue, ledgerQueue: names.queue }]
-          : [];
+          ? [{ location: "catch-all", heldIn: names.queue, ledgerQueue: names.queue }, ...filtered]
+          : filtered;
       }
       const out: Holder[] = [];
       if (wanted.has("dead-letter"))
         out.push({ location: "dead-letter", heldIn: names.deadLetter, ledgerQueue: names.queue });
       if (wanted.has("stale"))
         out.push({ location: "stale", heldIn: names.stale, ledgerQueue: names.queue });
-      return out;
+      return [...out, ...filtered];
     }),
   );
 }
@@ -117,6 +135,21 @@ export function toKept(holder: Holder, jobId: string, data: unknown): KeptEvent 
       subscription: event.subscription,
       keptAt: stale.skippedAt,
       why: `stale: version ${stale.order.version ?? "-"} / ${stale.order.timestampMs ?? "-"} older than applied ${stale.newest.version ?? "-"} / ${stale.newest.timestampMs ?? "-"}`,
+    };
+  }
+  if (holder.location === "filtered") {
+    const kept = FilteredEventJob.safeParse(data);
+    if (!kept.success) return undefined;
+    const { event, filtered } = kept.data;
+    return {
+      ...base,
+      eventJobId: filtered.jobId,
+      event,
+      eventType: event.eventType,
+      operation: event.operation,
+      subscription: event.subscription,
+      keptAt: filtered.filteredAt,
+      why: `filtered: ${filtered.reason}`,
     };
   }
   if (holder.location === "rejected") {

@@ -6,7 +6,7 @@ import type { KeyNames } from "../keys.ts";
 import type { Ledger } from "../ledger.ts";
 import type { QueuePool } from "../queue-pool.ts";
 import type { Router } from "../route-registry.ts";
-import type { KeptEvent } from "./kept-events.ts";
+import { countedInLedger, type KeptEvent } from "./kept-events.ts";
 
 export type MoveContext = {
   redis: RedisClient;
@@ -28,14 +28,20 @@ export type MovePlan =
 /**
  * The queue an event's (event type, operation) routes to now, and the job id it gets there.
  * An event from the catch-all keeps its delivery's job id, so a re-send from Spotnana is still
- * recognised as a duplicate there; a replayed dead letter or stale event gets the next `rpN-`
- * id, since its original job may still exist (failed or completed) in that queue.
+ * recognised as a duplicate there; a replayed dead letter, stale or filtered event gets the next
+ * `rpN-` id, since its original job may still exist (failed or completed) in that queue. A
+ * filtered event nothing handles goes where it would have gone unfiltered: the catch-all, whose
+ * events a handler deployed later adopts.
  */
 export function planMove(ctx: MoveContext, kept: KeptEvent): MovePlan {
   const { event } = kept;
   if (event === undefined) return { kind: "not-an-event" };
   const route = ctx.router.route(event.eventType, event.operation);
-  if (route.queues.queue === unroutedQueueNames.queue) return { kind: "no-handler" };
+  if (route.queues.queue === unroutedQueueNames.queue) {
+    return kept.location === "filtered"
+      ? { kind: "move", route, targetJobId: replayJobId(kept.eventJobId) }
+      : { kind: "no-handler" };
+  }
   const schema = route.spec?.payload ?? payloadSchemaFor(event.eventType, event.operation);
   const checked = schema?.safeParse(event.envelope.payload);
   if (checked !== undefined && !checked.success) {
@@ -75,7 +81,7 @@ export async function moveEvent(
     kept.ledgerQueue,
     kept.heldIn,
     kept.jobId,
-    sameLedger ? undefined : kept.event,
+    sameLedger || !countedInLedger(kept.location) ? undefined : kept.event,
   );
   // Not claimed now but marked moving: this move ran before (cut short) or runs beside another.
   if (!claimed && !(await ctx.ledger.isMoving(kept.heldIn, kept.jobId))) return false;
@@ -87,6 +93,11 @@ export async function moveEvent(
       eventJobOptions(plan.route, plan.targetJobId, ctx.settings),
     );
   if (!sameLedger) await ctx.ledger.countMovedIn(target, plan.targetJobId, kept.event);
+  // Into the catch-all (a filtered event nothing handles): indexed, as the ingress indexes it.
+  if (target === unroutedQueueNames.queue) {
+    const { eventType, operation } = kept.event;
+    await ctx.redis.sadd(ctx.keys.pairIndex(target, eventType, operation), plan.targetJobId);
+  }
   await job.remove();
   if (kept.location === "catch-all") await dropFromPairIndex(ctx, kept);
   return true;

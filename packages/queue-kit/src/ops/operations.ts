@@ -2,7 +2,13 @@ import { type QueueNames, unroutedQueueNames } from "@skyhook/contracts";
 import type { Logger } from "pino";
 import type { OutcomeSink } from "../outcome.ts";
 import { recordAudit } from "./audit.ts";
-import { type KeptEvent, type KeptFilter, keptEvents, toKept } from "./kept-events.ts";
+import {
+  countedInLedger,
+  type KeptEvent,
+  type KeptFilter,
+  keptEvents,
+  toKept,
+} from "./kept-events.ts";
 import { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 
 export type OpsContext = MoveContext & {
@@ -147,9 +153,10 @@ export async function purgeKept(
     // again): removing it here could lose the event while the ledger counts it moved.
     const moving = job !== undefined && (await ctx.ledger.isMoving(kept.heldIn, kept.jobId));
     if (job !== undefined && !moving) {
-      // A dead letter that was never an event was never counted as accepted: nothing to balance.
-      if (kept.isEvent)
-        await ctx.ledger.countPurged(kept.ledgerQueue, kept.heldIn, kept.jobId, kept);
+      // A dead letter that was never an event, a rejected copy and a filtered delivery were
+      // never counted as accepted: the purge is only marked, nothing is left to balance.
+      const counted = kept.isEvent && countedInLedger(kept.location) ? kept : undefined;
+      await ctx.ledger.countPurged(kept.ledgerQueue, kept.heldIn, kept.jobId, counted);
       await job.remove();
       purged += 1;
     }

@@ -1,6 +1,7 @@
 import {
   type DeadLetterJob,
   type EventJob,
+  type FilteredEventJob,
   queueNamesFor,
   rejectedQueueName,
   unroutedQueueNames,
@@ -53,6 +54,11 @@ const rejected: Holder = {
   heldIn: rejectedQueueName,
   ledgerQueue: rejectedQueueName,
 };
+const filtered: Holder = {
+  location: "filtered",
+  heldIn: cancelled.filtered,
+  ledgerQueue: cancelled.filtered,
+};
 
 function setup() {
   const prefix = `test-trim-${Math.random().toString(16).slice(2, 10)}`;
@@ -95,6 +101,22 @@ function setup() {
       await queues
         .get(cancelled.deadLetter)
         .add("PNR_V3.FLIGHT_CANCELLED", letter, { jobId: `dl-wh-${i}`, timestamp: keptAtMs });
+    },
+    /** Filtered delivery `fl-wh-<i>`, kept at `keptAtMs`. */
+    async filteredDelivery(i: number, keptAtMs: number) {
+      const kept: FilteredEventJob = {
+        v: 1,
+        event: event(i),
+        filtered: {
+          reason: "organization",
+          queue: cancelled.queue,
+          jobId: `wh-${i}`,
+          filteredAt: new Date(keptAtMs).toISOString(),
+        },
+      };
+      await queues
+        .get(cancelled.filtered)
+        .add("PNR_V3.FLIGHT_CANCELLED", kept, { jobId: `fl-wh-${i}`, timestamp: keptAtMs });
     },
     /** The ledger's counter summed over every row of `queue`. */
     async counted(queue: string, counter: string) {
@@ -257,12 +279,28 @@ describe("trimKept", () => {
     expect(await t.heldIds(rejectedQueueName)).toEqual(["iv-2"]);
     expect(await redis.exists(t.keys.ledger(rejectedQueueName))).toBe(0);
   });
+
+  it("trims filtered deliveries by count and age without counting them in any ledger", async () => {
+    const t = setup();
+    await t.filteredDelivery(0, now - 3 * 86_400_000);
+    for (let i = 1; i < 5; i++) await t.filteredDelivery(i, now - hourMs + i);
+    expect(
+      await trimKept(t.ctx, filtered, { maxCount: 2, maxAgeSec: 86_400 }, { nowMs: now }),
+    ).toEqual({ count: 3, age: 0 });
+    expect(await t.heldIds(cancelled.filtered)).toEqual(["fl-wh-3", "fl-wh-4"]);
+    expect(
+      await trimKept(t.ctx, filtered, { maxCount: 5, maxAgeSec: 1_800 }, { nowMs: now }),
+    ).toEqual({ count: 0, age: 2 });
+    expect(await redis.exists(t.keys.ledger(cancelled.queue))).toBe(0);
+    expect(await redis.exists(t.keys.ledger(cancelled.filtered))).toBe(0);
+  });
 });
 
 describe("createKeptSweeper", () => {
   it("trims on its timer, and two sweepers on one prefix count each trimmed event once", async () => {
     const t = setup();
     for (let i = 0; i < 9; i++) await t.deadLetter(i, Date.now() - hourMs + i);
+    for (let i = 0; i < 4; i++) await t.filteredDelivery(i, Date.now() - hourMs + i);
     const seen: Outcome[] = [];
     const lines: Array<{ level: number; msg: string; count?: number }> = [];
     const logged = pino(
@@ -278,6 +316,7 @@ describe("createKeptSweeper", () => {
           stale: { maxCount: 5, maxAgeSec: 86_400 },
           "catch-all": { maxAgeSec: 86_400 },
           rejected: { maxCount: 5, maxAgeSec: 86_400 },
+          filtered: { maxCount: 2, maxAgeSec: 86_400 },
         },
         intervalMs: 100,
         logger: logged,
@@ -286,20 +325,28 @@ describe("createKeptSweeper", () => {
     );
     try {
       const deadline = Date.now() + 10_000;
-      while ((await t.heldIds(cancelled.deadLetter)).length > 5 && Date.now() < deadline)
+      const over = async () =>
+        (await t.heldIds(cancelled.deadLetter)).length > 5 ||
+        (await t.heldIds(cancelled.filtered)).length > 2;
+      while ((await over()) && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       await Promise.all(sweepers.map((s) => s.close()));
     }
     expect(await t.heldIds(cancelled.deadLetter)).toHaveLength(5);
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(4);
-    const trims = seen.filter((o) => o.kind === "trim");
-    expect(trims.reduce((n, o) => n + (o.kind === "trim" ? o.count : 0), 0)).toBe(4);
+    expect(await t.heldIds(cancelled.filtered)).toEqual(["fl-wh-2", "fl-wh-3"]);
+    const trims = seen.flatMap((o) => (o.kind === "trim" ? [o] : []));
+    const trimmedAt = (location: string) =>
+      trims.filter((o) => o.location === location).reduce((n, o) => n + o.count, 0);
+    expect([trimmedAt("dead-letter"), trimmedAt("filtered")]).toEqual([4, 2]);
+    expect(trims.filter((o) => o.location === "filtered").map((o) => o.queue)).toEqual([
+      cancelled.filtered,
+    ]);
     const warned = lines.filter((l) => l.msg.startsWith("kept events trimmed"));
     expect(warned.every((l) => l.level === 40)).toBe(true);
-    expect(warned.reduce((n, l) => n + (l.count ?? 0), 0)).toBe(4);
-    expect(trims.every((o) => o.kind === "trim" && o.location === "dead-letter")).toBe(true);
+    expect(warned.reduce((n, l) => n + (l.count ?? 0), 0)).toBe(6);
     const audit = await readAudit(redis, t.keys, 10);
-    expect(audit.filter((e) => e.action === "trim").reduce((n, e) => n + e.changed, 0)).toBe(4);
+    expect(audit.filter((e) => e.action === "trim").reduce((n, e) => n + e.changed, 0)).toBe(6);
   });
 });

@@ -3,7 +3,7 @@ import type { KeyNames } from "../keys.ts";
 import type { Ledger } from "../ledger.ts";
 import type { TrimReason } from "../outcome.ts";
 import type { QueuePool } from "../queue-pool.ts";
-import { type Holder, toKept } from "./kept-events.ts";
+import { countedInLedger, type Holder, toKept } from "./kept-events.ts";
 
 /** How many events one kept queue may hold, and for how long. No `maxCount`: age only. */
 export type KeptBound = { maxCount?: number | undefined; maxAgeSec: number };
@@ -53,10 +53,10 @@ async function trimOne(
   const queue = ctx.queues.get(holder.heldIn);
   const job = await queue.getJob(jobId);
   if (job === undefined) return "gone";
-  // Rejected copies were answered 400 and jobs added by hand are no events: neither was ever
-  // counted as accepted, so neither is counted as trimmed.
+  // Rejected copies were answered 400, filtered deliveries never queued, and jobs added by hand
+  // are no events: none was ever counted as accepted, so none is counted as trimmed.
   const kept = holder.location === "rejected" ? undefined : toKept(holder, jobId, job.data);
-  const counted = kept?.event === undefined ? undefined : kept;
+  const counted = kept?.event === undefined || !countedInLedger(holder.location) ? undefined : kept;
   const mine = await ctx.ledger.countTrimmed(holder.ledgerQueue, holder.heldIn, jobId, counted);
   if (!mine && (await ctx.ledger.isMoving(holder.heldIn, jobId))) return "left";
   await queue.remove(jobId);

@@ -1,0 +1,157 @@
+import {
+  createCatalog,
+  defaultCatalog,
+  type EventJob,
+  type FilteredEventJob,
+  queueNamesFor,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { keyNames } from "../keys.ts";
+import { createLedger } from "../ledger.ts";
+import { createQueuePool } from "../queue-pool.ts";
+import { inspectKept, type OpsContext, purgeKept, replayKept } from "./operations.ts";
+
+/**
+ * A delivery a subscription filter dropped is kept in its route's `.filtered` queue, outside
+ * the ledger's balance (it was never accepted). Replaying it counts it `moved_in` where it lands
+ * and nothing anywhere else; purging it counts nothing.
+ */
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+  maxRetriesPerRequest: null,
+});
+const logger = pino({ level: "silent" });
+const prefixes: string[] = [];
+
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    let cursor = "0";
+    do {
+      const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      if (found.length > 0) await redis.del(...found);
+      cursor = next;
+    } while (cursor !== "0");
+  }
+  redis.disconnect();
+});
+
+const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
+const eventOf = (operation: string, pnrId: string): EventJob => ({
+  v: 1,
+  deliveryId: `msg-${pnrId}`,
+  deliveryIdSource: "webhook-id",
+  subscription: "tmc",
+  receivedAt: "2026-12-01T12:00:00.000Z",
+  eventType: "PNR_V3",
+  operation,
+  keys: { pnrId },
+  trace: { requestId: `req-${pnrId}` },
+  envelope: { event_type: "PNR_V3", operation, payload: { pnrId } },
+});
+
+async function setup() {
+  const prefix = `test-filtered-${Math.random().toString(16).slice(2, 10)}`;
+  prefixes.push(prefix);
+  const keys = keyNames(prefix);
+  const queues = createQueuePool({ connection: redis, prefix, logger });
+  const ops: OpsContext = {
+    redis,
+    keys,
+    queues,
+    ledger: createLedger(redis, keys),
+    router: defaultCatalog,
+    settings: { dedupTtlSec: 600 },
+    logger,
+    queueNames: async () => [created, unroutedQueueNames],
+  };
+  /** Keeps `event` as the ingress's filtered path does, in `filteredIn`, as `fl-wh-<pnr>`. */
+  const keep = async (event: EventJob, filteredIn: string, queue: string) => {
+    const jobId = `wh-${event.keys.pnrId}`;
+    const kept: FilteredEventJob = {
+      v: 1,
+      event,
+      filtered: { reason: "operation-excluded", queue, jobId, filteredAt: event.receivedAt },
+    };
+    await queues.get(filteredIn).add("filtered", kept, { jobId: `fl-${jobId}` });
+  };
+  const ledgerOf = (queue: string) => redis.hgetall(keys.ledger(queue));
+  return { prefix, keys, queues, ops, keep, ledgerOf };
+}
+
+describe("filtered deliveries as kept events", () => {
+  it("are listed only when asked for by name, with the filter's reason", async () => {
+    const t = await setup();
+    await t.keep(eventOf("BOOKING_CREATED", "P1"), created.filtered, created.queue);
+    expect(await inspectKept(t.ops, {})).toEqual([]);
+    const listed = await inspectKept(t.ops, { location: ["filtered"] });
+    expect(listed).toMatchObject([
+      {
+        location: "filtered",
+        heldIn: created.filtered,
+        jobId: "fl-wh-P1",
+        eventJobId: "wh-P1",
+        operation: "BOOKING_CREATED",
+        pnrId: "P1",
+        keptAt: "2026-12-01T12:00:00.000Z",
+        why: "filtered: operation-excluded",
+      },
+    ]);
+  });
+
+  it("replay into their operation's queue as rp1-…, counted moved_in there and nowhere else", async () => {
+    const t = await setup();
+    await t.keep(eventOf("BOOKING_CREATED", "P2"), created.filtered, created.queue);
+    const filter = { location: ["filtered" as const] };
+    const dry = await replayKept(t.ops, filter, { dryRun: true, ratePerSec: 1_000, actor: "t" });
+    expect(dry.moved).toEqual({ [created.queue]: 1 });
+    expect(await t.queues.get(created.filtered).getJob("fl-wh-P2")).toBeDefined();
+
+    const report = await replayKept(t.ops, filter, {
+      dryRun: false,
+      ratePerSec: 1_000,
+      actor: "t",
+    });
+    expect(report.moved).toEqual({ [created.queue]: 1 });
+    const landed = await t.queues.get(created.queue).getJob("rp1-wh-P2");
+    expect(landed?.data).toEqual(eventOf("BOOKING_CREATED", "P2"));
+    expect(landed?.opts.deduplication).toEqual({ id: "rp1-wh-P2", ttl: 600_000 });
+    expect(await t.queues.get(created.filtered).getJob("fl-wh-P2")).toBeUndefined();
+    expect(await t.ledgerOf(created.queue)).toEqual({ "moved_in|tmc|PNR_V3|BOOKING_CREATED": "1" });
+    expect(await t.ledgerOf(created.filtered)).toEqual({});
+  });
+
+  it("without a handler, replay into the catch-all, indexed for a handler deployed later", async () => {
+    const t = await setup();
+    const unrouted = unroutedQueueNames;
+    await t.keep(eventOf("TICKET_VOIDED", "P3"), unrouted.filtered, unrouted.queue);
+    const ops = { ...t.ops, router: createCatalog([]) };
+    const report = await replayKept(
+      ops,
+      { location: ["filtered"] },
+      { dryRun: false, ratePerSec: 1_000, actor: "t" },
+    );
+    expect(report.moved).toEqual({ [unrouted.queue]: 1 });
+    expect(report.noHandler).toEqual([]);
+    expect(await t.queues.get(unrouted.queue).getJob("rp1-wh-P3")).toBeDefined();
+    const index = t.keys.pairIndex(unrouted.queue, "PNR_V3", "TICKET_VOIDED");
+    expect(await redis.smembers(index)).toEqual(["rp1-wh-P3"]);
+    expect(await t.ledgerOf(unrouted.queue)).toEqual({ "moved_in|tmc|PNR_V3|TICKET_VOIDED": "1" });
+    expect(await inspectKept(ops, { location: ["catch-all"] })).toMatchObject([
+      { jobId: "rp1-wh-P3", operation: "TICKET_VOIDED" },
+    ]);
+  });
+
+  it("are purged without a count in any ledger", async () => {
+    const t = await setup();
+    await t.keep(eventOf("BOOKING_CREATED", "P4"), created.filtered, created.queue);
+    expect(await purgeKept(t.ops, { location: ["filtered"] }, { actor: "t" })).toEqual({
+      matched: 1,
+      purged: 1,
+    });
+    expect(await t.queues.get(created.filtered).getJob("fl-wh-P4")).toBeUndefined();
+    expect(await t.ledgerOf(created.queue)).toEqual({});
+    expect(await t.ledgerOf(created.filtered)).toEqual({});
+  });
+});
