@@ -1,4 +1,5 @@
-// The "Replay & ledger" page: calls the dashboard's /ops/api with the browser's credentials.
+// The "Replay & ledger" page (operations, ledger, kept events, audit): calls the dashboard's
+// /ops/api with the browser's credentials.
 const readOnly = document.body.dataset.readOnly === "true";
 const $ = (id) => document.getElementById(id);
 
@@ -78,6 +79,93 @@ async function loadLedger() {
   );
 }
 
+/** Sends a pause or resume and shows what the operation is doing now. */
+async function holdAction(action, body) {
+  const answer = await call(`api/operations/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const { label: name, state } = answer.operation;
+  $("operations-result").textContent =
+    answer.resumed === false ? `${name}: was not paused` : `${name}: ${state}`;
+  await Promise.all([loadOperations(), loadLedger(), loadAudit()]);
+}
+
+/** Pause asks why first (the reason is shown here, in `skyhook status` and the audit trail). */
+function pauseControl(operation) {
+  const slot = document.createElement("span");
+  const start = document.createElement("button");
+  start.textContent = "Pause…";
+  start.className = "write";
+  start.addEventListener("click", () => {
+    const form = document.createElement("form");
+    form.className = "pause";
+    const reason = document.createElement("input");
+    reason.name = "reason";
+    reason.required = true;
+    reason.maxLength = 500;
+    reason.placeholder = "why: vendor maintenance until 14:00";
+    reason.setAttribute("aria-label", `reason for pausing ${operation.label}`);
+    const submit = document.createElement("button");
+    submit.type = "submit";
+    submit.textContent = "Pause";
+    submit.className = "write";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", () => slot.replaceChildren(start));
+    form.append(reason, submit, cancel);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      holdAction("pause", { operation: operation.label, reason: reason.value }).catch(
+        showOperations,
+      );
+    });
+    slot.replaceChildren(form);
+    reason.focus();
+  });
+  slot.appendChild(start);
+  return slot;
+}
+
+function resumeControl(operation) {
+  const button = document.createElement("button");
+  button.textContent = "Resume";
+  button.className = "write";
+  button.addEventListener("click", () =>
+    holdAction("resume", { operation: operation.label }).catch(showOperations),
+  );
+  return button;
+}
+
+async function loadOperations() {
+  const { operations } = await call("api/operations");
+  renderTable(
+    $("operations"),
+    ["operation", "state", "waiting", "of them held", "delayed", "active", ""],
+    operations.map((o) => {
+      const state = document.createElement("span");
+      state.className = "state";
+      state.textContent = o.state;
+      const control = o.paused ? resumeControl(o) : pauseControl(o);
+      return {
+        o,
+        cells: [
+          o.label,
+          state,
+          o.waiting,
+          o.heldJobs,
+          o.delayed,
+          o.active,
+          readOnly ? "" : control,
+        ],
+      };
+    }),
+    (row) => (row.o.condition === "running" ? "" : row.o.condition),
+  );
+}
+
 async function loadAudit() {
   const entries = await call("api/audit");
   renderTable(
@@ -147,6 +235,9 @@ async function list() {
 const show = (err) => {
   $("result").textContent = String(err.message ?? err);
 };
+const showOperations = (err) => {
+  $("operations-result").textContent = String(err.message ?? err);
+};
 
 $("filter").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -157,4 +248,5 @@ $("replay").addEventListener("click", () => {
   if (confirm("Replay every kept event matching this filter?"))
     replay(filterFromForm(), false).catch(show);
 });
+loadOperations().catch(showOperations);
 Promise.all([loadLedger(), loadAudit(), list()]).catch(show);
