@@ -397,10 +397,32 @@ describe.skipIf(!haveChromium && !inCi)(
           String(counts.active ?? 0),
         ]);
         expect(await queue.isPaused()).toBe(true);
+        // The ledger counts them in flight, and as held.
+        const ledger = ops.locator("#ledger tr").filter({ hasText: "pnr-v3.flight-cancelled" });
+        const inFlight = String(Number(waiting) + (counts.delayed ?? 0) + (counts.active ?? 0));
+        await expect
+          .poll(async () => (await ledger.locator("td").allTextContents()).slice(5, 7), {
+            timeout: 10_000,
+          })
+          .toEqual([inFlight, waiting]);
         await ops.locator("#audit tr").filter({ hasText: "pause" }).first().waitFor();
         expect(
           await ops.locator("#audit tr").filter({ hasText: "pause" }).first().textContent(),
         ).toContain("dashboard:ops");
+
+        // bull-board shows the same pause on its own card of the queue.
+        const board = await context.newPage();
+        try {
+          await board.goto(`${origin}/`);
+          await board
+            .locator("li")
+            .filter({ has: board.locator('a[title="pnr-v3.flight-cancelled"]') })
+            .getByText("[ Paused ]")
+            .first()
+            .waitFor();
+        } finally {
+          await board.close();
+        }
 
         await row.getByRole("button", { name: "Resume" }).click();
         await row.locator(".state").getByText("running", { exact: true }).waitFor();

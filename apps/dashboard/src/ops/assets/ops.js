@@ -62,7 +62,16 @@ async function loadLedger() {
   const report = await call("api/ledger");
   renderTable(
     $("ledger"),
-    ["queue", "expected", "completed", "dead-lettered", "stale", "in flight", "difference"],
+    [
+      "queue",
+      "expected",
+      "completed",
+      "dead-lettered",
+      "stale",
+      "in flight",
+      "of them held",
+      "difference",
+    ],
     report.queues.map((q) => ({
       q,
       cells: [
@@ -72,6 +81,7 @@ async function loadLedger() {
         q.deadLettered,
         q.stale,
         q.inFlight.waiting + q.inFlight.delayed + q.inFlight.active + q.inFlight.prioritized,
+        q.held,
         q.difference,
       ],
     })),
@@ -92,35 +102,33 @@ async function holdAction(action, body) {
   await Promise.all([loadOperations(), loadLedger(), loadAudit()]);
 }
 
+/** An element with its properties set (`textContent`, `className`, `type`, …). */
+const element = (tag, properties = {}) => Object.assign(document.createElement(tag), properties);
+
 /** Pause asks why first (the reason is shown here, in `skyhook status` and the audit trail). */
 function pauseControl(operation) {
-  const slot = document.createElement("span");
-  const start = document.createElement("button");
-  start.textContent = "Pause…";
-  start.className = "write";
+  const slot = element("span");
+  const start = element("button", { textContent: "Pause…", className: "write" });
   start.addEventListener("click", () => {
-    const form = document.createElement("form");
-    form.className = "pause";
-    const reason = document.createElement("input");
-    reason.name = "reason";
-    reason.required = true;
-    reason.maxLength = 500;
-    reason.placeholder = "why: vendor maintenance until 14:00";
+    const form = element("form", { className: "pause" });
+    const reason = element("input", {
+      name: "reason",
+      required: true,
+      maxLength: 500,
+      placeholder: "why: vendor maintenance until 14:00",
+    });
     reason.setAttribute("aria-label", `reason for pausing ${operation.label}`);
-    const submit = document.createElement("button");
-    submit.type = "submit";
-    submit.textContent = "Pause";
-    submit.className = "write";
-    const cancel = document.createElement("button");
-    cancel.type = "button";
-    cancel.textContent = "Cancel";
+    const cancel = element("button", { type: "button", textContent: "Cancel" });
     cancel.addEventListener("click", () => slot.replaceChildren(start));
-    form.append(reason, submit, cancel);
+    form.append(
+      reason,
+      element("button", { type: "submit", textContent: "Pause", className: "write" }),
+      cancel,
+    );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      holdAction("pause", { operation: operation.label, reason: reason.value }).catch(
-        showOperations,
-      );
+      const body = { operation: operation.label, reason: reason.value };
+      holdAction("pause", body).catch(showOperations);
     });
     slot.replaceChildren(form);
     reason.focus();
@@ -130,9 +138,7 @@ function pauseControl(operation) {
 }
 
 function resumeControl(operation) {
-  const button = document.createElement("button");
-  button.textContent = "Resume";
-  button.className = "write";
+  const button = element("button", { textContent: "Resume", className: "write" });
   button.addEventListener("click", () =>
     holdAction("resume", { operation: operation.label }).catch(showOperations),
   );
@@ -145,9 +151,7 @@ async function loadOperations() {
     $("operations"),
     ["operation", "state", "waiting", "of them held", "delayed", "active", ""],
     operations.map((o) => {
-      const state = document.createElement("span");
-      state.className = "state";
-      state.textContent = o.state;
+      const state = element("span", { className: "state", textContent: o.state });
       const control = o.paused ? resumeControl(o) : pauseControl(o);
       return {
         o,
