@@ -1,8 +1,14 @@
-import { queueNamesFor } from "@skyhook/contracts";
-import { createDownstreamBreaker, type HoldReport, keyNames } from "@skyhook/queue-kit";
+import { defaultRetryPolicy, queueNamesFor } from "@skyhook/contracts";
+import {
+  createDownstreamBreaker,
+  createRouteRegistry,
+  type HoldReport,
+  keyNames,
+} from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runCliInProcess } from "./support/cli.ts";
 import {
   basicHeader,
   operator,
@@ -11,7 +17,7 @@ import {
   type TestUser,
   viewer,
 } from "./support/dashboard.ts";
-import { connect } from "./support/redis.ts";
+import { connect, sharedRedisUrl } from "./support/redis.ts";
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
@@ -189,6 +195,50 @@ describe("the dashboard's operations API: state, pause and resume", () => {
     });
     expect(form.status).toBe(415);
     expect(await queue.isPaused()).toBe(false);
+  });
+
+  it("serves each operation as skyhook status --json prints it, and the CLI resumes what the page paused", async () => {
+    const cli = (args: string[]) =>
+      runCliInProcess(args, { REDIS_URL: sharedRedisUrl, QUEUE_PREFIX: board.prefix });
+    await call(operator, "POST", "operations/pause", pause);
+    const listing = (await (await call(viewer, "GET", "operations")).json()) as Listing;
+    const status = await cli(["status", "--json"]);
+    expect(status.code, status.err).toBe(0);
+    expect(JSON.parse(status.out)).toEqual(listing.operations);
+
+    expect((await cli(["resume", "FLIGHT_CANCELLED"])).code).toBe(0);
+    expect(await stateOf(viewer, "pnr-v3.flight-cancelled")).toMatchObject({
+      condition: "running",
+    });
+  });
+
+  it("asks for EVENT_TYPE/OPERATION (400 ambiguous_operation) when two event types have the operation", async () => {
+    const own = await startDashboard(redis);
+    try {
+      await createRouteRegistry(redis, keyNames(own.prefix)).announce([
+        {
+          eventType: "PNR_V2",
+          operation: "FLIGHT_CANCELLED",
+          queues: queueNamesFor("PNR_V2", "FLIGHT_CANCELLED"),
+          retry: defaultRetryPolicy,
+        },
+      ]);
+      const res = await call(operator, "POST", "operations/pause", pause, own);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "ambiguous_operation" } });
+      const named = await call(
+        operator,
+        "POST",
+        "operations/pause",
+        { ...pause, operation: "PNR_V2/FLIGHT_CANCELLED" },
+        own,
+      );
+      expect(await named.json()).toMatchObject({
+        operation: { label: "pnr-v2.flight-cancelled", condition: "paused" },
+      });
+    } finally {
+      await own.stop();
+    }
   });
 
   it("shows an operation held behind its open breaker: since when its downstream is unavailable, and its next probe", async () => {
