@@ -314,7 +314,7 @@ describe.skipIf(!haveChromium && !inCi)(
       }
     });
 
-    it("lets a viewer dry-run a replay on the Replay & ledger page, with no Replay button, and see a read-only board", async () => {
+    it("lets a viewer see each operation's state and dry-run a replay on the Replay & ledger page, with no Pause or Replay button, and see a read-only board", async () => {
       const viewing = await browser?.newContext({
         httpCredentials: viewerCredentials,
         locale: "en-US",
@@ -323,6 +323,12 @@ describe.skipIf(!haveChromium && !inCi)(
       try {
         const ops = await viewing.newPage();
         await ops.goto(`${origin}${opsPageUrl("/")}`);
+        const operation = ops
+          .locator("#operations tr")
+          .filter({ hasText: "pnr-v3.flight-cancelled" });
+        await operation.getByText("running", { exact: true }).waitFor();
+        // Not even hidden: a viewer's page is built without them.
+        expect(await operation.locator("button").count()).toBe(0);
         const row = ops.locator("#kept tr").filter({ hasText: "retries-exhausted" });
         await row.waitFor();
         expect(await row.getByRole("button", { name: "Replay" }).count()).toBe(0);
@@ -355,6 +361,76 @@ describe.skipIf(!haveChromium && !inCi)(
         expect(await pool.get(flightCancelled.deadLetter).getWaitingCount()).toBe(0);
         expect(await pool.get(flightCancelled.queue).getJob("rp1-wh-browser-failed")).toBeDefined();
       } finally {
+        await ops.close();
+      }
+    });
+
+    it("lets an operator pause an operation from the page, giving a reason, see it paused with its held events, and resume it", async () => {
+      const ops = await context.newPage();
+      const queue = pool.get(flightCancelled.queue);
+      try {
+        await queue.add("PNR_V3.FLIGHT_CANCELLED", eventJob("wh-browser-held", 6), {
+          jobId: "wh-browser-held",
+        });
+        await ops.goto(`${origin}${opsPageUrl("/")}`);
+        const row = ops.locator("#operations tr").filter({ hasText: "pnr-v3.flight-cancelled" });
+        await row.getByText("running", { exact: true }).waitFor();
+        await row.getByRole("button", { name: "Pause…" }).click();
+        await row
+          .getByRole("textbox", { name: "reason for pausing pnr-v3.flight-cancelled" })
+          .fill("vendor maintenance until 14:00");
+        await row.getByRole("button", { name: "Pause", exact: true }).click();
+
+        await row
+          .locator(".state")
+          .getByText(/^paused by dashboard:ops at \S+: vendor maintenance until 14:00$/)
+          .waitFor();
+        expect(await row.getAttribute("class")).toBe("paused");
+        // Every waiting event (the one added above among them) is held by the pause.
+        const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active");
+        const waiting = String((counts.waiting ?? 0) + (counts.prioritized ?? 0));
+        expect(Number(waiting)).toBeGreaterThan(0);
+        expect(await row.locator("td.num").allTextContents()).toEqual([
+          waiting,
+          waiting,
+          String(counts.delayed ?? 0),
+          String(counts.active ?? 0),
+        ]);
+        expect(await queue.isPaused()).toBe(true);
+        // The ledger counts them in flight, and as held.
+        const ledger = ops.locator("#ledger tr").filter({ hasText: "pnr-v3.flight-cancelled" });
+        const inFlight = String(Number(waiting) + (counts.delayed ?? 0) + (counts.active ?? 0));
+        await expect
+          .poll(async () => (await ledger.locator("td").allTextContents()).slice(5, 7), {
+            timeout: 10_000,
+          })
+          .toEqual([inFlight, waiting]);
+        await ops.locator("#audit tr").filter({ hasText: "pause" }).first().waitFor();
+        expect(
+          await ops.locator("#audit tr").filter({ hasText: "pause" }).first().textContent(),
+        ).toContain("dashboard:ops");
+
+        // bull-board shows the same pause on its own card of the queue.
+        const board = await context.newPage();
+        try {
+          await board.goto(`${origin}/`);
+          await board
+            .locator("li")
+            .filter({ has: board.locator('a[title="pnr-v3.flight-cancelled"]') })
+            .getByText("[ Paused ]")
+            .first()
+            .waitFor();
+        } finally {
+          await board.close();
+        }
+
+        await row.getByRole("button", { name: "Resume" }).click();
+        await row.locator(".state").getByText("running", { exact: true }).waitFor();
+        expect(await queue.isPaused()).toBe(false);
+        await row.getByRole("button", { name: "Pause…" }).waitFor();
+      } finally {
+        await queue.resume();
+        await queue.remove("wh-browser-held");
         await ops.close();
       }
     });

@@ -1,10 +1,11 @@
-import { queueLabel, queueNamesFor } from "@skyhook/contracts";
+import { queueLabel } from "@skyhook/contracts";
 import {
-  isHeld,
-  type OperationHold,
+  describeHold,
+  holdReport,
   type OpsContext,
   operationHold,
   operationHolds,
+  operationQueueOf,
   pauseOperation,
   resumeOperation,
 } from "@skyhook/queue-kit";
@@ -14,47 +15,11 @@ import { CliExit, type CliIo } from "../io.ts";
 import { withOps } from "../session.ts";
 import { table } from "../table.ts";
 
-/**
- * The queue an operator names: `EVENT_TYPE/OPERATION`, a queue label (`pnr-v3.flight-cancelled`),
- * or an operation alone when one event type has it. Only queues Skyhook knows are accepted.
- */
-/** The operation's part of a queue label (`flight-cancelled`), as contracts slugs it. */
-const operationPart = (operation: string) =>
-  queueLabel(queueNamesFor("_", operation).queue).split(".")[1];
-
+/** The queue an operator names, or the CLI's usage error saying which names there are. */
 async function queueOf(ops: OpsContext, named: string): Promise<string> {
-  const known = (await ops.queueNames()).map((n) => n.queue).filter((q) => q !== "{unrouted}");
-  const slash = named.indexOf("/");
-  const candidates =
-    slash > 0
-      ? [queueNamesFor(named.slice(0, slash), named.slice(slash + 1)).queue]
-      : named.includes(".")
-        ? [`{${queueLabel(named)}}`]
-        : known.filter((q) => queueLabel(q).split(".")[1] === operationPart(named));
-  const found = candidates.filter((q) => known.includes(q));
-  if (found.length === 1 && found[0] !== undefined) return found[0];
-  const list = known.map(queueLabel).join(", ");
-  throw new CliExit(
-    2,
-    found.length > 1
-      ? `${named} names several operations (${found.map(queueLabel).join(", ")}); write EVENT_TYPE/OPERATION`
-      : `no operation queue ${named}; the operations are: ${list}`,
-  );
-}
-
-const at = (ms: number) => new Date(ms).toISOString();
-
-/** One line an on-call engineer reads: is it taking jobs, and if not, why and until when. */
-export function stateOf(hold: OperationHold, nowMs: number): string {
-  if (hold.paused !== undefined)
-    return `paused by ${hold.paused.actor} at ${hold.paused.at}: ${hold.paused.reason}`;
-  if (hold.breaker.state === "open" && hold.breaker.untilMs > nowMs)
-    return `held: downstream unavailable since ${at(hold.breaker.openedAtMs)}, next probe at ${at(hold.breaker.untilMs)}`;
-  if (hold.breaker.state === "open")
-    return `probing: downstream unavailable since ${at(hold.breaker.openedAtMs)}`;
-  return hold.breaker.failures > 0
-    ? `running (${hold.breaker.failures} failure(s) in a row)`
-    : "running";
+  const found = await operationQueueOf(ops, named);
+  if (!found.ok) throw new CliExit(2, found.message);
+  return found.queue;
 }
 
 export function holdCommands(program: Command, config: () => CliConfig, io: CliIo): void {
@@ -70,7 +35,7 @@ export function holdCommands(program: Command, config: () => CliConfig, io: CliI
       if (options.json === true) {
         io.out(
           `${JSON.stringify(
-            holds.map((h) => ({ ...h, held: isHeld(h, now), state: stateOf(h, now) })),
+            holds.map((h) => holdReport(h, now)),
             null,
             2,
           )}\n`,
@@ -80,7 +45,13 @@ export function holdCommands(program: Command, config: () => CliConfig, io: CliI
       io.out(
         table(
           ["operation", "state", "waiting", "delayed", "active"],
-          holds.map((h) => [queueLabel(h.queue), stateOf(h, now), h.waiting, h.delayed, h.active]),
+          holds.map((h) => [
+            queueLabel(h.queue),
+            describeHold(h, now),
+            h.waiting,
+            h.delayed,
+            h.active,
+          ]),
         ),
       );
     });
@@ -98,7 +69,9 @@ export function holdCommands(program: Command, config: () => CliConfig, io: CliI
         await pauseOperation(ops, queue, { reason: options.reason, actor: config().actor });
         return operationHold(ops, queue);
       });
-      io.out(`${queueLabel(hold.queue)}: ${stateOf(hold, Date.now())}; ${hold.waiting} waiting\n`);
+      io.out(
+        `${queueLabel(hold.queue)}: ${describeHold(hold, Date.now())}; ${hold.waiting} waiting\n`,
+      );
     });
 
   program

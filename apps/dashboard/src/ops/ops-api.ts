@@ -7,9 +7,11 @@ import {
   readLedger,
   replayKept,
 } from "@skyhook/queue-kit";
-import express, { type NextFunction, type Request, type Response, Router } from "express";
+import express, { type Request, Router } from "express";
 import { z } from "zod";
 import type { Identity } from "../auth/identity.ts";
+import { jsonOnly, operatorOnly, problem } from "./api-problems.ts";
+import { operationHoldsApi } from "./operation-holds-api.ts";
 
 const ReplayRequest = z.object({
   filter: KeptFilter.default({}),
@@ -43,20 +45,13 @@ function filterFromQuery(query: Request["query"]) {
   });
 }
 
-const problem = (res: Response, status: number, code: string, message: string, details?: unknown) =>
-  res
-    .status(status)
-    .json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
-
-const operatorOnly = (res: Response) =>
-  problem(res, 403, "operator_required", "this needs the operator role; viewers may only dry-run");
-
 /**
- * The operator actions of `skyhook` (inspect, replay, purge, ledger, audit) over HTTP, behind
- * the dashboard's login. Everyone signed in reads and dry-runs a replay (it changes nothing);
- * a replay that moves events and a purge need the operator role. The audit log names the user
- * the login decided on (`dashboard:<name>`), never one the request declares. Writes accept
- * only `application/json` bodies, as a second line behind the refusal of cross-site writes.
+ * The operator actions of `skyhook` (inspect, replay, purge, ledger, audit, status, pause,
+ * resume) over HTTP, behind the dashboard's login. Everyone signed in reads and dry-runs a
+ * replay (it changes nothing); a replay that moves events, a purge, a pause and a resume need
+ * the operator role. The audit log names the user the login decided on (`dashboard:<name>`),
+ * never one the request declares. Writes accept only `application/json` bodies, as a second
+ * line behind the refusal of cross-site writes.
  */
 export function opsApi(deps: {
   ops: Promise<OpsContext>;
@@ -66,13 +61,7 @@ export function opsApi(deps: {
   const actorOf = (req: Request) => `dashboard:${deps.identityOf(req).name}`;
   const isOperator = (req: Request) => deps.identityOf(req).role === "operator";
   const json = express.json({ limit: "64kb" });
-  const jsonOnly = (req: Request, res: Response, next: NextFunction) => {
-    if (!req.is("application/json")) {
-      problem(res, 415, "json_required", "send the request as application/json");
-      return;
-    }
-    next();
-  };
+  router.use(operationHoldsApi(deps));
 
   router.get("/api/kept", async (req, res) => {
     const filter = filterFromQuery(req.query);

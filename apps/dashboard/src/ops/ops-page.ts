@@ -8,10 +8,11 @@ const assets = join(dirname(fileURLToPath(import.meta.url)), "assets");
 const read = (name: string) => readFileSync(join(assets, name), "utf8");
 
 /**
- * The "Replay & ledger" page linked from the board's header: kept events by filter, a dry run
- * and a replay of what matches, and the ledger. Plain HTML, one same-origin script and one
- * stylesheet, so it loads under the dashboard's strict CSP with no third-party request.
- * A viewer's page has no Replay buttons, only the dry run; the API refuses the rest anyway.
+ * The "Replay & ledger" page linked from the board's header: each operation's state with Pause
+ * and Resume, kept events by filter, a dry run and a replay of what matches, the ledger and the
+ * audit trail. Plain HTML, one same-origin script and one stylesheet, so it loads under the
+ * dashboard's strict CSP with no third-party request. A viewer's page has no Pause, Resume or
+ * Replay buttons, only the dry run; the API refuses the rest anyway.
  */
 export function opsPageRouter(options: { identityOf: (req: Request) => Identity }): Router {
   const router = Router();

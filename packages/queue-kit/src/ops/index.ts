@@ -8,10 +8,16 @@ export {
 } from "./kept-events.ts";
 export { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 export {
+  describeHold,
+  type HoldCondition,
+  type HoldReport,
+  holdReport,
   isHeld,
   type OperationHold,
+  type OperationQueue,
   operationHold,
   operationHolds,
+  operationQueueOf,
   type PauseNote,
   pauseOperation,
   resumeOperation,

@@ -1,12 +1,21 @@
-import { defaultCatalog } from "@skyhook/contracts";
+import { defaultCatalog, defaultRetryPolicy, queueNamesFor } from "@skyhook/contracts";
 import { Worker } from "bullmq";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { connect, deletePrefix, uniquePrefix } from "../../../../test/support/redis.ts";
 import { createDownstreamBreaker } from "../downstream-breaker.ts";
 import { keyNames } from "../keys.ts";
+import { createRouteRegistry } from "../route-registry.ts";
 import { readAudit } from "./audit.ts";
-import { operationHold, pauseOperation, resumeOperation } from "./operation-holds.ts";
+import {
+  describeHold,
+  holdReport,
+  type OperationHold,
+  operationHold,
+  operationQueueOf,
+  pauseOperation,
+  resumeOperation,
+} from "./operation-holds.ts";
 import { createOpsContext } from "./ops-context.ts";
 
 const redis = connect();
@@ -19,10 +28,10 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-async function context() {
+async function context(keyPrefix = prefix) {
   const ctx = await createOpsContext({
     redis,
-    prefix,
+    prefix: keyPrefix,
     catalog: defaultCatalog,
     settings: {
       dedupTtlSec: 60,
@@ -91,6 +100,115 @@ describe("pausing an operation by hand", () => {
       openedAtMs: 1_000,
       intervalMs: 1_000,
       untilMs: 31_000,
+    });
+  });
+});
+
+describe("naming an operation (the CLI and the dashboard alike)", () => {
+  it("accepts EVENT_TYPE/OPERATION, the queue label, or the operation alone", async () => {
+    const ctx = await context();
+    for (const named of [
+      "PNR_V3/FLIGHT_CANCELLED",
+      "pnr-v3.flight-cancelled",
+      "FLIGHT_CANCELLED",
+    ]) {
+      expect(await operationQueueOf(ctx, named), named).toEqual({ ok: true, queue });
+    }
+  });
+
+  it("refuses a name no known operation has, listing the operations, and never the catch-all", async () => {
+    const ctx = await context();
+    for (const named of ["NO_SUCH_OPERATION", "PNR_V3/NO_SUCH", "unrouted", "{unrouted}"]) {
+      const found = await operationQueueOf(ctx, named);
+      expect(found, named).toMatchObject({ ok: false, reason: "unknown_operation" });
+      if (!found.ok) expect(found.message).toContain("pnr-v3.flight-cancelled");
+    }
+  });
+
+  it("asks for EVENT_TYPE/OPERATION when two event types have the operation", async () => {
+    const own = uniquePrefix("holds-names");
+    closers.push(() => deletePrefix(redis, own));
+    await createRouteRegistry(redis, keyNames(own)).announce([
+      {
+        eventType: "PNR_V2",
+        operation: "FLIGHT_CANCELLED",
+        queues: queueNamesFor("PNR_V2", "FLIGHT_CANCELLED"),
+        retry: defaultRetryPolicy,
+      },
+    ]);
+    const ctx = await context(own);
+    expect(await operationQueueOf(ctx, "FLIGHT_CANCELLED")).toMatchObject({
+      ok: false,
+      reason: "ambiguous_operation",
+      message: expect.stringContaining("(pnr-v3.flight-cancelled, pnr-v2.flight-cancelled)"),
+    });
+    expect(await operationQueueOf(ctx, "PNR_V2/FLIGHT_CANCELLED")).toEqual({
+      ok: true,
+      queue: "{pnr-v2.flight-cancelled}",
+    });
+  });
+});
+
+describe("an operation's hold in words and as a report", () => {
+  const base: OperationHold = {
+    queue,
+    paused: undefined,
+    breaker: { state: "closed", failures: 0 },
+    waiting: 4,
+    delayed: 1,
+    active: 0,
+  };
+  const open = {
+    state: "open",
+    failures: 2,
+    openedAtMs: Date.parse("2026-12-07T09:00:00Z"),
+    intervalMs: 30_000,
+    untilMs: Date.parse("2026-12-07T09:05:00Z"),
+  } as const;
+  const now = Date.parse("2026-12-07T09:01:00Z");
+
+  it("says who paused it, when and why, and counts every waiting job as held", () => {
+    const paused = {
+      ...base,
+      paused: {
+        reason: "vendor maintenance",
+        actor: "dashboard:ops",
+        at: "2026-12-07T08:00:00.000Z",
+      },
+    };
+    expect(holdReport(paused, now)).toMatchObject({
+      label: "pnr-v3.flight-cancelled",
+      condition: "paused",
+      state: "paused by dashboard:ops at 2026-12-07T08:00:00.000Z: vendor maintenance",
+      held: true,
+      heldJobs: 4,
+    });
+  });
+
+  it("says since when its downstream is unavailable and when it is probed next", () => {
+    expect(holdReport({ ...base, breaker: open }, now)).toMatchObject({
+      condition: "held",
+      state:
+        "held: downstream unavailable since 2026-12-07T09:00:00.000Z, next probe at 2026-12-07T09:05:00.000Z",
+      heldJobs: 4,
+    });
+  });
+
+  it("calls an open breaker past its hold probing, and holds nothing then", () => {
+    expect(holdReport({ ...base, breaker: open }, open.untilMs)).toMatchObject({
+      condition: "probing",
+      state: "probing: downstream unavailable since 2026-12-07T09:00:00.000Z",
+      held: false,
+      heldJobs: 0,
+    });
+  });
+
+  it("calls a closed breaker running, with its failures in a row", () => {
+    expect(describeHold(base, now)).toBe("running");
+    expect(holdReport({ ...base, breaker: { state: "closed", failures: 2 } }, now)).toMatchObject({
+      condition: "running",
+      state: "running (2 failure(s) in a row)",
+      heldJobs: 0,
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { QueueNames } from "@skyhook/contracts";
+import { type QueueNames, queueLabel, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
 import { type BreakerState, readBreakerState } from "../downstream-breaker.ts";
 import { recordAudit } from "./audit.ts";
 import type { OpsContext } from "./operations.ts";
@@ -48,12 +48,70 @@ export async function operationHold(ctx: OpsContext, queue: string): Promise<Ope
   };
 }
 
-/** Every operation queue's hold, the catch-all aside (no worker takes its jobs anyway). */
-export async function operationHolds(ctx: OpsContext): Promise<OperationHold[]> {
+/** The queues of operations, the catch-all aside (no worker takes its jobs anyway). */
+async function operationQueues(ctx: OpsContext): Promise<string[]> {
   const names: readonly QueueNames[] = await ctx.queueNames();
-  return Promise.all(
-    names.filter((n) => n.queue !== "{unrouted}").map((n) => operationHold(ctx, n.queue)),
-  );
+  return names.map((n) => n.queue).filter((q) => q !== unroutedQueueNames.queue);
+}
+
+/** Every operation queue's hold. */
+export async function operationHolds(ctx: OpsContext): Promise<OperationHold[]> {
+  return Promise.all((await operationQueues(ctx)).map((queue) => operationHold(ctx, queue)));
+}
+
+/** The operation's part of a queue label (`flight-cancelled`), as contracts slugs it. */
+const operationPart = (operation: string) =>
+  queueLabel(queueNamesFor("_", operation).queue).split(".")[1];
+
+export type OperationQueue =
+  | { ok: true; queue: string }
+  | { ok: false; reason: "unknown_operation" | "ambiguous_operation"; message: string };
+
+/**
+ * The queue an operator names — `EVENT_TYPE/OPERATION`, a queue label
+ * (`pnr-v3.flight-cancelled`), or an operation alone when one event type has it — for the CLI
+ * and the dashboard alike, so both accept the same names. Only queues Skyhook knows count.
+ */
+export async function operationQueueOf(ctx: OpsContext, named: string): Promise<OperationQueue> {
+  const known = await operationQueues(ctx);
+  const slash = named.indexOf("/");
+  const candidates =
+    slash > 0
+      ? [queueNamesFor(named.slice(0, slash), named.slice(slash + 1)).queue]
+      : named.includes(".")
+        ? [`{${queueLabel(named)}}`]
+        : known.filter((q) => queueLabel(q).split(".")[1] === operationPart(named));
+  const found = candidates.filter((q) => known.includes(q));
+  if (found.length === 1 && found[0] !== undefined) return { ok: true, queue: found[0] };
+  return found.length > 1
+    ? {
+        ok: false,
+        reason: "ambiguous_operation",
+        message: `${named} names several operations (${found.map(queueLabel).join(", ")}); write EVENT_TYPE/OPERATION`,
+      }
+    : {
+        ok: false,
+        reason: "unknown_operation",
+        message: `no operation queue ${named}; the operations are: ${known.map(queueLabel).join(", ")}`,
+      };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * One line an on-call engineer reads: is it taking jobs, and if not, why and until when. The
+ * words of `skyhook status` and of the dashboard's ops page.
+ */
+export function describeHold(hold: OperationHold, nowMs: number): string {
+  if (hold.paused !== undefined)
+    return `paused by ${hold.paused.actor} at ${hold.paused.at}: ${hold.paused.reason}`;
+  if (hold.breaker.state === "open" && hold.breaker.untilMs > nowMs)
+    return `held: downstream unavailable since ${iso(hold.breaker.openedAtMs)}, next probe at ${iso(hold.breaker.untilMs)}`;
+  if (hold.breaker.state === "open")
+    return `probing: downstream unavailable since ${iso(hold.breaker.openedAtMs)}`;
+  return hold.breaker.failures > 0
+    ? `running (${hold.breaker.failures} failure(s) in a row)`
+    : "running";
 }
 
 /**
@@ -102,4 +160,39 @@ export async function resumeOperation(
     changed: wasPaused ? 1 : 0,
   });
   return wasPaused;
+}
+
+/** Whether an operation takes its jobs: paused by hand, held behind its breaker, or probing. */
+export type HoldCondition = "running" | "paused" | "held" | "probing";
+
+/** An operation's hold as `skyhook status --json` prints it and the dashboard's ops API serves it. */
+export type HoldReport = OperationHold & {
+  /** The queue's label (`pnr-v3.flight-cancelled`), a name `operationQueueOf` accepts. */
+  label: string;
+  condition: HoldCondition;
+  /** The condition in words: `describeHold`. */
+  state: string;
+  held: boolean;
+  /** Of the waiting jobs, those held (all of them while paused or held, else none). */
+  heldJobs: number;
+};
+
+export function holdReport(hold: OperationHold, nowMs: number): HoldReport {
+  const held = isHeld(hold, nowMs);
+  const condition: HoldCondition =
+    hold.paused !== undefined
+      ? "paused"
+      : hold.breaker.state !== "open"
+        ? "running"
+        : held
+          ? "held"
+          : "probing";
+  return {
+    ...hold,
+    label: queueLabel(hold.queue),
+    condition,
+    state: describeHold(hold, nowMs),
+    held,
+    heldJobs: held ? hold.waiting : 0,
+  };
 }

@@ -1,4 +1,5 @@
-// The "Replay & ledger" page: calls the dashboard's /ops/api with the browser's credentials.
+// The "Replay & ledger" page (operations, ledger, kept events, audit): calls the dashboard's
+// /ops/api with the browser's credentials.
 const readOnly = document.body.dataset.readOnly === "true";
 const $ = (id) => document.getElementById(id);
 
@@ -61,7 +62,16 @@ async function loadLedger() {
   const report = await call("api/ledger");
   renderTable(
     $("ledger"),
-    ["queue", "expected", "completed", "dead-lettered", "stale", "in flight", "difference"],
+    [
+      "queue",
+      "expected",
+      "completed",
+      "dead-lettered",
+      "stale",
+      "in flight",
+      "of them held",
+      "difference",
+    ],
     report.queues.map((q) => ({
       q,
       cells: [
@@ -71,10 +81,92 @@ async function loadLedger() {
         q.deadLettered,
         q.stale,
         q.inFlight.waiting + q.inFlight.delayed + q.inFlight.active + q.inFlight.prioritized,
+        q.held,
         q.difference,
       ],
     })),
     (row) => (row.q.difference === 0 ? "" : "unbalanced"),
+  );
+}
+
+/** Sends a pause or resume and shows what the operation is doing now. */
+async function holdAction(action, body) {
+  const answer = await call(`api/operations/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const { label: name, state } = answer.operation;
+  $("operations-result").textContent =
+    answer.resumed === false ? `${name}: was not paused` : `${name}: ${state}`;
+  await Promise.all([loadOperations(), loadLedger(), loadAudit()]);
+}
+
+/** An element with its properties set (`textContent`, `className`, `type`, …). */
+const element = (tag, properties = {}) => Object.assign(document.createElement(tag), properties);
+
+/** Pause asks why first (the reason is shown here, in `skyhook status` and the audit trail). */
+function pauseControl(operation) {
+  const slot = element("span");
+  const start = element("button", { textContent: "Pause…", className: "write" });
+  start.addEventListener("click", () => {
+    const form = element("form", { className: "pause" });
+    const reason = element("input", {
+      name: "reason",
+      required: true,
+      maxLength: 500,
+      placeholder: "why: vendor maintenance until 14:00",
+    });
+    reason.setAttribute("aria-label", `reason for pausing ${operation.label}`);
+    const cancel = element("button", { type: "button", textContent: "Cancel" });
+    cancel.addEventListener("click", () => slot.replaceChildren(start));
+    form.append(
+      reason,
+      element("button", { type: "submit", textContent: "Pause", className: "write" }),
+      cancel,
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = { operation: operation.label, reason: reason.value };
+      holdAction("pause", body).catch(showOperations);
+    });
+    slot.replaceChildren(form);
+    reason.focus();
+  });
+  slot.appendChild(start);
+  return slot;
+}
+
+function resumeControl(operation) {
+  const button = element("button", { textContent: "Resume", className: "write" });
+  button.addEventListener("click", () =>
+    holdAction("resume", { operation: operation.label }).catch(showOperations),
+  );
+  return button;
+}
+
+async function loadOperations() {
+  const { operations } = await call("api/operations");
+  renderTable(
+    $("operations"),
+    ["operation", "state", "waiting", "of them held", "delayed", "active", ""],
+    operations.map((o) => {
+      const state = element("span", { className: "state", textContent: o.state });
+      const control = o.paused ? resumeControl(o) : pauseControl(o);
+      return {
+        o,
+        cells: [
+          o.label,
+          state,
+          o.waiting,
+          o.heldJobs,
+          o.delayed,
+          o.active,
+          readOnly ? "" : control,
+        ],
+      };
+    }),
+    (row) => (row.o.condition === "running" ? "" : row.o.condition),
   );
 }
 
@@ -147,6 +239,9 @@ async function list() {
 const show = (err) => {
   $("result").textContent = String(err.message ?? err);
 };
+const showOperations = (err) => {
+  $("operations-result").textContent = String(err.message ?? err);
+};
 
 $("filter").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -157,4 +252,5 @@ $("replay").addEventListener("click", () => {
   if (confirm("Replay every kept event matching this filter?"))
     replay(filterFromForm(), false).catch(show);
 });
+loadOperations().catch(showOperations);
 Promise.all([loadLedger(), loadAudit(), list()]).catch(show);
