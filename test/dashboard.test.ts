@@ -9,7 +9,6 @@ import {
   devCredentials,
   loadDashboardConfig,
 } from "@skyhook/dashboard";
-import { knownQueues } from "@skyhook/queue-kit";
 import { ConfigError, createLogger, defaultRedactedFields } from "@skyhook/service-kit";
 import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
@@ -19,7 +18,6 @@ import { deletePrefix } from "./support/redis.ts";
 
 const redisUrl = "redis://127.0.0.1:6379";
 const credentials = { user: "ops", password: "correct horse battery staple" };
-const queueGroups = knownQueues(defaultCatalog, []);
 // The catch-all is never consumed, so nothing can be dead-lettered or skipped there: its
 // dead-letter and stale queues are not listed.
 const unlisted = [unroutedQueueNames.deadLetter, unroutedQueueNames.stale];
@@ -38,7 +36,6 @@ async function startDashboard(connection: Redis, readOnly: boolean): Promise<Run
   const dashboard = createDashboardApp({
     connection,
     prefix,
-    queues: queueGroups,
     readOnly,
     basePath,
     auth: {

@@ -9,12 +9,7 @@ import {
   type DashboardDeps,
   type Role,
 } from "@skyhook/dashboard";
-import {
-  createDeadLetterWriter,
-  createQueuePool,
-  jobNameOf,
-  knownQueues,
-} from "@skyhook/queue-kit";
+import { createDeadLetterWriter, createQueuePool, jobNameOf } from "@skyhook/queue-kit";
 import { createLogger, defaultRedactedFields } from "@skyhook/service-kit";
 import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
@@ -64,7 +59,6 @@ export async function startDashboard(
   const dashboard = createDashboardApp({
     connection,
     prefix,
-    queues: knownQueues(defaultCatalog, []),
     readOnly: false,
     basePath: "/",
     auth: basicAuth(),

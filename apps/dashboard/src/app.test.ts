@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type DeadLetterJob, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
+import {
+  createCatalog,
+  type DeadLetterJob,
+  flightCancelled,
+  queueNamesFor,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
 import { defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -41,7 +47,7 @@ describe("createDashboardApp (real Redis)", () => {
     const dashboard = createDashboardApp({
       connection,
       prefix,
-      queues: [names],
+      catalog: createCatalog([flightCancelled]),
       readOnly,
       basePath: "/",
       auth: {

@@ -1,6 +1,11 @@
-import { defaultCatalog, type QueueNames } from "@skyhook/contracts";
-import type { RedisClient } from "@skyhook/queue-kit";
-import { createOpsContext, type EventJobSettings } from "@skyhook/queue-kit";
+import { type Catalog, defaultCatalog, type QueueNames } from "@skyhook/contracts";
+import {
+  createOpsContext,
+  createQueuePool,
+  type EventJobSettings,
+  knownQueues,
+  type RedisClient,
+} from "@skyhook/queue-kit";
 import { createRedactor } from "@skyhook/service-kit";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
@@ -22,8 +27,6 @@ export type DashboardDeps = {
   connection: RedisClient;
   /** The BullMQ key prefix the producers and workers use (QUEUE_PREFIX). */
   prefix: string;
-  /** The queue names of each operation, and the catch-all's; more come with `addQueues`. */
-  queues: readonly QueueNames[];
   /** DASHBOARD_READ_ONLY: everyone is a viewer, whatever their own role. */
   readOnly: boolean;
   /** Normalised mount path: `/` or `/segment[/segment…]`, no trailing slash. */
@@ -46,6 +49,13 @@ export type DashboardDeps = {
   timeZone: string;
   /** How replays from the ops page create jobs (the settings every process shares). */
   jobs?: EventJobSettings;
+  /**
+   * The operations whose queues are listed before any worker announces one (its composition's
+   * catalog); those of announced routes follow, and `addQueues` can add more.
+   */
+  catalog?: Catalog;
+  /** How often the routes workers announce are re-read, so their queues are listed. */
+  refreshMs?: number;
   logger: Logger;
 };
 
@@ -80,21 +90,33 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     }),
     readOnly: deps.readOnly,
   });
-  const boards = createRoleBoards({
+  // One pool of observer queues for the boards and the ops page alike.
+  const pool = createQueuePool({
     connection: deps.connection,
     prefix: deps.prefix,
-    queues: deps.queues,
+    logger: deps.logger,
+    observer: true,
+  });
+  const catalog = deps.catalog ?? defaultCatalog;
+  const boards = createRoleBoards({
+    pool,
+    queues: knownQueues(catalog, []),
     basePath: deps.basePath,
     timeZone: deps.timeZone,
     redact: createRedactor(deps.redactFields),
     logger: deps.logger,
   });
+  // Its router is the dashboard's one watch of the announced routes: each read lists the
+  // queues of operations announced since on the boards.
   const ops = createOpsContext({
     redis: deps.connection,
     prefix: deps.prefix,
-    catalog: defaultCatalog,
+    catalog,
     settings: deps.jobs ?? { dedupTtlSec: 14 * 24 * 3600 },
     logger: deps.logger,
+    queues: pool,
+    refreshMs: deps.refreshMs ?? 10_000,
+    onRoutes: (groups) => boards.addQueues(groups),
   });
 
   app.use(securityHeaders({ httpsOnly: deps.httpsOnly }));
@@ -123,7 +145,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     addQueues: boards.addQueues,
     async close() {
       await (await ops).close();
-      await boards.close();
+      await pool.close();
     },
   };
 }

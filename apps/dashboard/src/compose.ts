@@ -1,14 +1,8 @@
 import { type Catalog, defaultCatalog } from "@skyhook/contracts";
-import {
-  createRouteRegistry,
-  createWorkerConnection,
-  keyNames,
-  knownQueues,
-} from "@skyhook/queue-kit";
+import { createWorkerConnection } from "@skyhook/queue-kit";
 import type { Logger } from "@skyhook/service-kit";
 import { createDashboardApp, type Dashboard } from "./app.ts";
 import type { DashboardConfig } from "./config.ts";
-import { watchRoutes } from "./watch-routes.ts";
 
 /**
  * Wires the dashboard from its config: the one place that creates its Redis connection.
@@ -31,7 +25,6 @@ export function composeDashboard(
   const dashboard = createDashboardApp({
     connection: redis,
     prefix: config.queuePrefix,
-    queues: knownQueues(catalog, []),
     readOnly: config.readOnly,
     basePath: config.basePath,
     auth: config.auth,
@@ -40,20 +33,14 @@ export function composeDashboard(
     httpsOnly: config.httpsOnly,
     trustProxy: config.trustProxy,
     timeZone: config.timeZone,
-    logger,
-  });
-  const watch = watchRoutes({
     catalog,
-    registry: createRouteRegistry(redis, keyNames(config.queuePrefix)),
     refreshMs: config.refreshMs,
     logger,
-    onQueues: (groups) => dashboard.addQueues(groups),
   });
   return {
     app: dashboard.app,
     addQueues: dashboard.addQueues,
     async close() {
-      watch.close();
       await dashboard.close();
       redis.disconnect();
     },

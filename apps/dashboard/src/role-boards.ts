@@ -2,8 +2,7 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type { QueueNames } from "@skyhook/contracts";
-import type { RedisClient } from "@skyhook/queue-kit";
-import { Queue } from "bullmq";
+import type { QueuePool } from "@skyhook/queue-kit";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Role } from "./auth/identity.ts";
@@ -16,7 +15,6 @@ export type RoleBoards = {
   /** bull-board's Express app for a role: a viewer's shows every queue read-only. */
   boardFor(role: Role): Express;
   addQueues(groups: readonly QueueNames[]): void;
-  close(): Promise<void>;
 };
 
 /**
@@ -29,32 +27,16 @@ export type RoleBoards = {
  * which counts and audits it. Retry buttons are hidden (see refuse-ledger-bypass.ts).
  */
 export function createRoleBoards(deps: {
-  connection: RedisClient;
-  prefix: string;
+  /** The dashboard's one pool of observer queues (they never rewrite a queue's meta hash). */
+  pool: QueuePool;
   queues: readonly QueueNames[];
   basePath: string;
   timeZone: string;
   redact: (value: unknown) => unknown;
   logger: Logger;
 }): RoleBoards {
-  const queues = new Map<string, Queue>();
   const known = new Map<string, QueueNames>();
   for (const group of deps.queues) known.set(group.queue, group);
-
-  const queueOf = (name: string): Queue => {
-    const existing = queues.get(name);
-    if (existing !== undefined) return existing;
-    // An observer must not rewrite the queue's meta hash (BullMQ version, events stream length)
-    // with its own defaults; the producers and workers own it.
-    const queue = new Queue(name, {
-      connection: deps.connection,
-      prefix: deps.prefix,
-      skipMetasUpdate: true,
-    });
-    queue.on("error", (err) => deps.logger.warn({ err, queue: name }, "queue connection error"));
-    queues.set(name, queue);
-    return queue;
-  };
 
   const boardOf = (role: Role) => {
     const adapters = new Map<string, BullMQAdapter>();
@@ -65,7 +47,7 @@ export function createRoleBoards(deps: {
         displayName: listed.label,
         description: listed.description,
       };
-      const queue = queueOf(listed.name);
+      const queue = deps.pool.get(listed.name);
       const adapter =
         listed.role === "operation"
           ? new BullMQAdapter(queue, options)
@@ -131,9 +113,6 @@ export function createRoleBoards(deps: {
         { queues: boards.viewer.relist() },
         "dashboard lists newly announced queues",
       );
-    },
-    async close() {
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
     },
   };
 }

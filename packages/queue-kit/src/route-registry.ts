@@ -80,6 +80,8 @@ export function knownQueues(catalog: Catalog, announced: readonly AnnouncedRoute
 
 export type Router = {
   route(eventType: string, operation: string): Route;
+  /** Every queue known as of the last read: the catalog's, the announced ones, the catch-all. */
+  queues(): QueueNames[];
   /** Re-reads the announced routes now (also done every `refreshMs` until `close`). */
   refresh(): Promise<void>;
   close(): void;
@@ -87,26 +89,44 @@ export type Router = {
 
 /**
  * Routes by the catalog first, then by what workers announced. The announced routes are read
- * in the background every `refreshMs` (and whenever `refresh` is called, e.g. once the
- * connection is ready), so routing never waits on Redis; a failed read keeps the last known.
+ * in the background, `refreshMs` after the previous read ended, and whenever `refresh` is
+ * called (once the connection is ready, say) — never two at once: during a Redis outage a read
+ * may wait rather than fail, and reads must not pile up. Routing never waits on Redis. A
+ * failed read keeps the last known; `onRoutes` hears the known queues after each good read.
  */
 export function createRouter(options: {
   catalog: Catalog;
-  registry: RouteRegistry;
+  registry: Pick<RouteRegistry, "list">;
   refreshMs: number;
   logger: Logger;
+  onRoutes?: (queues: QueueNames[]) => void;
 }): Router {
   let announced = new Map<string, AnnouncedRoute>();
-  const refresh = async () => {
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const read = async () => {
     try {
       const routes = await options.registry.list();
       announced = new Map(routes.map((r) => [field(r.eventType, r.operation), r]));
+      options.onRoutes?.(knownQueues(options.catalog, routes));
     } catch (err) {
       options.logger.warn({ err }, "could not read announced routes; keeping the last known");
     }
   };
-  const timer = setInterval(() => void refresh(), options.refreshMs);
-  timer.unref();
+  // A read asked for while one is under way joins it.
+  let reading: Promise<void> | undefined;
+  const refresh = () => {
+    reading ??= read().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  const schedule = () => {
+    if (closed) return;
+    timer = setTimeout(() => void refresh().then(schedule), options.refreshMs);
+    timer.unref();
+  };
+  schedule();
   return {
     route(eventType, operation) {
       const own = options.catalog.route(eventType, operation);
@@ -116,7 +136,11 @@ export function createRouter(options: {
         ? own
         : { spec: undefined, queues: other.queues, retry: other.retry };
     },
+    queues: () => knownQueues(options.catalog, [...announced.values()]),
     refresh,
-    close: () => clearInterval(timer),
+    close() {
+      closed = true;
+      clearTimeout(timer);
+    },
   };
 }

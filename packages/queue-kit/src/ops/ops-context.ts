@@ -1,11 +1,11 @@
-import type { Catalog } from "@skyhook/contracts";
+import type { Catalog, QueueNames } from "@skyhook/contracts";
 import type { Logger } from "pino";
 import type { RedisClient } from "../connections.ts";
 import type { EventJobSettings } from "../job-options.ts";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
 import type { OutcomeSink } from "../outcome.ts";
-import { createQueuePool } from "../queue-pool.ts";
+import { createQueuePool, type QueuePool } from "../queue-pool.ts";
 import { createRouteRegistry, createRouter, knownQueues } from "../route-registry.ts";
 import type { OpsContext } from "./operations.ts";
 
@@ -20,22 +20,31 @@ export async function createOpsContext(options: {
   settings: EventJobSettings;
   logger: Logger;
   outcomes?: OutcomeSink;
+  /** A pool of observer queues the caller owns and closes; else one of its own. */
+  queues?: QueuePool;
+  /** How often the announced routes are re-read while it lives (default 5 s). */
+  refreshMs?: number;
+  /** Hears the known queues after each read of the announced routes. */
+  onRoutes?: (queues: QueueNames[]) => void;
 }): Promise<OpsContext & { close(): Promise<void> }> {
   const keys = keyNames(options.prefix);
   const registry = createRouteRegistry(options.redis, keys);
   const router = createRouter({
     catalog: options.catalog,
     registry,
-    refreshMs: 5_000,
+    refreshMs: options.refreshMs ?? 5_000,
     logger: options.logger,
+    onRoutes: options.onRoutes,
   });
   await router.refresh();
-  const queues = createQueuePool({
-    connection: options.redis,
-    prefix: options.prefix,
-    logger: options.logger,
-    observer: true,
-  });
+  const queues =
+    options.queues ??
+    createQueuePool({
+      connection: options.redis,
+      prefix: options.prefix,
+      logger: options.logger,
+      observer: true,
+    });
   return {
     redis: options.redis,
     keys,
@@ -48,7 +57,7 @@ export async function createOpsContext(options: {
     queueNames: async () => knownQueues(options.catalog, await registry.list()),
     async close() {
       router.close();
-      await queues.close();
+      if (options.queues === undefined) await queues.close();
     },
   };
 }

@@ -4,24 +4,30 @@ import {
   type QueueNames,
   queueNamesFor,
 } from "@skyhook/contracts";
-import { createRouteRegistry, keyNames } from "@skyhook/queue-kit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
 import { waitFor } from "../../../test/support/wait-for.ts";
-import { type RouteWatch, watchRoutes } from "./watch-routes.ts";
+import { keyNames } from "./keys.ts";
+import { createRouteRegistry, createRouter, type Router } from "./route-registry.ts";
 
 const silent = pino({ level: "silent" });
 const later = queueNamesFor("TRAVELER_V2", "TRAVELER_UPDATED");
 
-describe("watchRoutes", () => {
+/**
+ * The router's watch of the announced routes, which the dashboard lists its queues from:
+ * `refresh` is called once as the dashboard starts (as here, to read at once), then reads
+ * follow every `refreshMs`.
+ */
+describe("createRouter: watching the announced routes", () => {
   let redis: Redis;
   const prefixes: string[] = [];
-  const watches: RouteWatch[] = [];
-  const watch = (options: Parameters<typeof watchRoutes>[0]) => {
-    const started = watchRoutes(options);
+  const watches: Router[] = [];
+  const watch = (options: Parameters<typeof createRouter>[0]) => {
+    const started = createRouter(options);
     watches.push(started);
+    void started.refresh();
     return started;
   };
 
@@ -45,7 +51,7 @@ describe("watchRoutes", () => {
       registry,
       refreshMs: 100,
       logger: silent,
-      onQueues: (groups) => seen.push(groups),
+      onRoutes: (groups) => seen.push(groups),
     });
     await waitFor("a first read", () => (seen.length > 0 ? true : undefined));
     expect(seen[0]?.map((g) => g.queue)).not.toContain(later.queue);
@@ -79,7 +85,7 @@ describe("watchRoutes", () => {
       },
       refreshMs: 50,
       logger: silent,
-      onQueues: (groups) => seen.push(groups),
+      onRoutes: (groups) => seen.push(groups),
     });
     await waitFor("a successful read after two failures", () =>
       seen.length > 0 ? true : undefined,
@@ -87,7 +93,7 @@ describe("watchRoutes", () => {
     expect(calls).toBeGreaterThanOrEqual(3);
   });
 
-  it("never starts a read while the previous one still waits (a Redis outage)", async () => {
+  it("never starts a read of its own while the previous one still waits (a Redis outage)", async () => {
     let calls = 0;
     watch({
       catalog: defaultCatalog,
@@ -99,7 +105,7 @@ describe("watchRoutes", () => {
       },
       refreshMs: 20,
       logger: silent,
-      onQueues: () => {},
+      onRoutes: () => {},
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(calls).toBe(1);
@@ -117,7 +123,7 @@ describe("watchRoutes", () => {
       },
       refreshMs: 20,
       logger: silent,
-      onQueues: () => {},
+      onRoutes: () => {},
     });
     await waitFor("a first read", () => (calls > 0 ? true : undefined));
     started.close();
