@@ -47,6 +47,29 @@ export {
   type RetryOverride,
   retryPolicyOf,
 } from "./job-options.ts";
+export {
+  createJournalReader,
+  createJournalWriter,
+  decodeCursor,
+  defaultJournalSettings,
+  encodeCursor,
+  JournalCursor,
+  type JournalEntry,
+  type JournalFields,
+  type JournalKept,
+  JournalOutcome,
+  type JournalPage,
+  type JournalPosition,
+  type JournalReader,
+  JournalSearch,
+  type JournalSettings,
+  type JournalWriter,
+  journalFieldsOf,
+  journalOutcomes,
+  searchBudget,
+  TimelineQuery,
+  trimJournals,
+} from "./journal/index.ts";
 export { createKeptSweeper, type KeptBounds, type KeptSweeper } from "./kept-sweeper.ts";
 export { type KeyNames, keyNames } from "./keys.ts";
 export {

@@ -1,5 +1,12 @@
 import type { QueueNames } from "@skyhook/contracts";
 import type { RedisClient } from "./connections.ts";
+import {
+  defaultJournalSettings,
+  type JournalFields,
+  type JournalOutcome,
+  type JournalSettings,
+} from "./journal/entry.ts";
+import { journalParams } from "./journal/journal-lua.ts";
 import type { KeyNames } from "./keys.ts";
 import type { QueuePool } from "./queue-pool.ts";
 import { type CountOnce, type LedgerScripts, ledgerScripts } from "./scripts.ts";
@@ -32,11 +39,33 @@ const suffixOf = (key: LedgerKey) => `|${key.subscription}|${key.eventType}|${ke
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-/** One delivery to count, after its job was added to the queue. */
-export type DeliveryCount = { jobId: string; key: LedgerKey; indexPair: boolean };
+/**
+ * One delivery to count, after its job was added to the queue; `entry` is journaled with the
+ * count (as accepted or duplicate).
+ */
+export type DeliveryCount = {
+  jobId: string;
+  key: LedgerKey;
+  indexPair: boolean;
+  entry?: JournalFields | undefined;
+};
 
-export function createLedger(redis: RedisClient, keys: KeyNames) {
+/** The journal entry of an event leaving a kept queue, written with the count of its leaving. */
+export type LeaveEntry = { outcome: JournalOutcome; fields: JournalFields };
+
+/**
+ * The ledger's counts, each journaled in the same script when the caller passes what to write
+ * (the journal keys share the queue's hash tag): the journal costs no command of its own.
+ */
+export function createLedger(
+  redis: RedisClient,
+  keys: KeyNames,
+  journal: JournalSettings = defaultJournalSettings,
+  now: () => Date = () => new Date(),
+) {
   const run = ledgerScripts(redis);
+  const journaled = (queue: string, fields: JournalFields | undefined) =>
+    journalParams(keys, journal, queue, fields, now());
   const leave = async (
     counter: "moved_out" | "purged" | "trimmed",
     mark: string,
@@ -44,14 +73,22 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     heldIn: string,
     jobId: string,
     key: LedgerKey | undefined,
-  ) =>
-    (await run.skyhookCountLeave(
-      keys.job(heldIn, jobId),
-      keys.ledger(ledgerQueue),
-      counter,
-      key === undefined ? "" : suffixOf(key),
-      mark,
-    )) === 1;
+    entry: LeaveEntry | undefined,
+  ) => {
+    const entryParams = journaled(ledgerQueue, entry?.fields);
+    return (
+      (await run.skyhookCountLeave(
+        keys.job(heldIn, jobId),
+        keys.ledger(ledgerQueue),
+        ...entryParams.keys,
+        counter,
+        key === undefined ? "" : suffixOf(key),
+        mark,
+        entry?.outcome ?? "",
+        ...entryParams.args,
+      )) === 1
+    );
+  };
   const once = async (
     counter: LedgerCounter,
     mark: string,
@@ -80,13 +117,16 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
         exec(): Promise<[Error | null, unknown][] | null>;
       };
       for (const count of counts) {
+        const entry = journaled(queue, count.entry);
         pipeline.skyhookCountDelivery(
           keys.job(queue, count.jobId),
           keys.ledger(queue),
           keys.pairIndex(queue, count.key.eventType, count.key.operation),
+          ...entry.keys,
           suffixOf(count.key),
           count.jobId,
           count.indexPair ? "1" : "0",
+          ...entry.args,
         );
       }
       const replies = await pipeline.exec();
@@ -104,13 +144,17 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
       key: LedgerKey,
       reason: string,
       ttlSec: number,
+      entry?: JournalFields,
     ): Promise<"filtered" | "duplicate"> {
+      const entryParams = journaled(queue, entry);
       const counted = await run.skyhookCountFiltered(
         keys.filteredMark(queue, jobId),
         keys.ledger(queue),
+        ...entryParams.keys,
         suffixOf(key),
         ttlSec,
         reason,
+        ...entryParams.args,
       );
       return counted === 1 ? "filtered" : "duplicate";
     },
@@ -141,18 +185,25 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
      * it: moved to another queue, purged by an operator, or trimmed by a bound. Each event
      * leaves once: whichever of the three is counted first, the others count nothing. `key`
      * undefined (a move within one ledger, a job that holds no counted event) only marks it.
+     * `entry` is journaled in `ledgerQueue`'s journal when this call is the one that counts.
      */
     countMovedOut: (
       ledgerQueue: string,
       heldIn: string,
       jobId: string,
       key: LedgerKey | undefined,
-    ) => leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key),
+      entry?: LeaveEntry,
+    ) => leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key, entry),
     /** Whether the job is marked as being moved out (its move may have been cut short). */
     isMoving: async (heldIn: string, jobId: string) =>
       (await redis.hexists(keys.job(heldIn, jobId), "sk-moved")) === 1,
-    countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey) =>
-      leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key),
+    countPurged: (
+      ledgerQueue: string,
+      heldIn: string,
+      jobId: string,
+      key: LedgerKey,
+      entry?: JournalFields,
+    ) => leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key, journalAs("purged", entry)),
     /**
      * True for the one caller that trims the job first. `key` undefined: the job holds no
      * counted event (a rejected copy, a job added by hand), so it is only marked.
@@ -162,9 +213,14 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
       heldIn: string,
       jobId: string,
       key: LedgerKey | undefined,
-    ) => leave("trimmed", "sk-trimmed", ledgerQueue, heldIn, jobId, key),
+      entry?: JournalFields,
+    ) =>
+      leave("trimmed", "sk-trimmed", ledgerQueue, heldIn, jobId, key, journalAs("trimmed", entry)),
   };
 }
+
+const journalAs = (outcome: JournalOutcome, fields: JournalFields | undefined) =>
+  fields === undefined ? undefined : { outcome, fields };
 
 export type LedgerRow = LedgerKey & { queue: string } & Record<LedgerCounter, number>;
 
