@@ -125,7 +125,7 @@ export type JournalReader = {
   search(query: JournalSearch): Promise<JournalPage>;
 };
 
-/** A position in the merged order of every queue's journal: newest first, then by queue name. */
+/** A position in the merged order of every queue's journal (by stream id, then queue name). */
 export type JournalPosition = { id: string; queue: string };
 
 const streamId = /^\d{1,16}-\d{1,20}$/;

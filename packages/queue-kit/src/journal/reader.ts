@@ -83,7 +83,12 @@ export function createJournalReader(options: {
           entriesOf(source, await idsOf(source.queue, subject, query.limit)),
         ),
       );
-      const all: JournalEntry[] = perQueue.flat().sort(compareEntries);
+      // A delivery's ids are indexed by day: entries past the horizon may still be named.
+      const cutoffMs = now().getTime() - settings.maxAgeSec * 1000;
+      const all: JournalEntry[] = perQueue
+        .flat()
+        .filter((entry) => Date.parse(entry.at) >= cutoffMs)
+        .sort(compareEntries);
       return all.slice(-query.limit);
     },
     async search(query) {

@@ -25,12 +25,13 @@ type Stream = {
 };
 
 /**
- * Where a stream's reading starts. After a cursor (the last position a page read), the rest of
- * the merged order is what is older, or as old and in a queue named after the cursor's.
+ * Where a stream's reading starts. The merged order is the timeline's reversed (stream id, then
+ * queue name, both descending), so after a cursor (the last position a page read) come the
+ * entries that are older, or as old and in a queue named before the cursor's.
  */
 function firstEnd(queue: string, query: JournalSearch): string {
   const cursor = query.cursor;
-  if (cursor !== undefined) return queue > cursor.queue ? cursor.id : `(${cursor.id}`;
+  if (cursor !== undefined) return queue < cursor.queue ? cursor.id : `(${cursor.id}`;
   return query.until === undefined ? "+" : String(query.until.getTime());
 }
 
