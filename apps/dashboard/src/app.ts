@@ -1,6 +1,6 @@
 import { defaultCatalog, type QueueNames } from "@skyhook/contracts";
 import type { RedisClient } from "@skyhook/queue-kit";
-import { createOpsContext, type EventJobSettings } from "@skyhook/queue-kit";
+import { createOpsContext, type EventJobSettings, type JournalSettings } from "@skyhook/queue-kit";
 import { createRedactor } from "@skyhook/service-kit";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
@@ -46,6 +46,8 @@ export type DashboardDeps = {
   timeZone: string;
   /** How replays from the ops page create jobs (the settings every process shares). */
   jobs?: EventJobSettings;
+  /** How replays and purges from the ops page journal (the settings every process shares). */
+  journal?: JournalSettings;
   logger: Logger;
 };
 
@@ -95,6 +97,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     catalog: defaultCatalog,
     settings: deps.jobs ?? { dedupTtlSec: 14 * 24 * 3600 },
     logger: deps.logger,
+    journal: deps.journal,
   });
 
   app.use(securityHeaders({ httpsOnly: deps.httpsOnly }));

@@ -75,7 +75,7 @@ export function composeWorker(
   const metrics = createMetrics();
   const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
   const queues = createQueuePool({ connection: redis, prefix, logger });
-  const ledger = createLedger(redis, keys);
+  const ledger = createLedger(redis, keys, config.journal);
   const runtime = startRuntime({
     connection: redis,
     prefix,

@@ -19,6 +19,7 @@ import type { JobRun } from "./fate.ts";
 import { markSpans, recordOutcomes } from "./fate-observers.ts";
 import { createHandlerCall } from "./handler-call.ts";
 import { deliveryContextOf } from "./job-trace.ts";
+import { journalFates } from "./journal-observer.ts";
 
 export type ProcessorOptions<D> = {
   spec: OperationSpec;
@@ -61,7 +62,11 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
     deadLetters: options.deadLetters,
     staleEvents: options.staleEvents,
     ledger,
-    observers: [markSpans(), recordOutcomes(options.outcomes, now)],
+    observers: [
+      markSpans(),
+      recordOutcomes(options.outcomes, now),
+      journalFates(ledger, options.logger),
+    ],
   });
   const ports: DecisionPorts = {
     lock: (entity) => options.entities.lock(entity),

@@ -102,7 +102,7 @@ describe("createEnqueuer", () => {
   });
 
   it("counts a filtered delivery once per delivery id", async () => {
-    const counted = { subscription: "s", eventType: "PNR_V3", operation: "ENQ_TEST" };
+    const counted = job("f1");
     expect(await enqueuer.filtered(route, counted, "wh-f1", "organization")).toBe("filtered");
     expect(await enqueuer.filtered(route, counted, "wh-f1", "organization")).toBe("duplicate");
   });
@@ -129,9 +129,9 @@ describe("createEnqueuer", () => {
       message: "the event could not be stored",
     });
     expect((refused as Error).cause).toBeInstanceOf(Error);
-    await expect(
-      failing.filtered(route, { subscription: "s", eventType: "PNR_V3", operation: "X" }, "f", "r"),
-    ).rejects.toBeInstanceOf(StorageUnavailable);
+    await expect(failing.filtered(route, job("f"), "f", "r")).rejects.toBeInstanceOf(
+      StorageUnavailable,
+    );
     await deadQueues.close().catch(() => undefined);
     dead.disconnect();
   });

@@ -1,6 +1,7 @@
 import type { EventJob, Route } from "@skyhook/contracts";
 import { unroutedQueueNames } from "@skyhook/contracts";
 import { createEventJobOptions, type EventJobSettings, jobNameOf } from "./job-options.ts";
+import { journalFieldsOf } from "./journal/fields.ts";
 import type { DeliveryCount, Ledger } from "./ledger.ts";
 import { addJobsPipelined, type JobToAdd } from "./pipelined-adds.ts";
 import type { QueuePool } from "./queue-pool.ts";
@@ -12,16 +13,18 @@ export type EnqueueResult = "accepted" | "duplicate";
 
 export type Enqueuer = {
   /**
-   * Resolves once Redis holds the job (or already held it) and the delivery is counted;
-   * throws StorageUnavailable when Redis cannot confirm that in time.
+   * Resolves once Redis holds the job (or already held it) and the delivery is counted and
+   * journaled (with `bodyBytes`, the body's size as received); throws StorageUnavailable when
+   * Redis cannot confirm that in time.
    */
-  enqueue(route: Route, job: EventJob, jobId: string): Promise<EnqueueResult>;
-  /** Counts a delivery a subscription filter dropped, once per delivery id. */
+  enqueue(route: Route, job: EventJob, jobId: string, bodyBytes?: number): Promise<EnqueueResult>;
+  /** Counts and journals a delivery a subscription filter dropped, once per delivery id. */
   filtered(
     route: Route,
-    job: Pick<EventJob, "subscription" | "eventType" | "operation">,
+    job: Pick<EventJob, "deliveryId" | "subscription" | "eventType" | "operation" | "keys">,
     jobId: string,
     reason: string,
+    bodyBytes?: number,
   ): Promise<"filtered" | "duplicate">;
 };
 
@@ -71,7 +74,7 @@ export function createEnqueuer(options: {
     }
   };
   return {
-    enqueue: (route, job, jobId) => {
+    enqueue: (route, job, jobId, bodyBytes) => {
       const queue = route.queues.queue;
       return guarded(queue, async () => {
         await add(queue, {
@@ -79,12 +82,24 @@ export function createEnqueuer(options: {
           data: job,
           opts: jobOptions(route, jobId),
         });
-        return count(queue, { jobId, key: job, indexPair: queue === unroutedQueueNames.queue });
+        return count(queue, {
+          jobId,
+          key: job,
+          indexPair: queue === unroutedQueueNames.queue,
+          entry: journalFieldsOf(job, jobId, { bodyBytes }),
+        });
       });
     },
-    filtered: (route, job, jobId, reason) =>
+    filtered: (route, job, jobId, reason, bodyBytes) =>
       guarded(route.queues.queue, () =>
-        ledger.countFiltered(route.queues.queue, jobId, job, reason, settings.dedupTtlSec),
+        ledger.countFiltered(
+          route.queues.queue,
+          jobId,
+          job,
+          reason,
+          settings.dedupTtlSec,
+          journalFieldsOf(job, jobId, { bodyBytes, reason }),
+        ),
       ),
   };
 }

@@ -107,6 +107,7 @@ export {
   moveEvent,
   type OperationHold,
   type OpsContext,
+  type OpsSession,
   operationHold,
   operationHolds,
   type PauseNote,

@@ -7,6 +7,7 @@ import {
   type JournalSettings,
 } from "./journal/entry.ts";
 import { journalParams } from "./journal/journal-lua.ts";
+import { createJournalWriter } from "./journal/writer.ts";
 import type { KeyNames } from "./keys.ts";
 import type { QueuePool } from "./queue-pool.ts";
 import { type CountOnce, type LedgerScripts, ledgerScripts } from "./scripts.ts";
@@ -64,6 +65,7 @@ export function createLedger(
   now: () => Date = () => new Date(),
 ) {
   const run = ledgerScripts(redis);
+  const writer = createJournalWriter(redis, keys, journal, now);
   const journaled = (queue: string, fields: JournalFields | undefined) =>
     journalParams(keys, journal, queue, fields, now());
   const leave = async (
@@ -105,6 +107,11 @@ export function createLedger(
     )) === 1;
 
   return {
+    /**
+     * Journals what no count records (a job's run: applied, retried, …) in `queue`'s journal:
+     * one command of its own, which a caller sends beside its others rather than waiting on.
+     */
+    journal: writer.write,
     /**
      * After the jobs were added to `queue`, counts each delivery: accepted the first time, a
      * duplicate after. One pipeline (one round trip) for them all; each gets its own result. The keys of one queue share its hash tag (one Cluster slot).

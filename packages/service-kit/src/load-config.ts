@@ -196,6 +196,9 @@ export const CommonEnv = z.object({
   RETAIN_FAILED_COUNT: envInt(defaultRetention.failedCount),
   RETRY_ATTEMPTS: envOptionalInt(1, 100),
   RETRY_BACKOFF_MS: envOptionalInt(0),
+  // Every process writes the journal (the ingress deliveries, workers outcomes, the CLI and the
+  // dashboard replays and purges), and each write drops what is older than this.
+  JOURNAL_MAX_AGE_SEC: envInt(14 * 24 * 3600, 60),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
@@ -238,6 +241,8 @@ export type CommonConfig = {
     retention: Retention;
     retryOverride: { attempts: number | undefined; backoffMs: number | undefined };
   };
+  /** The journal of deliveries and outcomes: on, and how long it keeps an entry. */
+  journal: { enabled: boolean; maxAgeSec: number };
 };
 
 export function commonConfigOf(e: CommonEnv): CommonConfig {
@@ -262,6 +267,7 @@ export function commonConfigOf(e: CommonEnv): CommonConfig {
       },
       retryOverride: { attempts: e.RETRY_ATTEMPTS, backoffMs: e.RETRY_BACKOFF_MS },
     },
+    journal: { enabled: true, maxAgeSec: e.JOURNAL_MAX_AGE_SEC },
   };
 }
 

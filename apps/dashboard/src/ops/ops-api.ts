@@ -1,7 +1,7 @@
 import {
   inspectKept,
   KeptFilter,
-  type OpsContext,
+  type OpsSession,
   purgeKept,
   readAudit,
   readLedger,
@@ -59,7 +59,7 @@ const operatorOnly = (res: Response) =>
  * only `application/json` bodies, as a second line behind the refusal of cross-site writes.
  */
 export function opsApi(deps: {
-  ops: Promise<OpsContext>;
+  ops: Promise<OpsSession>;
   identityOf: (req: Request) => Identity;
 }): Router {
   const router = Router();

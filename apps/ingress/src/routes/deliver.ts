@@ -16,6 +16,7 @@ import { deliveryIdOf } from "../delivery/delivery-id.ts";
 import { startDeliveryTrace } from "../delivery/delivery-trace.ts";
 import { exceedsJsonDepth, maxJsonDepth } from "../delivery/json-depth.ts";
 import { type BodyLimits, readBody } from "../delivery/read-body.ts";
+import { rejectedJournalFields } from "../delivery/rejected-entry.ts";
 import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
 import { filteredOut } from "../subscriptions/subscription-filter.ts";
@@ -144,6 +145,12 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
             trace: { requestId: log.requestId, traceId: log.traceId },
           },
           body,
+          rejectedJournalFields(event, {
+            deliveryId: deliveryIdOf(req.headers, event, sender).deliveryId,
+            subscription: subscription.name,
+            bodyBytes: body.length,
+            fields,
+          }),
         );
         throw new IngressError("invalid_envelope", `invalid envelope: ${fields}`, parsed.issues);
       }
@@ -161,8 +168,16 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const dropped = filteredOut(subscription, { eventType, operation, keys });
       if (dropped !== undefined) {
         log.filtered = dropped;
-        const counted = { subscription: subscription.name, eventType, operation };
-        log.outcome = await stored(deps.enqueuer.filtered(route, counted, id.jobId, dropped));
+        const counted = {
+          deliveryId: id.deliveryId,
+          subscription: subscription.name,
+          eventType,
+          operation,
+          keys,
+        };
+        log.outcome = await stored(
+          deps.enqueuer.filtered(route, counted, id.jobId, dropped, body.length),
+        );
         // Key order as before (status, reason, deliveryId): the body is part of the contract.
         const answer: { status: string; reason?: string; deliveryId?: string } = {
           status: log.outcome,
@@ -199,7 +214,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
           trace: jobTrace,
           envelope: event as EventJob["envelope"],
         };
-        return stored(deps.enqueuer.enqueue(route, job, id.jobId));
+        return stored(deps.enqueuer.enqueue(route, job, id.jobId, body.length));
       });
       log.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
       res.status(200).json({ status: log.outcome, deliveryId: id.deliveryId, jobId: id.jobId });
