@@ -1,6 +1,13 @@
 import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from "@opentelemetry/api";
-import { EventJob } from "@skyhook/contracts";
-import { createLedger, type JournalFields, keyNames } from "@skyhook/queue-kit";
+import { EventJob, queueNamesFor } from "@skyhook/contracts";
+import {
+  createJournalReader,
+  createLedger,
+  defaultJournalSettings,
+  type JournalFields,
+  JournalSearch,
+  keyNames,
+} from "@skyhook/queue-kit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -53,14 +60,17 @@ const decided = (fate: Fate, read: { event: EventJob | undefined } = { event }):
   hold: undefined,
 });
 
-/** The journal's entries as field maps, oldest first. */
+const reader = createJournalReader({
+  redis,
+  keys,
+  queueNames: async () => [queueNamesFor("PNR_V3", "TEST_JOURNAL")],
+  settings: defaultJournalSettings,
+});
+
+/** The queue's journal as a reader returns it, oldest first. */
 async function journal() {
-  const entries = await redis.xrange(keys.journal(queue), "-", "+");
-  return entries.map(([, values]) => {
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < values.length; i += 2) fields[values[i] ?? ""] = values[i + 1] ?? "";
-    return fields;
-  });
+  const page = await reader.search(JournalSearch.parse({ limit: 100 }));
+  return page.entries.reverse();
 }
 
 describe("journalFates", () => {
@@ -78,21 +88,21 @@ describe("journalFates", () => {
     for (const fate of fates) observe(run(), decided(fate));
     await redis.ping();
     const written = await journal();
-    expect(written.map((f) => [f.o, f.r])).toEqual([
+    expect(written.map((e) => [e.outcome, e.reason])).toEqual([
       ["retried", "Error: HTTP 500 from the notice receiver"],
       ["stale", "version 1 is older than applied 2"],
       ["dead-lettered", "permanent-error: PermanentError: HTTP 400"],
-      ["applied", ""],
+      ["applied", undefined],
     ]);
     expect(written[0]).toMatchObject({
-      d: "msg-1",
-      j: "wh-msg-1",
-      s: "spotnana",
-      t: "PNR_V3",
-      op: "TEST_JOURNAL",
-      p: "PNR1",
-      tr: "T1",
-      v: "2",
+      deliveryId: "msg-1",
+      jobId: "wh-msg-1",
+      subscription: "spotnana",
+      eventType: "PNR_V3",
+      operation: "TEST_JOURNAL",
+      pnrId: "PNR1",
+      tripId: "T1",
+      version: 2,
     });
   });
 
@@ -107,8 +117,8 @@ describe("journalFates", () => {
     );
     await redis.ping();
     const written = await journal();
-    expect(written.map((f) => [f.o, f.d, f.j, f.p])).toEqual([
-      ["dead-lettered", "", "wh-msg-1", ""],
+    expect(written.map((e) => [e.outcome, e.deliveryId, e.jobId, e.pnrId])).toEqual([
+      ["dead-lettered", "", "wh-msg-1", undefined],
       ["dead-lettered", "msg-1", "wh-msg-1", "PNR1"],
     ]);
   });

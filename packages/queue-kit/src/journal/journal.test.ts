@@ -80,6 +80,24 @@ describe("the journal", () => {
     expect(found[0]?.pnrId).toHaveLength(200);
   });
 
+  it("stores a job id that repeats the delivery id in a byte or three, and reads it back whole", async () => {
+    const t = setup();
+    const ids = [
+      ["d-1", "wh-d-1", "wh-"],
+      ["ev-abc", "ev-abc", "="],
+      ["d-2", "rp1-wh-d-2", "rp1-wh-d-2"],
+      ["", "dl-x", "dl-x"],
+    ] as const;
+    for (const [deliveryId, jobId] of ids)
+      await t.writer.write(cancelled.queue, "applied", fields(deliveryId, { jobId }));
+    const stored = await redis.xrange(t.keys.journal(cancelled.queue), "-", "+");
+    expect(stored.map(([, values]) => values[values.indexOf("j") + 1])).toEqual(
+      ids.map(([, , raw]) => raw),
+    );
+    const read = await t.timeline({ pnr: "PNR-1" });
+    expect(read.map((e) => [e.deliveryId, e.jobId])).toEqual(ids.map(([d, j]) => [d, j]));
+  });
+
   it("writes nothing while switched off, from the stand-alone script or a ledger count", async () => {
     const off = { enabled: false, maxAgeSec: 3600 };
     const t = setup(off);

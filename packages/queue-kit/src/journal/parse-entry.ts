@@ -6,6 +6,7 @@ import {
   JournalOutcome,
   type JournalPosition,
 } from "./entry.ts";
+import { jobIdOf } from "./journal-lua.ts";
 
 /** A journal's stream, with the names of its queue's kept queues when it has them. */
 export type JournalSource = { queue: string; names: QueueNames | undefined };
@@ -61,13 +62,14 @@ export function parseEntry(
   for (let i = 0; i + 1 < values.length; i += 2) fields.set(values[i] ?? "", values[i + 1] ?? "");
   const outcome = JournalOutcome.safeParse(fields.get("o"));
   if (!outcome.success) return undefined;
+  const deliveryId = fields.get("d") ?? "";
   const entry: JournalEntry = {
     id,
     at: new Date(Number(id.split("-")[0])).toISOString(),
     queue: source.queue,
     outcome: outcome.data,
-    deliveryId: fields.get("d") ?? "",
-    jobId: fields.get("j") ?? "",
+    deliveryId,
+    jobId: jobIdOf(fields.get("j") ?? "", deliveryId),
     subscription: fields.get("s") ?? "",
     eventType: fields.get("t") ?? "",
     operation: fields.get("op") ?? "",
