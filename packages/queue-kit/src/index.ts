@@ -77,12 +77,14 @@ export {
   type Ledger,
   type LedgerCounter,
   type LedgerKey,
+  ledgerCounters,
+} from "./ledger.ts";
+export {
   type LedgerReport,
   type LedgerRow,
-  ledgerCounters,
   type QueueBalance,
   readLedger,
-} from "./ledger.ts";
+} from "./ledger-report.ts";
 export {
   createMetrics,
   type Metrics,
