@@ -4,8 +4,8 @@ import type { KeyNames } from "../keys.ts";
 
 /**
  * Brings each queue's journal (and `{rejected}`'s) within `maxEntries`: `XTRIM MAXLEN ~`, which
- * removes whole stream nodes only, so a journal may hold a node's worth (about a hundred
- * entries) more. The age bound needs no sweep: every write drops what is older (`MINID ~`).
+ * removes whole stream nodes only, so a journal may hold a node's worth more (Redis's
+ * `stream-node-max-bytes` and `-entries`: a few dozen entries by default). The age bound needs no sweep: every write drops what is older (`MINID ~`).
  * Indexes may still name trimmed entries; readers skip them, and the indexes' own age bound
  * and TTL remove them. Returns how many entries each queue's journal lost.
  */
