@@ -121,7 +121,7 @@ describe("the journal", () => {
     expect(await redis.xlen(t.keys.journal(cancelled.queue))).toBe(250);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await t.writer.write(cancelled.queue, "applied", fields("new"));
-    // MINID ~ removes whole nodes (100 entries each by default): the last, partly new, stays.
+    // MINID ~ removes whole nodes (at most 100 entries or 4 KB each by default): the last, partly new, stays.
     expect(await redis.xlen(t.keys.journal(cancelled.queue))).toBeLessThanOrEqual(100);
     expect(await redis.zcard(t.keys.journalByEntity(cancelled.queue, "pnr", "PNR-1"))).toBe(1);
     expect((await t.timeline({ pnr: "PNR-1" })).map((e) => e.deliveryId)).toEqual(["new"]);
