@@ -8,7 +8,7 @@ import { type RssMaxima, sampleRss } from "./rss.ts";
 import { bookingQueue, type HttpTarget, type Rig } from "./targets.ts";
 import { type RawRequest, runWrk, type WrkResult, writePool } from "./wrk.ts";
 
-export const ingressModes = ["bare", "naive", "hmac", "duplicate", "oauth"] as const;
+export const ingressModes = ["bare", "naive", "hmac", "duplicate", "unjournaled", "oauth"] as const;
 export type IngressMode = (typeof ingressModes)[number];
 
 export const modeLabels: Record<IngressMode, string> = {
@@ -16,6 +16,7 @@ export const modeLabels: Record<IngressMode, string> = {
   naive: "naive ingress (Express + jsonwebtoken + queue.add)",
   hmac: "Skyhook ingress, HMAC, distinct events",
   duplicate: "Skyhook ingress, HMAC, duplicate path (re-sent events)",
+  unjournaled: "Skyhook ingress, HMAC, distinct events, journal off (JOURNAL=off)",
   oauth: "Skyhook ingress, OAuth, distinct events",
 };
 
@@ -24,6 +25,7 @@ export const rssLabels = {
   bare: "bare Express (wrk)",
   naive: "naive ingress (wrk)",
   hmac: "Skyhook ingress, HMAC (wrk)",
+  unjournaled: "Skyhook ingress, HMAC, journal off (wrk)",
   oauth: "Skyhook ingress, OAuth (wrk)",
 } as const;
 
@@ -118,6 +120,13 @@ export function createIngressBench(rig: Rig, dir: string) {
       redisPid: rig.hmac.redisPid,
       storedIn: rig.hmac.redis,
     },
+    unjournaled: {
+      target: rig.unjournaled,
+      build: (t, n) => hmacRequests(t, n, rig.unjournaled.secret),
+      pool: "once",
+      redisPid: rig.unjournaled.redisPid,
+      storedIn: rig.unjournaled.redis,
+    },
     oauth: {
       target: rig.oauth,
       build: (t, n) => bearerRequests(t, n, rig.oauth.token),
@@ -184,6 +193,7 @@ export function createIngressBench(rig: Rig, dir: string) {
         case "bare":
         case "naive":
         case "hmac":
+        case "unjournaled":
         case "oauth":
           return measure(mode, seconds, rss);
         case "duplicate": {

@@ -101,7 +101,13 @@ try {
     rss,
   };
   // The HMAC run goes right before the duplicate path, which re-sends its deliveries.
-  const ingressOrder: IngressMode[][] = [["bare"], ["naive"], ["hmac", "duplicate"], ["oauth"]];
+  const ingressOrder: IngressMode[][] = [
+    ["bare"],
+    ["naive"],
+    ["hmac", "duplicate"],
+    ["unjournaled"],
+    ["oauth"],
+  ];
   const workers: DrainWorker[] = ["skyhook", "raw"];
 
   if (options.warmUpSeconds > 0) {

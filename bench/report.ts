@@ -195,11 +195,12 @@ export function formatReport(r: BenchResults): string {
     ),
   );
   const dupOverHmac = roundRatio(r.ingress.duplicate, r.ingress.hmac, (x) => x.requestsPerSec);
+  const journalCost = roundRatio(r.ingress.hmac, r.ingress.unjournaled, (x) => x.requestsPerSec);
   const oauthOverBare = roundRatio(r.ingress.oauth, r.ingress.bare, (x) => x.requestsPerSec);
   const naiveOverBare = roundRatio(r.ingress.naive, r.ingress.bare, (x) => x.requestsPerSec);
   out.push(
     "",
-    `Also: duplicate path / HMAC distinct ${fixed(dupOverHmac, 2)}; OAuth / bare ${fixed(oauthOverBare, 2)}; naive / bare ${fixed(naiveOverBare, 2)} (medians of per-round ratios).`,
+    `Also: duplicate path / HMAC distinct ${fixed(dupOverHmac, 2)}; OAuth / bare ${fixed(oauthOverBare, 2)}; naive / bare ${fixed(naiveOverBare, 2)}; HMAC with the journal / without it ${fixed(journalCost, 2)} (medians of per-round ratios).`,
   );
 
   out.push(

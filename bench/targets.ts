@@ -29,6 +29,8 @@ export type Rig = {
   naive: HttpTarget & { token: string; redisPid: number };
   /** Skyhook's ingress with one HMAC subscription, alone on its Redis (no worker). */
   hmac: HttpTarget & { secret: string; redis: Redis; redisPid: number };
+  /** The same with the journal switched off (`JOURNAL=off`): what the journal costs. */
+  unjournaled: HttpTarget & { secret: string; redis: Redis; redisPid: number };
   /** Skyhook's ingress with one OAuth client, alone on its Redis (no worker). */
   oauth: HttpTarget & { token: string; redis: Redis; redisPid: number };
   /**
@@ -108,9 +110,10 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
       clients.push(c);
       return c;
     };
-    const [naiveRedis, hmacRedis, oauthRedis, drainRedis] = await Promise.all([
+    const [naiveRedis, hmacRedis, unjournaledRedis, oauthRedis, drainRedis] = await Promise.all([
       redis("redis-naive"),
       redis("redis-hmac"),
+      redis("redis-unjournaled"),
       redis("redis-oauth"),
       redis("redis-drain"),
     ]);
@@ -137,6 +140,17 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
       "skyhook-ingress-hmac",
       ingressEntry,
       { ...(await ingressEnv(hmacRedis.url, "skyhook")), SPOTNANA_SIGNING_SECRETS: hmacSecret },
+      logDir,
+      "/readyz",
+    );
+    const unjournaled = await httpTarget(
+      "skyhook-ingress-hmac-unjournaled",
+      ingressEntry,
+      {
+        ...(await ingressEnv(unjournaledRedis.url, "skyhook")),
+        SPOTNANA_SIGNING_SECRETS: hmacSecret,
+        JOURNAL: "off",
+      },
       logDir,
       "/readyz",
     );
@@ -187,7 +201,7 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
       },
       logDir,
     );
-    const targets = [bare, naive, hmac, oauth, drainIngress, rawIngress];
+    const targets = [bare, naive, hmac, unjournaled, oauth, drainIngress, rawIngress];
     procs.push(...targets.map((t) => t.proc), worker, rawWorker);
     await Promise.all([
       ...targets.map((t) => t.ready),
@@ -218,6 +232,12 @@ export async function startRig(logDir: string, concurrency: number): Promise<Rig
         secret: hmacSecret,
         redis: client(hmacRedis.url),
         redisPid: hmacRedis.pid,
+      },
+      unjournaled: {
+        ...unjournaled,
+        secret: hmacSecret,
+        redis: client(unjournaledRedis.url),
+        redisPid: unjournaledRedis.pid,
       },
       oauth: {
         ...oauth,

@@ -5,7 +5,15 @@ import {
   queueNamesFor,
   unroutedQueueNames,
 } from "@skyhook/contracts";
-import { createEnqueuer, createLedger, createQueuePool, keyNames } from "@skyhook/queue-kit";
+import {
+  createEnqueuer,
+  createJournalWriter,
+  createLedger,
+  createQueuePool,
+  defaultJournalSettings,
+  type JournalEntry,
+  keyNames,
+} from "@skyhook/queue-kit";
 import { createLogger } from "@skyhook/service-kit";
 import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
@@ -230,6 +238,62 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       ["dashboard:ops", false],
       ["dashboard:eve", true],
     ]);
+  });
+
+  it("lets a viewer read the journal: a timeline and a paged search, each entry saying where its event is kept", async () => {
+    await seedDeadLetter(redis, board.prefix, "wh-roles-3");
+    const journal = createJournalWriter(redis, keyNames(board.prefix), defaultJournalSettings);
+    await journal.write(names.queue, "dead-lettered", {
+      deliveryId: "wh-roles-3",
+      jobId: "wh-roles-3",
+      subscription: "spotnana",
+      eventType: "PNR_V3",
+      operation: "FLIGHT_CANCELLED",
+      reason: "retries-exhausted: Error: boom",
+    });
+    const filter = { location: ["dead-letter"], jobId: "dl-wh-roles-3" };
+    await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
+
+    const timeline = await call(
+      board,
+      viewer,
+      "GET",
+      "/ops/api/journal/timeline?deliveryId=wh-roles-3",
+    );
+    expect(timeline.status).toBe(200);
+    const story = (await timeline.json()) as { count: number; entries: JournalEntry[] };
+    expect(story.entries.map((e) => [e.outcome, e.jobId, e.kept?.jobId])).toEqual([
+      ["dead-lettered", "wh-roles-3", "dl-wh-roles-3"],
+      ["replayed", "rp1-wh-roles-3", undefined],
+    ]);
+    const first = await call(
+      board,
+      viewer,
+      "GET",
+      "/ops/api/journal/events?outcome=replayed&limit=1",
+    );
+    const page = (await first.json()) as { entries: JournalEntry[]; cursor: string | null };
+    expect(page.entries.map((e) => e.outcome)).toEqual(["replayed"]);
+    expect(typeof page.cursor).toBe("string");
+    const next = await call(
+      board,
+      viewer,
+      "GET",
+      `/ops/api/journal/events?outcome=replayed&cursor=${page.cursor}`,
+    );
+    expect(next.status).toBe(200);
+    for (const path of [
+      "/ops/api/journal/timeline?pnr=P&trip=T",
+      "/ops/api/journal/timeline",
+      "/ops/api/journal/events?cursor=bogus",
+      "/ops/api/journal/events?outcome=vanished",
+    ]) {
+      const refused = await call(board, viewer, "GET", path);
+      expect(refused.status, path).toBe(400);
+      expect(await refused.json(), path).toMatchObject({ error: { code: "invalid_query" } });
+    }
+    const anonymous = await fetch(`${board.url}/ops/api/journal/timeline?pnr=PNR-1`);
+    expect(anonymous.status).toBe(401);
   });
 
   it("serves a viewer the Replay & ledger page without its Replay buttons", async () => {

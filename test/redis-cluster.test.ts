@@ -5,7 +5,13 @@ import {
   createReplicationWait,
   keyNames,
 } from "@skyhook/queue-kit";
-import { cancelledFlightEnvelope, newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
+import {
+  cancelledFlightEnvelope,
+  envelope,
+  newSigningSecret,
+  pnrPayload,
+  signedHeaders,
+} from "@skyhook/spotnana-sender";
 import { createEntityGuard } from "@skyhook/worker";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -144,6 +150,64 @@ describe("Redis Cluster", () => {
     );
     expect(ledger.err).not.toContain("CROSSSLOT");
   }, 90_000);
+
+  it("journals deliveries and outcomes in each queue's slot, and skyhook trace reads one PNR's story back across them", async () => {
+    const pnrId = "PNR-CLUSTER-J";
+    const deliver = async (id: string, body: unknown) => {
+      const text = JSON.stringify(body);
+      const response = await fetch(`${baseUrl}/webhooks/spotnana`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...signedHeaders(secret, text, { id }) },
+        body: text,
+      });
+      return response.status;
+    };
+    const { operation: _none, ...invalid } = envelope("BOOKING_CREATED", pnrPayload({ pnrId }));
+    expect(await deliver("msg-cj-1", envelope("BOOKING_CREATED", pnrPayload({ pnrId })))).toBe(200);
+    expect(await deliver("msg-cj-2", invalid)).toBe(400);
+    expect(await deliver("msg-cj-3", envelope("TICKET_VOIDED", pnrPayload({ pnrId })))).toBe(200);
+    expect(await deliver("msg-cj-4", cancelledFlightEnvelope(pnrId))).toBe(200);
+    const entries = await waitFor(
+      "both applied, in the journal",
+      async () => {
+        const { out, err } = await skyhook(["trace", "--pnr", pnrId, "--json"]);
+        expect(err).not.toContain("CROSSSLOT");
+        const found = JSON.parse(out) as Array<{
+          deliveryId: string;
+          outcome: string;
+          queue: string;
+        }>;
+        const applied = found.filter((e) => e.outcome === "applied").length;
+        return applied === 2 ? found : undefined;
+      },
+      30_000,
+    );
+    expect(entries.map((e) => [e.deliveryId, e.outcome]).sort()).toEqual([
+      ["msg-cj-1", "accepted"],
+      ["msg-cj-1", "applied"],
+      ["msg-cj-2", "rejected"],
+      ["msg-cj-3", "accepted"],
+      ["msg-cj-4", "accepted"],
+      ["msg-cj-4", "applied"],
+    ]);
+    const queues = [...new Set(entries.map((e) => e.queue))];
+    expect(queues.sort()).toEqual([
+      "{pnr-v3.booking-created}",
+      "{pnr-v3.flight-cancelled}",
+      "{rejected}",
+      "{unrouted}",
+    ]);
+    const owners = await cluster.slotOwners();
+    const masters = await Promise.all(queues.map(async (q) => owners(await cluster.keySlot(q))));
+    // Meaningful only if the journals live on different masters.
+    expect(new Set(masters).size).toBeGreaterThan(1);
+    const byDelivery = await skyhook(["trace", "--delivery-id", "msg-cj-4", "--json"]);
+    expect((JSON.parse(byDelivery.out) as unknown[]).length).toBe(2);
+    const searched = await skyhook(["events", "--outcome", "rejected", "--json"]);
+    expect(searched.err).not.toContain("CROSSSLOT");
+    const found = JSON.parse(searched.out) as { entries: Array<{ deliveryId: string }> };
+    expect(found.entries.map((e) => e.deliveryId)).toContain("msg-cj-2");
+  }, 60_000);
 
   it("sends ACK_REPLICAS' WAIT to the master serving the queue's slot, the connection that wrote", async () => {
     const client: Cluster = cluster.connect();

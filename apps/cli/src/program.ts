@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { dashboardPasswordCommand } from "./commands/dashboard-password.ts";
 import { driftCommand } from "./commands/drift.ts";
 import { holdCommands } from "./commands/holds.ts";
+import { journalCommands } from "./commands/journal.ts";
 import { keptCommands } from "./commands/kept.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { newHandlerCommand } from "./commands/new-handler.ts";
@@ -20,13 +21,14 @@ export function createProgram(io: CliIo) {
   };
   const program = new Command("skyhook")
     .description(
-      "Operate Skyhook: inspect, replay and purge kept events, check the ledger, pause and resume operations, report contract drift, send a test delivery, simulate Spotnana, add a handler.\nReads REDIS_URL and QUEUE_PREFIX like the services.",
+      "Operate Skyhook: inspect, replay and purge kept events, check the ledger, trace a PNR or delivery and search the journal, pause and resume operations, report contract drift, send a test delivery, simulate Spotnana, add a handler.\nReads REDIS_URL and QUEUE_PREFIX like the services.",
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError();
   keptCommands(program, lazyConfig, io);
   ledgerCommands(program, lazyConfig, io);
+  journalCommands(program, lazyConfig, io);
   holdCommands(program, lazyConfig, io);
   driftCommand(program, lazyConfig, io);
   sendCommand(program, lazyConfig, io);

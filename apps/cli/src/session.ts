@@ -3,7 +3,7 @@ import {
   createOpsContext,
   createRedisClient,
   describeTarget,
-  type OpsContext,
+  type OpsSession,
   type RedisClient,
   type RedisTarget,
 } from "@skyhook/queue-kit";
@@ -37,7 +37,7 @@ async function connect(target: RedisTarget): Promise<RedisClient> {
 
 export async function withOps<T>(
   config: CliConfig,
-  work: (ops: OpsContext, redis: RedisClient) => Promise<T>,
+  work: (ops: OpsSession, redis: RedisClient) => Promise<T>,
 ): Promise<T> {
   const redis = await connect(config.redis);
   // Operator actions are audited; their log lines go to stderr so --json output stays clean.
@@ -53,6 +53,7 @@ export async function withOps<T>(
     catalog: defaultCatalog,
     settings: config.jobs,
     logger,
+    journal: config.journal,
   });
   try {
     return await work(ops, redis);

@@ -3,6 +3,7 @@ import {
   createOpsContext,
   createQueuePool,
   type EventJobSettings,
+  type JournalSettings,
   knownQueues,
   type RedisClient,
 } from "@skyhook/queue-kit";
@@ -56,6 +57,8 @@ export type DashboardDeps = {
   catalog?: Catalog;
   /** How often the routes workers announce are re-read, so their queues are listed. */
   refreshMs?: number;
+  /** The journal settings every process shares, so replays and purges from the ops page are journalled. */
+  journal?: JournalSettings;
   logger: Logger;
 };
 
@@ -117,6 +120,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     queues: pool,
     refreshMs: deps.refreshMs ?? 10_000,
     onRoutes: (groups) => boards.addQueues(groups),
+    journal: deps.journal,
   });
 
   app.use(securityHeaders({ httpsOnly: deps.httpsOnly }));

@@ -30,6 +30,7 @@ export function composeDashboard(
     auth: config.auth,
     redactFields: config.redactFields,
     jobs: config.jobs,
+    journal: config.journal,
     httpsOnly: config.httpsOnly,
     trustProxy: config.trustProxy,
     timeZone: config.timeZone,

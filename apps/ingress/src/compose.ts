@@ -4,6 +4,7 @@ import { type Catalog, defaultCatalog, unroutedQueueNames } from "@skyhook/contr
 import {
   createAuthFailureCounter,
   createEnqueuer,
+  createJournalWriter,
   createKeptSweeper,
   createLedger,
   createMetrics,
@@ -80,7 +81,7 @@ export function composeIngress(
   const queues = createQueuePool({ connection: redis, prefix: config.queuePrefix, logger });
   const catalog = options.catalog ?? defaultCatalog;
   const routes = createRouteRegistry(redis, keys);
-  const ledger = createLedger(redis, keys);
+  const ledger = createLedger(redis, keys, config.journal);
   const router = createRouter({
     catalog,
     registry: routes,
@@ -129,6 +130,7 @@ export function composeIngress(
     ctx: { redis, keys, queues: keptQueues, ledger },
     queueNames: async () => knownQueues(catalog, await routes.list()),
     bounds: config.bounds.kept.bounds,
+    journalMaxEntries: config.journalMaxEntries,
     intervalMs: config.bounds.kept.sweepMs,
     logger,
     outcomes,
@@ -145,7 +147,11 @@ export function composeIngress(
     clients,
     subscriptions: config.subscriptions,
     enqueuer,
-    rejected: createRejectedWriter({ queues, timeoutMs: config.enqueueTimeoutMs }),
+    rejected: createRejectedWriter({
+      queues,
+      journal: createJournalWriter(redis, keys, config.journal),
+      timeoutMs: config.enqueueTimeoutMs,
+    }),
     outcomes,
     router,
     now: options.now,

@@ -163,6 +163,28 @@ describe("loadIngressConfig", () => {
     expect(error.problems).toContainEqual(expect.stringMatching(/^HEADERS_TIMEOUT_MS:/));
   });
 
+  it("keeps the journal on for 14 days and a million entries a queue unless told, and refuses a bad switch by name", () => {
+    expect(loadIngressConfig({})).toMatchObject({
+      journal: { enabled: true, maxAgeSec: 14 * 24 * 3600 },
+      journalMaxEntries: 1_000_000,
+    });
+    expect(
+      loadIngressConfig({
+        JOURNAL: "off",
+        JOURNAL_MAX_AGE_SEC: "3600",
+        JOURNAL_MAX_ENTRIES: "5000",
+      }),
+    ).toMatchObject({ journal: { enabled: false, maxAgeSec: 3600 }, journalMaxEntries: 5000 });
+    const error = configErrorOf(() =>
+      loadIngressConfig({ JOURNAL: "false", JOURNAL_MAX_AGE_SEC: "1", JOURNAL_MAX_ENTRIES: "10" }),
+    );
+    expect(error.problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "JOURNAL",
+      "JOURNAL_MAX_AGE_SEC",
+      "JOURNAL_MAX_ENTRIES",
+    ]);
+  });
+
   it("refuses production without credentials, naming every missing variable", () => {
     const error = configErrorOf(() => loadIngressConfig({ NODE_ENV: "production" }));
     for (const name of ["SPOTNANA_CLIENT_ID", "SPOTNANA_CLIENT_SECRET", "TOKEN_SIGNING_KEY"]) {

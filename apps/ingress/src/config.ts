@@ -77,6 +77,10 @@ export const IngressEnv = CommonEnv.extend({
   KEEP_ALIVE_TIMEOUT_MS: envInt(defaultHttpLimits.keepAliveTimeoutMs, 100),
   IDLE_TIMEOUT_MS: envInt(defaultHttpLimits.idleTimeoutMs, 0),
   ROUTES_REFRESH_MS: envInt(5_000, 100),
+  // Per queue; the kept-queue sweeper trims each journal to it.
+  JOURNAL_MAX_ENTRIES: envInt(1_000_000, 1_000),
+  // A bench and diagnostic switch: the journal's cost on the accepted path, measured.
+  JOURNAL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["on", "off"]).default("on")),
 })
   .extend(TracingEnv.shape)
   .extend(BoundsEnv.shape)
@@ -174,6 +178,8 @@ export type IngressConfig = CommonConfig & {
   tracing: TracingSettings;
   /** The budget that sheds deliveries before Redis fills, and the kept queues' bounds. */
   bounds: BoundsConfig;
+  /** The most entries one queue's journal keeps (the sweeper trims it to this). */
+  journalMaxEntries: number;
   /** Names of the development defaults in use, so start-up can say so loudly. */
   devDefaultsInUse: (keyof typeof devCredentials)[];
 };
@@ -237,6 +243,8 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv): IngressConfig {
     subscriptions,
     tracing: tracingSettingsOf(e, "skyhook-ingress"),
     bounds: boundsConfigOf(e),
+    journal: { enabled: e.JOURNAL === "on", maxAgeSec: e.JOURNAL_MAX_AGE_SEC },
+    journalMaxEntries: e.JOURNAL_MAX_ENTRIES,
     devDefaultsInUse,
   };
 }

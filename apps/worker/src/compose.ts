@@ -78,7 +78,7 @@ export function composeWorker(
   const metrics = createMetrics();
   const outcomes = createOutcomeSink(logger, [logJobOutcomes(logger), metrics.observer]);
   const queues = createQueuePool({ connection: redis, prefix, logger });
-  const ledger = createLedger(redis, keys);
+  const ledger = createLedger(redis, keys, config.journal);
   // Counted by the metrics the ops server registers, which come after the runtime.
   let probed = (_queue: string): void => undefined;
   const runtime = startRuntime({

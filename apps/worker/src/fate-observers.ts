@@ -28,7 +28,7 @@ const outcomeOf = {
 } as const satisfies Record<FateKind, JobOutcomeName | undefined>;
 
 /** Why, in the outcome's words: ids and bounded text only, never payload values. */
-function reasonOf(fate: Fate): string | undefined {
+export function reasonOf(fate: Fate): string | undefined {
   switch (fate.kind) {
     case "applied-before":
       return "counted completed before the worker stopped; not run again";

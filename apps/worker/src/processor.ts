@@ -20,6 +20,7 @@ import type { JobRun } from "./fate.ts";
 import { type FateObserver, markSpans, recordOutcomes } from "./fate-observers.ts";
 import { createHandlerCall } from "./handler-call.ts";
 import { deliveryContextOf } from "./job-trace.ts";
+import { journalFates } from "./journal-observer.ts";
 
 export type ProcessorOptions<D> = {
   spec: OperationSpec;
@@ -70,7 +71,12 @@ export function createProcessor<D>(options: ProcessorOptions<D>): Processor {
     deadLetters: options.deadLetters,
     staleEvents: options.staleEvents,
     ledger,
-    observers: [markSpans(), recordOutcomes(options.outcomes, now), ...(options.observers ?? [])],
+    observers: [
+      markSpans(),
+      recordOutcomes(options.outcomes, now),
+      journalFates(ledger, options.logger),
+      ...(options.observers ?? []),
+    ],
     queue: options.queue,
     downstream: options.downstream,
     onRecovered: () =>

@@ -2,6 +2,7 @@ import type { EventJob, FilteredEventJob, Route } from "@skyhook/contracts";
 import { unroutedQueueNames } from "@skyhook/contracts";
 import { filteredJobId } from "./job-ids.ts";
 import { createEventJobOptions, type EventJobSettings, jobNameOf } from "./job-options.ts";
+import { journalFieldsOf } from "./journal/fields.ts";
 import type { DeliveryCount, Ledger } from "./ledger.ts";
 import { addJobsPipelined, type JobToAdd } from "./pipelined-adds.ts";
 import type { QueuePool } from "./queue-pool.ts";
@@ -13,20 +14,22 @@ export type EnqueueResult = "accepted" | "duplicate";
 
 export type Enqueuer = {
   /**
-   * Resolves once Redis holds the job (or already held it) and the delivery is counted;
-   * throws StorageUnavailable when Redis cannot confirm that in time.
+   * Resolves once Redis holds the job (or already held it) and the delivery is counted and
+   * journaled (with `bodyBytes`, the body's size as received); throws StorageUnavailable when
+   * Redis cannot confirm that in time.
    */
-  enqueue(route: Route, job: EventJob, jobId: string): Promise<EnqueueResult>;
+  enqueue(route: Route, job: EventJob, jobId: string, bodyBytes?: number): Promise<EnqueueResult>;
   /**
    * Keeps a delivery a subscription filter dropped, whole, in its route's `filtered` queue
-   * (`fl-<job id>`), then counts it once per delivery id; throws StorageUnavailable like
-   * `enqueue`.
+   * (`fl-<job id>`), then counts and journals it once per delivery id; throws
+   * StorageUnavailable like `enqueue`.
    */
   filtered(
     route: Route,
     job: EventJob,
     jobId: string,
     reason: string,
+    bodyBytes?: number,
   ): Promise<"filtered" | "duplicate">;
 };
 
@@ -76,7 +79,7 @@ export function createEnqueuer(options: {
     }
   };
   return {
-    enqueue: (route, job, jobId) => {
+    enqueue: (route, job, jobId, bodyBytes) => {
       const queue = route.queues.queue;
       return guarded(queue, async () => {
         await add(queue, {
@@ -84,7 +87,12 @@ export function createEnqueuer(options: {
           data: job,
           opts: jobOptions(route, jobId),
         });
-        return count(queue, { jobId, key: job, indexPair: queue === unroutedQueueNames.queue });
+        return count(queue, {
+          jobId,
+          key: job,
+          indexPair: queue === unroutedQueueNames.queue,
+          entry: journalFieldsOf(job, jobId, { bodyBytes }),
+        });
       });
     },
     // Kept, then counted, as `enqueue` stores then counts: a crash in between leaves a kept
@@ -92,7 +100,7 @@ export function createEnqueuer(options: {
     // copy too many this allows: a re-send arriving after an operator replayed or purged the
     // kept copy is kept again (and counted a duplicate); replaying it meets the target's
     // deduplication, so nothing is applied twice.
-    filtered: (route, job, jobId, reason) =>
+    filtered: (route, job, jobId, reason, bodyBytes) =>
       guarded(route.queues.queue, async () => {
         const kept: FilteredEventJob = {
           v: 1,
@@ -102,7 +110,14 @@ export function createEnqueuer(options: {
         await queues
           .get(route.queues.filtered)
           .add(jobNameOf(job), kept, { jobId: filteredJobId(jobId) });
-        return ledger.countFiltered(route.queues.queue, jobId, job, reason, settings.dedupTtlSec);
+        return ledger.countFiltered(
+          route.queues.queue,
+          jobId,
+          job,
+          reason,
+          settings.dedupTtlSec,
+          journalFieldsOf(job, jobId, { bodyBytes, reason }),
+        );
       }),
   };
 }

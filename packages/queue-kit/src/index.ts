@@ -67,6 +67,29 @@ export {
   type RetryOverride,
   retryPolicyOf,
 } from "./job-options.ts";
+export {
+  createJournalReader,
+  createJournalWriter,
+  decodeCursor,
+  defaultJournalSettings,
+  encodeCursor,
+  JournalCursor,
+  type JournalEntry,
+  type JournalFields,
+  type JournalKept,
+  JournalOutcome,
+  type JournalPage,
+  type JournalPosition,
+  type JournalReader,
+  JournalSearch,
+  type JournalSettings,
+  type JournalWriter,
+  journalFieldsOf,
+  journalOutcomes,
+  searchBudget,
+  TimelineQuery,
+  trimJournals,
+} from "./journal/index.ts";
 export { createKeptSweeper, type KeptBounds, type KeptSweeper } from "./kept-sweeper.ts";
 export { type KeyNames, keyNames } from "./keys.ts";
 export {
@@ -74,12 +97,14 @@ export {
   type Ledger,
   type LedgerCounter,
   type LedgerKey,
+  ledgerCounters,
+} from "./ledger.ts";
+export {
   type LedgerReport,
   type LedgerRow,
-  ledgerCounters,
   type QueueBalance,
   readLedger,
-} from "./ledger.ts";
+} from "./ledger-report.ts";
 export {
   createMetrics,
   type Metrics,
@@ -110,6 +135,7 @@ export {
   type OperationHold,
   type OperationQueue,
   type OpsContext,
+  type OpsSession,
   operationHold,
   operationHolds,
   operationQueueOf,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type QueueNames, queueLabel } from "@skyhook/contracts";
 import type { Logger } from "pino";
+import { trimJournals } from "./journal/trim-journal.ts";
 import { recordAudit } from "./ops/audit.ts";
 import { type Holder, holdersOf, type KeptLocation } from "./ops/kept-events.ts";
 import { type KeptBound, type TrimContext, trimKept } from "./ops/trim-kept.ts";
@@ -22,13 +23,16 @@ const allLocations: KeptLocation[] = ["dead-letter", "stale", "catch-all", "reje
  * trims each kept queue to its bound. Nothing consumes kept queues, so BullMQ's own retention
  * never applies to them; without this they grow until Redis, running `noeviction`, refuses
  * every write. Each trim is counted (ledger `trimmed`, an outcome for metrics), logged and
- * written to the audit trail, since it removes events for good.
+ * written to the audit trail, since it removes events for good. Then each queue's journal is
+ * brought within its size bound (its age bound is kept by every write).
  */
 export function createKeptSweeper(options: {
   ctx: TrimContext;
   /** The queues to look in: the catalog's, the announced ones and the catch-all. */
   queueNames: () => Promise<readonly QueueNames[]>;
   bounds: KeptBounds;
+  /** Each queue's journal is trimmed to this many entries (about: whole stream nodes go). */
+  journalMaxEntries: number;
   intervalMs: number;
   logger: Logger;
   outcomes: OutcomeSink;
@@ -75,8 +79,18 @@ export function createKeptSweeper(options: {
       });
   };
 
+  const trimJournalsToBound = async (queues: readonly QueueNames[]) => {
+    const trimmed = await trimJournals(ctx.redis, ctx.keys, queues, options.journalMaxEntries);
+    for (const [queue, count] of Object.entries(trimmed))
+      logger.info(
+        { queue: queueLabel(queue), count, maxEntries: options.journalMaxEntries },
+        "journal trimmed to its size bound: it now covers less than its age bound",
+      );
+  };
+
   const sweep = async () => {
-    const holders = holdersOf(await options.queueNames(), { location: allLocations });
+    const queues = await options.queueNames();
+    const holders = holdersOf(queues, { location: allLocations });
     for (const holder of holders) {
       if (stop.signal.aborted) break;
       const bound = options.bounds[holder.location];
@@ -91,6 +105,7 @@ export function createKeptSweeper(options: {
         await report(holder, bound, trimmed);
       }
     }
+    if (!stop.signal.aborted) await trimJournalsToBound(queues);
   };
 
   let closed = false;

@@ -7,6 +7,9 @@
  */
 export type KeyNames = ReturnType<typeof keyNames>;
 
+/** The entities the journal is indexed by. */
+export type JournalEntity = "pnr" | "trip" | "traveler";
+
 export function keyNames(prefix: string) {
   const inQueue = (queue: string, rest: string) => `${prefix}:${queue}:sk:${rest}`;
   return {
@@ -26,6 +29,16 @@ export function keyNames(prefix: string) {
     breakerProbe: (queue: string) => inQueue(queue, "breaker-probe"),
     /** Why and by whom the queue was paused by hand: a hash (reason, actor, at). */
     pauseNote: (queue: string) => inQueue(queue, "pause"),
+    /**
+     * The queue's journal: a stream of what happened to its deliveries and jobs, id = time
+     * (journal/). Its indexes share the queue's hash tag, so one script writes them together.
+     */
+    journal: (queue: string) => inQueue(queue, "journal"),
+    /** Journal stream ids of one PNR, trip or traveler in the queue: a sorted set by time. */
+    journalByEntity: (queue: string, kind: JournalEntity, id: string) =>
+      inQueue(queue, `jx:${kind}:${id}`),
+    /** Journal stream ids per delivery id, of one UTC day (`yyyy-mm-dd`): a hash. */
+    journalByDay: (queue: string, day: string) => inQueue(queue, `jd:${day}`),
     /** Routes announced by running workers: a hash, field `<type>/<op>`, value the route. */
     routes: () => `${prefix}:sk:routes`,
     /** Audit trail of operator actions (replay, purge): a capped stream. */

@@ -1,7 +1,13 @@
-import type { QueueNames } from "@skyhook/contracts";
 import type { RedisClient } from "./connections.ts";
+import {
+  defaultJournalSettings,
+  type JournalFields,
+  type JournalOutcome,
+  type JournalSettings,
+} from "./journal/entry.ts";
+import { journalParams } from "./journal/journal-lua.ts";
+import { createJournalWriter } from "./journal/writer.ts";
 import type { KeyNames } from "./keys.ts";
-import type { QueuePool } from "./queue-pool.ts";
 import { type CountOnce, type LedgerScripts, ledgerScripts } from "./scripts.ts";
 import type { ItemResult } from "./turn-batcher.ts";
 
@@ -32,11 +38,34 @@ const suffixOf = (key: LedgerKey) => `|${key.subscription}|${key.eventType}|${ke
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-/** One delivery to count, after its job was added to the queue. */
-export type DeliveryCount = { jobId: string; key: LedgerKey; indexPair: boolean };
+/**
+ * One delivery to count, after its job was added to the queue; `entry` is journaled with the
+ * count (as accepted or duplicate).
+ */
+export type DeliveryCount = {
+  jobId: string;
+  key: LedgerKey;
+  indexPair: boolean;
+  entry?: JournalFields | undefined;
+};
 
-export function createLedger(redis: RedisClient, keys: KeyNames) {
+/** The journal entry of an event leaving a kept queue, written with the count of its leaving. */
+export type LeaveEntry = { outcome: JournalOutcome; fields: JournalFields };
+
+/**
+ * The ledger's counts, each journaled in the same script when the caller passes what to write
+ * (the journal keys share the queue's hash tag): the journal costs no command of its own.
+ */
+export function createLedger(
+  redis: RedisClient,
+  keys: KeyNames,
+  journal: JournalSettings = defaultJournalSettings,
+  now: () => Date = () => new Date(),
+) {
   const run = ledgerScripts(redis);
+  const writer = createJournalWriter(redis, keys, journal, now);
+  const journaled = (queue: string, fields: JournalFields | undefined) =>
+    journalParams(keys, journal, queue, fields, now());
   const leave = async (
     counter: "moved_out" | "purged" | "trimmed",
     mark: string,
@@ -44,14 +73,22 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
     heldIn: string,
     jobId: string,
     key: LedgerKey | undefined,
-  ) =>
-    (await run.skyhookCountLeave(
-      keys.job(heldIn, jobId),
-      keys.ledger(ledgerQueue),
-      counter,
-      key === undefined ? "" : suffixOf(key),
-      mark,
-    )) === 1;
+    entry: LeaveEntry | undefined,
+  ) => {
+    const entryParams = journaled(ledgerQueue, entry?.fields);
+    return (
+      (await run.skyhookCountLeave(
+        keys.job(heldIn, jobId),
+        keys.ledger(ledgerQueue),
+        ...entryParams.keys,
+        counter,
+        key === undefined ? "" : suffixOf(key),
+        mark,
+        entry?.outcome ?? "",
+        ...entryParams.args,
+      )) === 1
+    );
+  };
   const once = async (
     counter: LedgerCounter,
     mark: string,
@@ -69,6 +106,11 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
 
   return {
     /**
+     * Journals what no count records (a job's run: applied, retried, …) in `queue`'s journal:
+     * one command of its own, which a caller sends beside its others rather than waiting on.
+     */
+    journal: writer.write,
+    /**
      * After the jobs were added to `queue`, counts each delivery: accepted the first time, a
      * duplicate after. One pipeline (one round trip) for them all; each gets its own result. The keys of one queue share its hash tag (one Cluster slot).
      */
@@ -80,13 +122,16 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
         exec(): Promise<[Error | null, unknown][] | null>;
       };
       for (const count of counts) {
+        const entry = journaled(queue, count.entry);
         pipeline.skyhookCountDelivery(
           keys.job(queue, count.jobId),
           keys.ledger(queue),
           keys.pairIndex(queue, count.key.eventType, count.key.operation),
+          ...entry.keys,
           suffixOf(count.key),
           count.jobId,
           count.indexPair ? "1" : "0",
+          ...entry.args,
         );
       }
       const replies = await pipeline.exec();
@@ -104,13 +149,17 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
       key: LedgerKey,
       reason: string,
       ttlSec: number,
+      entry?: JournalFields,
     ): Promise<"filtered" | "duplicate"> {
+      const entryParams = journaled(queue, entry);
       const counted = await run.skyhookCountFiltered(
         keys.filteredMark(queue, jobId),
         keys.ledger(queue),
+        ...entryParams.keys,
         suffixOf(key),
         ttlSec,
         reason,
+        ...entryParams.args,
       );
       return counted === 1 ? "filtered" : "duplicate";
     },
@@ -141,19 +190,26 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
      * it: moved to another queue, purged by an operator, or trimmed by a bound. Each event
      * leaves once: whichever of the three is counted first, the others count nothing. `key`
      * undefined (a move within one ledger, a job that holds no counted event) only marks it.
+     * `entry` is journaled in `ledgerQueue`'s journal when this call is the one that counts.
      */
     countMovedOut: (
       ledgerQueue: string,
       heldIn: string,
       jobId: string,
       key: LedgerKey | undefined,
-    ) => leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key),
+      entry?: LeaveEntry,
+    ) => leave("moved_out", "sk-moved", ledgerQueue, heldIn, jobId, key, entry),
     /** Whether the job is marked as being moved out (its move may have been cut short). */
     isMoving: async (heldIn: string, jobId: string) =>
       (await redis.hexists(keys.job(heldIn, jobId), "sk-moved")) === 1,
-    /** `key` undefined: the job holds no counted event, so it is only marked. */
-    countPurged: (ledgerQueue: string, heldIn: string, jobId: string, key: LedgerKey | undefined) =>
-      leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key),
+    /** `key` undefined: the job holds no counted event, so it is only marked (and journaled). */
+    countPurged: (
+      ledgerQueue: string,
+      heldIn: string,
+      jobId: string,
+      key: LedgerKey | undefined,
+      entry?: JournalFields,
+    ) => leave("purged", "sk-purged", ledgerQueue, heldIn, jobId, key, journalAs("purged", entry)),
     /**
      * True for the one caller that trims the job first. `key` undefined: the job holds no
      * counted event (a rejected copy, a job added by hand), so it is only marked.
@@ -163,93 +219,11 @@ export function createLedger(redis: RedisClient, keys: KeyNames) {
       heldIn: string,
       jobId: string,
       key: LedgerKey | undefined,
-    ) => leave("trimmed", "sk-trimmed", ledgerQueue, heldIn, jobId, key),
+      entry?: JournalFields,
+    ) =>
+      leave("trimmed", "sk-trimmed", ledgerQueue, heldIn, jobId, key, journalAs("trimmed", entry)),
   };
 }
 
-export type LedgerRow = LedgerKey & { queue: string } & Record<LedgerCounter, number>;
-
-export type QueueBalance = {
-  queue: string;
-  /** accepted + moved_in − moved_out − purged − trimmed */
-  expected: number;
-  completed: number;
-  deadLettered: number;
-  stale: number;
-  inFlight: { waiting: number; delayed: number; active: number; prioritized: number };
-  /**
-   * Of the in-flight events, those waiting while the operation is held (its downstream's
-   * breaker open) or paused by hand: kept, not lost, and counted in flight.
-   */
-  held: number;
-  /** expected − (completed + dead-lettered + stale + in flight): 0 when nothing is missing. */
-  difference: number;
-};
-
-export type LedgerReport = { rows: LedgerRow[]; queues: QueueBalance[]; balanced: boolean };
-
-const zeroCounters = (): Record<LedgerCounter, number> =>
-  Object.fromEntries(ledgerCounters.map((c) => [c, 0])) as Record<LedgerCounter, number>;
-
-const isCounter = (value: string): value is LedgerCounter =>
-  (ledgerCounters as readonly string[]).includes(value);
-
-/** Reads the counters and the queues that hold events, for every queue given. */
-export async function readLedger(
-  redis: RedisClient,
-  keys: KeyNames,
-  pool: QueuePool,
-  queues: readonly QueueNames[],
-): Promise<LedgerReport> {
-  const rows: LedgerRow[] = [];
-  const balances: QueueBalance[] = [];
-  for (const names of queues) {
-    const [held, deadLetters, stale, fields, paused, breaker] = await Promise.all([
-      pool.get(names.queue).getJobCounts("waiting", "delayed", "active", "prioritized"),
-      pool.get(names.deadLetter).getJobCounts("waiting", "delayed", "prioritized"),
-      pool.get(names.stale).getJobCounts("waiting", "delayed", "prioritized"),
-      redis.hgetall(keys.ledger(names.queue)),
-      pool.get(names.queue).isPaused(),
-      redis.hget(keys.breaker(names.queue), "state"),
-    ]);
-    const byKey = new Map<string, LedgerRow>();
-    for (const [field, value] of Object.entries(fields)) {
-      const [counter, subscription, eventType, operation] = field.split("|");
-      if (counter === undefined || !isCounter(counter)) continue;
-      if (subscription === undefined || eventType === undefined || operation === undefined)
-        continue;
-      const id = `${subscription}|${eventType}|${operation}`;
-      let row = byKey.get(id);
-      if (row === undefined) {
-        row = { queue: names.queue, subscription, eventType, operation, ...zeroCounters() };
-        byKey.set(id, row);
-      }
-      row[counter] += Number(value);
-    }
-    const queueRows = [...byKey.values()];
-    rows.push(...queueRows);
-    const sum = (counter: LedgerCounter) => queueRows.reduce((n, r) => n + r[counter], 0);
-    const total = (counts: Record<string, number>) =>
-      Object.values(counts).reduce((n, c) => n + c, 0);
-    const inFlight = {
-      waiting: held.waiting ?? 0,
-      delayed: held.delayed ?? 0,
-      active: held.active ?? 0,
-      prioritized: held.prioritized ?? 0,
-    };
-    const expected =
-      sum("accepted") + sum("moved_in") - sum("moved_out") - sum("purged") - sum("trimmed");
-    const accounted = sum("completed") + total(deadLetters) + total(stale) + total(inFlight);
-    balances.push({
-      queue: names.queue,
-      expected,
-      completed: sum("completed"),
-      deadLettered: total(deadLetters),
-      stale: total(stale),
-      inFlight,
-      held: paused || breaker === "open" ? inFlight.waiting + inFlight.prioritized : 0,
-      difference: expected - accounted,
-    });
-  }
-  return { rows, queues: balances, balanced: balances.every((b) => b.difference === 0) };
-}
+const journalAs = (outcome: JournalOutcome, fields: JournalFields | undefined) =>
+  fields === undefined ? undefined : { outcome, fields };

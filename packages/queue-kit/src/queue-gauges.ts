@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
 import type { RedisClient } from "./connections.ts";
 import type { KeyNames } from "./keys.ts";
-import { type LedgerCounter, ledgerCounters, readLedger } from "./ledger.ts";
+import { type LedgerCounter, ledgerCounters } from "./ledger.ts";
+import { readLedger } from "./ledger-report.ts";
 import type { QueuePool } from "./queue-pool.ts";
 
 const inFlightStates = ["waiting", "delayed", "active", "prioritized"] as const;

@@ -1,11 +1,21 @@
 import { type RejectedDeliveryJob, rejectedQueueName } from "@skyhook/contracts";
 import { sha256Id } from "./job-ids.ts";
+import type { JournalFields } from "./journal/entry.ts";
+import type { JournalWriter } from "./journal/writer.ts";
 import type { QueuePool } from "./queue-pool.ts";
 import { withTimeout } from "./with-timeout.ts";
 
 export type RejectedWriter = {
-  /** Keeps one copy per distinct body (job id `iv-<sha256 of the body>`); never throws. */
-  keep(copy: RejectedDeliveryJob, rawBody: Buffer): Promise<boolean>;
+  /**
+   * Keeps one copy per distinct body (job id `iv-<sha256 of the body>`) and journals the
+   * delivery as rejected (every time, a copy kept before or not); never throws. True when the
+   * copy is stored.
+   */
+  keep(
+    copy: RejectedDeliveryJob,
+    rawBody: Buffer,
+    entry: Omit<JournalFields, "jobId">,
+  ): Promise<boolean>;
 };
 
 /**
@@ -17,21 +27,23 @@ export type RejectedWriter = {
  */
 export function createRejectedWriter(options: {
   queues: QueuePool;
+  journal: JournalWriter;
   timeoutMs: number;
 }): RejectedWriter {
+  const settled = (work: Promise<unknown>) =>
+    withTimeout(work, options.timeoutMs, "Redis").then(
+      () => true,
+      () => false,
+    );
   return {
-    async keep(copy, rawBody) {
+    async keep(copy, rawBody, entry) {
       const jobId = `iv-${sha256Id(rawBody.toString("base64"))}`;
-      try {
-        await withTimeout(
-          options.queues.get(rejectedQueueName).add("rejected", copy, { jobId }),
-          options.timeoutMs,
-          "Redis",
-        );
-        return true;
-      } catch {
-        return false;
-      }
+      // Sent together, on one connection and in one slot: the entry costs no wait of its own.
+      const [kept] = await Promise.all([
+        settled(options.queues.get(rejectedQueueName).add("rejected", copy, { jobId })),
+        settled(options.journal.write(rejectedQueueName, "rejected", { ...entry, jobId })),
+      ]);
+      return kept;
     },
   };
 }

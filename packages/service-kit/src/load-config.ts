@@ -198,6 +198,9 @@ export const CommonEnv = z.object({
   RETRY_BACKOFF_MS: envOptionalInt(0),
   RETRY_MAX_BACKOFF_MS: envOptionalInt(0),
   RETRY_HORIZON_SEC: envOptionalInt(1),
+  // Every process writes the journal (the ingress deliveries, workers outcomes, the CLI and the
+  // dashboard replays and purges), and each write drops what is older than this.
+  JOURNAL_MAX_AGE_SEC: envInt(14 * 24 * 3600, 60),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
@@ -245,6 +248,8 @@ export type CommonConfig = {
       horizonSec: number | undefined;
     };
   };
+  /** The journal of deliveries and outcomes: on, and how long it keeps an entry. */
+  journal: { enabled: boolean; maxAgeSec: number };
 };
 
 export function commonConfigOf(e: CommonEnv): CommonConfig {
@@ -274,6 +279,7 @@ export function commonConfigOf(e: CommonEnv): CommonConfig {
         horizonSec: e.RETRY_HORIZON_SEC,
       },
     },
+    journal: { enabled: true, maxAgeSec: e.JOURNAL_MAX_AGE_SEC },
   };
 }
 

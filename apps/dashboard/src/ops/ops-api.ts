@@ -1,11 +1,13 @@
 import {
   inspectKept,
+  JournalSearch,
   KeptFilter,
-  type OpsContext,
+  type OpsSession,
   purgeKept,
   readAudit,
   readLedger,
   replayKept,
+  TimelineQuery,
 } from "@skyhook/queue-kit";
 import express, { type Request, Router } from "express";
 import { z } from "zod";
@@ -45,16 +47,27 @@ function filterFromQuery(query: Request["query"]) {
   });
 }
 
+/** A query-string value as given, or undefined when absent, repeated or empty. */
+const textOf = (query: Request["query"], name: string) => {
+  const value = query[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+};
+
+const numberOf = (query: Request["query"], name: string) => {
+  const value = textOf(query, name);
+  return value === undefined ? undefined : Number(value);
+};
+
 /**
- * The operator actions of `skyhook` (inspect, replay, purge, ledger, audit, status, pause,
- * resume) over HTTP, behind the dashboard's login. Everyone signed in reads and dry-runs a
- * replay (it changes nothing); a replay that moves events, a purge, a pause and a resume need
- * the operator role. The audit log names the user the login decided on (`dashboard:<name>`),
- * never one the request declares. Writes accept only `application/json` bodies, as a second
- * line behind the refusal of cross-site writes.
+ * The operator actions of `skyhook` (inspect, replay, purge, ledger, audit, trace, events,
+ * status, pause, resume) over HTTP, behind the dashboard's login. Everyone signed in reads and
+ * dry-runs a replay (it changes nothing); a replay that moves events, a purge, a pause and a
+ * resume need the operator role. The audit log names the user the login decided on
+ * (`dashboard:<name>`), never one the request declares. Writes accept only `application/json`
+ * bodies, as a second line behind the refusal of cross-site writes.
  */
 export function opsApi(deps: {
-  ops: Promise<OpsContext>;
+  ops: Promise<OpsSession>;
   identityOf: (req: Request) => Identity;
 }): Router {
   const router = Router();
@@ -129,6 +142,40 @@ export function opsApi(deps: {
   router.get("/api/audit", async (_req, res) => {
     const ops = await deps.ops;
     res.json(await readAudit(ops.redis, ops.keys, 50));
+  });
+
+  router.get("/api/journal/timeline", async (req, res) => {
+    const query = TimelineQuery.safeParse({
+      pnr: textOf(req.query, "pnr"),
+      trip: textOf(req.query, "trip"),
+      traveler: textOf(req.query, "traveler"),
+      deliveryId: textOf(req.query, "deliveryId"),
+      limit: numberOf(req.query, "limit"),
+    });
+    if (!query.success) {
+      problem(res, 400, "invalid_query", "invalid timeline query", query.error.issues);
+      return;
+    }
+    const entries = await (await deps.ops).journal.timeline(query.data);
+    res.json({ count: entries.length, entries });
+  });
+
+  router.get("/api/journal/events", async (req, res) => {
+    const query = JournalSearch.safeParse({
+      operation: textOf(req.query, "operation"),
+      outcome: textOf(req.query, "outcome"),
+      subscription: textOf(req.query, "subscription"),
+      since: textOf(req.query, "since"),
+      until: textOf(req.query, "until"),
+      limit: numberOf(req.query, "limit"),
+      cursor: textOf(req.query, "cursor"),
+    });
+    if (!query.success) {
+      problem(res, 400, "invalid_query", "invalid journal search", query.error.issues);
+      return;
+    }
+    const page = await (await deps.ops).journal.search(query.data);
+    res.json({ count: page.entries.length, entries: page.entries, cursor: page.cursor ?? null });
   });
 
   return router;

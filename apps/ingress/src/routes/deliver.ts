@@ -16,6 +16,7 @@ import { deliveryIdOf } from "../delivery/delivery-id.ts";
 import { startDeliveryTrace } from "../delivery/delivery-trace.ts";
 import { exceedsJsonDepth, maxJsonDepth } from "../delivery/json-depth.ts";
 import { type BodyLimits, readBody } from "../delivery/read-body.ts";
+import { rejectedJournalFields } from "../delivery/rejected-entry.ts";
 import { IngressError } from "../errors.ts";
 import { stateOf } from "../request-state.ts";
 import { filteredOut } from "../subscriptions/subscription-filter.ts";
@@ -144,6 +145,12 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
             trace: { requestId: log.requestId, traceId: log.traceId },
           },
           body,
+          rejectedJournalFields(event, {
+            deliveryId: deliveryIdOf(req.headers, event, sender).deliveryId,
+            subscription: subscription.name,
+            bodyBytes: body.length,
+            fields,
+          }),
         );
         throw new IngressError("invalid_envelope", `invalid envelope: ${fields}`, parsed.issues);
       }
@@ -174,7 +181,9 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const dropped = filteredOut(subscription, { eventType, operation, keys });
       if (dropped !== undefined) {
         log.filtered = dropped;
-        log.outcome = await stored(deps.enqueuer.filtered(route, job, id.jobId, dropped));
+        log.outcome = await stored(
+          deps.enqueuer.filtered(route, job, id.jobId, dropped, body.length),
+        );
         // Key order as before (status, reason, deliveryId): the body is part of the contract.
         const answer: { status: string; reason?: string; deliveryId?: string } = {
           status: log.outcome,
@@ -193,7 +202,7 @@ export function deliverRouter(deps: DeliverRouteDeps): Router {
       const target = { queue: route.queues.queue, jobId: id.jobId };
       log.outcome = await trace.enqueue(target, (carrier) => {
         const traced = carrier === undefined ? job : { ...job, trace: { ...job.trace, carrier } };
-        return stored(deps.enqueuer.enqueue(route, traced, id.jobId));
+        return stored(deps.enqueuer.enqueue(route, traced, id.jobId, body.length));
       });
       log.enqueueSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
       res.status(200).json({ status: log.outcome, deliveryId: id.deliveryId, jobId: id.jobId });

@@ -35,5 +35,5 @@ export {
   replayKept,
   summarize,
 } from "./operations.ts";
-export { createOpsContext } from "./ops-context.ts";
+export { createOpsContext, type OpsSession } from "./ops-context.ts";
 export { type KeptBound, type TrimContext, trimKept } from "./trim-kept.ts";

@@ -29,8 +29,9 @@ export type KeptEvent = {
   /** The queue holding it (`….dead-letter`, `….stale`, `….filtered`, `{unrouted}`). */
   heldIn: string;
   /**
-   * The operation queue whose ledger it belongs to (`{unrouted}` for catch-all events); for a
-   * location outside the ledger (`countedInLedger`), the queue holding it.
+   * The operation queue whose ledger and journal it belongs to (`{unrouted}` for catch-all
+   * events, the operation's queue for filtered deliveries, whose leaving is journaled there but
+   * never counted: see `countedInLedger`); for a rejected copy, the queue holding it.
    */
   ledgerQueue: string;
   /** Its job id in `heldIn`. */
@@ -87,7 +88,7 @@ export function holdersOf(queues: readonly QueueNames[], filter: KeptFilter): Ho
     queues.flatMap((names): Holder[] => {
       if (named !== undefined && queueLabel(names.queue) !== named) return [];
       const filtered: Holder[] = wanted.has("filtered")
-        ? [{ location: "filtered", heldIn: names.filtered, ledgerQueue: names.filtered }]
+        ? [{ location: "filtered", heldIn: names.filtered, ledgerQueue: names.queue }]
         : [];
       if (names.queue === unroutedQueueNames.queue) {
         return wanted.has("catch-all")

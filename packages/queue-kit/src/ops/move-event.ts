@@ -7,6 +7,7 @@ import type { Ledger } from "../ledger.ts";
 import type { QueuePool } from "../queue-pool.ts";
 import type { Router } from "../route-registry.ts";
 import { countedInLedger, type KeptEvent } from "./kept-events.ts";
+import { keptJournalFields } from "./kept-journal.ts";
 
 export type MoveContext = {
   redis: RedisClient;
@@ -59,12 +60,14 @@ export function planMove(ctx: MoveContext, kept: KeptEvent): MovePlan {
  * deduplication id with the TTL of delivery dedup (a re-add after the job finished and was
  * removed is still refused); the ledger counts are marked in the jobs' own hashes; removing
  * an already removed job does nothing. Returns false when the kept job was already gone, or
- * leaving another way (purged, trimmed).
+ * leaving another way (purged, trimmed). The journal records the move as `how` (an operator's
+ * replay, or a worker adopting its backlog) with the count of its leaving.
  */
 export async function moveEvent(
   ctx: MoveContext,
   kept: KeptEvent,
   plan: Extract<MovePlan, { kind: "move" }>,
+  how: "replayed" | "adopted" = "replayed",
 ): Promise<boolean> {
   const holder = ctx.queues.get(kept.heldIn);
   const job = await holder.getJob(kept.jobId);
@@ -75,13 +78,22 @@ export async function moveEvent(
   const target = plan.route.queues.queue;
   // The way out is claimed before the event is added anywhere: a purge or a trim of the same
   // event meanwhile then counts nothing, and a move that lost to one moves nothing. A dead
-  // letter going back to its own queue stays in one ledger: its job is only marked.
-  const sameLedger = target === kept.ledgerQueue;
+  // letter going back to its own queue stays in one ledger: its job is only marked. A filtered
+  // delivery was never counted, so it is counted moved in even into its own queue.
+  const sameLedger = target === kept.ledgerQueue && countedInLedger(kept.location);
   const claimed = await ctx.ledger.countMovedOut(
     kept.ledgerQueue,
     kept.heldIn,
     kept.jobId,
     sameLedger || !countedInLedger(kept.location) ? undefined : kept.event,
+    {
+      outcome: how,
+      fields: keptJournalFields(
+        kept,
+        plan.targetJobId,
+        `from ${kept.location} ${kept.jobId} to ${target}`,
+      ),
+    },
   );
   // Not claimed now but marked moving: this move ran before (cut short) or runs beside another.
   if (!claimed && !(await ctx.ledger.isMoving(kept.heldIn, kept.jobId))) return false;

@@ -1,5 +1,6 @@
 import { type QueueNames, unroutedQueueNames } from "@skyhook/contracts";
 import type { Logger } from "pino";
+import type { JournalFields } from "../journal/entry.ts";
 import type { OutcomeSink } from "../outcome.ts";
 import { recordAudit } from "./audit.ts";
 import {
@@ -9,6 +10,7 @@ import {
   keptEvents,
   toKept,
 } from "./kept-events.ts";
+import { keptJournalFields } from "./kept-journal.ts";
 import { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 
 export type OpsContext = MoveContext & {
@@ -142,9 +144,11 @@ export async function purgeKept(
   filter: KeptFilter,
   options: { actor: string; onProgress?: Progress },
 ): Promise<PurgeReport> {
-  const found: Array<KeptEvent & { isEvent: boolean }> = [];
+  const found: Array<KeptEvent & { isEvent: boolean; entry: JournalFields }> = [];
   for await (const kept of keptEvents(ctx.queues, await ctx.queueNames(), filter)) {
-    found.push({ ...kept, event: undefined, isEvent: kept.event !== undefined });
+    // The journal entry's ids, not the payload: a purge may match many large events.
+    const entry = keptJournalFields(kept, kept.eventJobId, `purged from ${kept.heldIn}`);
+    found.push({ ...kept, event: undefined, isEvent: kept.event !== undefined, entry });
   }
   let purged = 0;
   for (const kept of found) {
@@ -154,9 +158,9 @@ export async function purgeKept(
     const moving = job !== undefined && (await ctx.ledger.isMoving(kept.heldIn, kept.jobId));
     if (job !== undefined && !moving) {
       // A dead letter that was never an event, a rejected copy and a filtered delivery were
-      // never counted as accepted: the purge is only marked, nothing is left to balance.
+      // never counted as accepted: the purge is only marked (and journaled), nothing to balance.
       const counted = kept.isEvent && countedInLedger(kept.location) ? kept : undefined;
-      await ctx.ledger.countPurged(kept.ledgerQueue, kept.heldIn, kept.jobId, counted);
+      await ctx.ledger.countPurged(kept.ledgerQueue, kept.heldIn, kept.jobId, counted, kept.entry);
       await job.remove();
       purged += 1;
     }
@@ -210,7 +214,7 @@ export async function adoptBacklog(
         }
         const plan = planMove(ctx, kept);
         if (plan.kind !== "move") continue;
-        if (await moveEvent(ctx, kept, plan)) adopted += 1;
+        if (await moveEvent(ctx, kept, plan, "adopted")) adopted += 1;
       }
     } while (cursor !== "0");
   }

@@ -318,6 +318,7 @@ describe("createKeptSweeper", () => {
           rejected: { maxCount: 5, maxAgeSec: 86_400 },
           filtered: { maxCount: 2, maxAgeSec: 86_400 },
         },
+        journalMaxEntries: 100,
         intervalMs: 100,
         logger: logged,
         outcomes: createOutcomeSink(logger, [(o) => seen.push(o)]),
@@ -348,5 +349,53 @@ describe("createKeptSweeper", () => {
     expect(warned.reduce((n, l) => n + (l.count ?? 0), 0)).toBe(6);
     const audit = await readAudit(redis, t.keys, 10);
     expect(audit.filter((e) => e.action === "trim").reduce((n, e) => n + e.changed, 0)).toBe(6);
+    const journal = await redis.xrange(t.keys.journal(cancelled.queue), "-", "+");
+    const entries = journal.map(([, f]) => [f[1], f[3], f[5], f.at(-1)]);
+    expect(entries.filter((e) => e[3] === `count bound of ${cancelled.deadLetter}`)).toEqual(
+      [0, 1, 2, 3].map((i) => [
+        "trimmed",
+        `msg-${i}`,
+        `wh-${i}`,
+        `count bound of ${cancelled.deadLetter}`,
+      ]),
+    );
+    expect(entries.filter((e) => e[3] === `count bound of ${cancelled.filtered}`)).toHaveLength(2);
+    expect(entries).toHaveLength(6);
+  });
+
+  it("trims each queue's journal to its size bound on its timer", async () => {
+    const t = setup();
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 350; i++)
+      pipeline.xadd(t.keys.journal(cancelled.queue), "*", "o", "applied");
+    await pipeline.exec();
+    const lines: Array<{ msg: string; count?: number }> = [];
+    const sweeper = createKeptSweeper({
+      ctx: t.ctx,
+      queueNames: async () => [cancelled, unroutedQueueNames],
+      bounds: {
+        "dead-letter": { maxCount: 5, maxAgeSec: 86_400 },
+        stale: { maxCount: 5, maxAgeSec: 86_400 },
+        "catch-all": { maxAgeSec: 86_400 },
+        rejected: { maxCount: 5, maxAgeSec: 86_400 },
+        filtered: { maxCount: 5, maxAgeSec: 86_400 },
+      },
+      journalMaxEntries: 100,
+      intervalMs: 100,
+      logger: pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) }),
+      outcomes: createOutcomeSink(logger, []),
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while ((await redis.xlen(t.keys.journal(cancelled.queue))) > 200 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await sweeper.close();
+    }
+    const left = await redis.xlen(t.keys.journal(cancelled.queue));
+    expect(left).toBeGreaterThanOrEqual(100);
+    expect(left).toBeLessThan(200);
+    const logged = lines.filter((l) => l.msg.startsWith("journal trimmed"));
+    expect(logged.reduce((n, l) => n + (l.count ?? 0), 0)).toBe(350 - left);
   });
 });

@@ -4,6 +4,7 @@ import type { Ledger } from "../ledger.ts";
 import type { TrimReason } from "../outcome.ts";
 import type { QueuePool } from "../queue-pool.ts";
 import { countedInLedger, type Holder, toKept } from "./kept-events.ts";
+import { keptJournalFields } from "./kept-journal.ts";
 
 /** How many events one kept queue may hold, and for how long. No `maxCount`: age only. */
 export type KeptBound = { maxCount?: number | undefined; maxAgeSec: number };
@@ -49,15 +50,24 @@ async function trimOne(
   ctx: TrimContext,
   holder: Holder,
   jobId: string,
+  reason: TrimReason,
 ): Promise<"trimmed" | "removed" | "left" | "gone"> {
   const queue = ctx.queues.get(holder.heldIn);
   const job = await queue.getJob(jobId);
   if (job === undefined) return "gone";
   // Rejected copies were answered 400, filtered deliveries never queued, and jobs added by hand
   // are no events: none was ever counted as accepted, so none is counted as trimmed.
-  const kept = holder.location === "rejected" ? undefined : toKept(holder, jobId, job.data);
+  const kept = toKept(holder, jobId, job.data);
   const counted = kept?.event === undefined || !countedInLedger(holder.location) ? undefined : kept;
-  const mine = await ctx.ledger.countTrimmed(holder.ledgerQueue, holder.heldIn, jobId, counted);
+  const why = `${reason} bound of ${holder.heldIn}`;
+  const entry = kept === undefined ? undefined : keptJournalFields(kept, kept.eventJobId, why);
+  const mine = await ctx.ledger.countTrimmed(
+    holder.ledgerQueue,
+    holder.heldIn,
+    jobId,
+    counted,
+    entry,
+  );
   if (!mine && (await ctx.ledger.isMoving(holder.heldIn, jobId))) return "left";
   await queue.remove(jobId);
   if (holder.location === "catch-all" && kept !== undefined)
@@ -100,7 +110,7 @@ export async function trimKept(
         reachedKept = true;
         break;
       }
-      const fate = await trimOne(ctx, holder, job.id);
+      const fate = await trimOne(ctx, holder, job.id, reason);
       if (fate === "left") {
         left.add(job.id);
         continue;
