@@ -190,6 +190,14 @@ describe("a downstream down for longer than the old retry schedule", () => {
     expect(finished.filter((job) => job.attemptsMade !== 1).map((job) => job.id)).toEqual([]);
     const ledger = await env.cli(["ledger", "--json"]);
     expect(ledger.code, ledger.out).toBe(0);
+    // The journal tells the on-call engineer what the outage did: events held, none dead-lettered.
+    const journaled = async (outcome: string) => {
+      const found = await env.cli(["events", "--outcome", outcome, "--limit", "1000", "--json"]);
+      return (JSON.parse(found.out) as { count: number }).count;
+    };
+    expect(await journaled("held")).toBeGreaterThan(0);
+    expect(await journaled("dead-lettered")).toBe(0);
+    expect(await journaled("applied")).toBe(sent.length + booked);
   }, 180_000);
 
   it("holds a paused operation across a worker restart, counts it held, and sends once resumed", async () => {
