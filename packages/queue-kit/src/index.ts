@@ -1,6 +1,5 @@
 export { addressKey } from "./address-key.ts";
 export {
-  type AuthFailureCount,
   type AuthFailureCounter,
   createAuthFailureCounter,
 } from "./auth-failure-counter.ts";
@@ -11,7 +10,6 @@ export {
   describeTarget,
   pingRedis,
   type RedisClient,
-  type RedisNode,
   type RedisTarget,
 } from "./connections.ts";
 export {
@@ -19,33 +17,26 @@ export {
   createDriftRecorder,
   type DriftPair,
   type DriftRecorder,
-  type DriftSettings,
-  defaultDriftSettings,
-  driftPairName,
 } from "./contract-drift.ts";
-export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer.ts";
+export {
+  createDeadLetterWriter,
+  type DeadLetterWriter,
+} from "./dead-letter-writer.ts";
 export { describeError } from "./describe-error.ts";
 export {
-  type BreakerFailure,
-  type BreakerSettings,
   type BreakerState,
-  type BreakerVerdict,
   createDownstreamBreaker,
   type DownstreamBreaker,
-  readBreakerState,
 } from "./downstream-breaker.ts";
-export { downstreamStates, registerDownstreamGauges } from "./downstream-gauges.ts";
+export { registerDownstreamGauges } from "./downstream-gauges.ts";
 export { registerDriftGauge } from "./drift-gauge.ts";
 export {
-  type DriftPairSummary,
   type DriftReport,
   type DriftRow,
-  driftPathCounts,
   readContractDrift,
 } from "./drift-report.ts";
 export {
   createEnqueuer,
-  type EnqueueResult,
   type Enqueuer,
   StorageUnavailable,
 } from "./enqueuer.ts";
@@ -62,7 +53,6 @@ export {
 export {
   cappedBackoffType,
   type EventJobSettings,
-  eventJobOptions,
   jobNameOf,
   type RetryOverride,
   retryPolicyOf,
@@ -70,39 +60,30 @@ export {
 export {
   createJournalReader,
   createJournalWriter,
-  decodeCursor,
   defaultJournalSettings,
-  encodeCursor,
-  JournalCursor,
   type JournalEntry,
   type JournalFields,
-  type JournalKept,
   JournalOutcome,
-  type JournalPage,
-  type JournalPosition,
-  type JournalReader,
   JournalSearch,
   type JournalSettings,
-  type JournalWriter,
   journalFieldsOf,
   journalOutcomes,
-  searchBudget,
   TimelineQuery,
-  trimJournals,
 } from "./journal/index.ts";
-export { createKeptSweeper, type KeptBounds, type KeptSweeper } from "./kept-sweeper.ts";
-export { type KeyNames, keyNames } from "./keys.ts";
+export {
+  createKeptSweeper,
+  type KeptBounds,
+} from "./kept-sweeper.ts";
+export {
+  type KeyNames,
+  keyNames,
+} from "./keys.ts";
 export {
   createLedger,
   type Ledger,
-  type LedgerCounter,
-  type LedgerKey,
-  ledgerCounters,
 } from "./ledger.ts";
 export {
   type LedgerReport,
-  type LedgerRow,
-  type QueueBalance,
   readLedger,
 } from "./ledger-report.ts";
 export {
@@ -113,86 +94,69 @@ export {
 } from "./metrics.ts";
 export {
   type AdoptContext,
-  type AuditEntry,
   adoptBacklog,
-  countedInLedger,
   createOpsContext,
   describeHold,
-  type HoldCondition,
   type HoldReport,
   holdReport,
   inspectKept,
-  isHeld,
-  type KeptBound,
-  type KeptEvent,
   KeptFilter,
-  KeptLocation,
   type KeptSummary,
-  keptEvents,
-  type MoveContext,
-  type MovePlan,
-  moveEvent,
-  type OperationHold,
-  type OperationQueue,
   type OpsContext,
   type OpsSession,
   operationHold,
   operationHolds,
   operationQueueOf,
-  type PauseNote,
   type Progress,
-  type PurgeReport,
   pauseOperation,
-  planMove,
   purgeKept,
-  type ReplayReport,
   readAudit,
-  recordAudit,
   replayKept,
   resumeOperation,
   summarize,
-  type TrimContext,
-  trimKept,
 } from "./ops/index.ts";
 export {
   createOutcomeSink,
-  type DeliveryOutcome,
   type DeliveryOutcomeName,
   deliveryOutcomes,
   type JobOutcome,
   type JobOutcomeName,
   jobOutcomes,
   logJobOutcomes,
-  type MoveOutcome,
   type Outcome,
-  type OutcomeObserver,
   type OutcomeSink,
   type TokenOutcome,
-  type TrimOutcome,
-  type TrimReason,
   tokenOutcomes,
-  trimReasons,
 } from "./outcome.ts";
 export { registerQueueGauges } from "./queue-gauges.ts";
-export { createQueuePool, type QueuePool } from "./queue-pool.ts";
-export { type MemoryReading, parseMemoryInfo, readRedisMemory } from "./redis-memory.ts";
-export { createRejectedWriter, type RejectedWriter } from "./rejected-writer.ts";
 export {
-  createReplicationWait,
-  NotReplicated,
-  type ReplicationWait,
-} from "./replication-wait.ts";
+  createQueuePool,
+  type QueuePool,
+} from "./queue-pool.ts";
 export {
-  AnnouncedRoute,
+  type MemoryReading,
+  readRedisMemory,
+} from "./redis-memory.ts";
+export {
+  createRejectedWriter,
+  type RejectedWriter,
+} from "./rejected-writer.ts";
+export { createReplicationWait } from "./replication-wait.ts";
+export {
   createRouteRegistry,
   createRouter,
   knownQueues,
-  type RouteRegistry,
   type Router,
 } from "./route-registry.ts";
-export { type CountOnce, countOnceLua } from "./scripts.ts";
+export {
+  type CountOnce,
+  countOnceLua,
+} from "./scripts.ts";
 export { registerShedMetrics } from "./shed-metrics.ts";
-export { createStaleWriter, type StaleWriter } from "./stale-writer.ts";
+export {
+  createStaleWriter,
+  type StaleWriter,
+} from "./stale-writer.ts";
 export {
   contextFromCarrier,
   createTracing,
