@@ -55,6 +55,7 @@ const journaled = (deliveryId: string, outcome: string) =>
     30_000,
   );
 
+const other = { organizationId: { id: "ORG-7" } };
 const booking = (version: number, operation = "BOOKING_CREATED") =>
   envelope(operation, pnrPayload({ pnrId, version }));
 const cancellation = (version: number) =>
@@ -82,7 +83,7 @@ describe("the journal after a mixed run", () => {
           name: "tmc",
           clientId: devClient.clientId,
           clientSecret: devClient.clientSecret,
-          filters: { excludeOperations: ["BOOKING_OTHER_UPDATE"] },
+          filters: { excludeOperations: ["BOOKING_OTHER_UPDATE"], organizationIds: ["ORG-42"] },
         },
       ]),
     );
@@ -129,6 +130,15 @@ describe("the journal after a mixed run", () => {
     const replay = await runCli(["replay", "--location", "dead-letter", "--pnr", pnrId], common);
     expect(replay.code, replay.stderr).toBe(0);
     await journaled("J-8", "applied");
+    // Filtered for its organization, kept whole, and replayed once the filter is known wrong.
+    const elsewhere = { ...booking(9), payload: { ...booking(9).payload, audience: other } };
+    await send("J-9", elsewhere);
+    const unfiltered = await runCli(
+      ["replay", "--location", "filtered", "--operation", "BOOKING_CREATED", "--pnr", pnrId],
+      common,
+    );
+    expect(unfiltered.code, unfiltered.stderr).toBe(0);
+    await journaled("J-9", "applied");
 
     const traced = await runCli(["trace", "--pnr", pnrId, "--json"], common);
     expect(traced.code, traced.stderr).toBe(0);
@@ -153,7 +163,8 @@ describe("the journal after a mixed run", () => {
     expect(story("J-6")).toEqual(["accepted", "stale"]);
     expect(story("J-7")).toEqual(["accepted", "retried", "applied"]);
     expect(story("J-8")).toEqual(["accepted", "dead-lettered", "replayed", "applied"]);
-    expect(entries).toHaveLength(17);
+    expect(story("J-9")).toEqual(["filtered", "replayed", "applied"]);
+    expect(entries).toHaveLength(20);
 
     const find = (deliveryId: string, outcome: string) =>
       entries.find((e) => e.deliveryId === deliveryId && e.outcome === outcome);
@@ -177,6 +188,11 @@ describe("the journal after a mixed run", () => {
       kept: { location: "dead-letter", queue: "{pnr-v3.flight-cancelled}.dead-letter" },
     });
     expect(find("J-8", "replayed")?.jobId).toMatch(/^rp1-/);
+    expect(find("J-9", "filtered")).toMatchObject({
+      reason: "organization",
+      kept: { location: "filtered", queue: "{pnr-v3.booking-created}.filtered" },
+    });
+    expect(find("J-9", "applied")).toMatchObject({ version: 9 });
     expect(find("J-1", "accepted")).toMatchObject({ subscription: "tmc", version: 1 });
     expect(find("J-1", "accepted")?.bodyBytes).toBeGreaterThan(500);
     expect(traced.stdout).not.toContain("Lovelace");
