@@ -110,6 +110,7 @@ export {
   type Progress,
   pauseOperation,
   purgeKept,
+  type ReplayReport,
   readAudit,
   replayKept,
   resumeOperation,

@@ -1,4 +1,10 @@
-import { inspectKept, type KeptSummary, purgeKept, replayKept } from "@skyhook/queue-kit";
+import {
+  inspectKept,
+  type KeptSummary,
+  purgeKept,
+  type ReplayReport,
+  replayKept,
+} from "@skyhook/queue-kit";
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo, progressLine } from "../io.ts";
@@ -25,6 +31,12 @@ function keptTable(found: readonly KeptSummary[]): string {
 }
 
 export function keptCommands(program: Command, config: () => CliConfig, io: CliIo): void {
+  inspectCommand(program, config, io);
+  replayCommand(program, config, io);
+  purgeCommand(program, config, io);
+}
+
+function inspectCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   withFilterOptions(
     program
       .command("inspect")
@@ -46,7 +58,9 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
     io.out(keptTable(found));
     io.out(`${found.length} event(s) match ${describeFilter(filter)}.\n`);
   });
+}
 
+function replayCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   withFilterOptions(
     program
       .command("replay")
@@ -71,30 +85,33 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
         onProgress: (done, total) => progress.update(done, total),
       }),
     );
-    if (options.json === true) {
-      io.out(`${JSON.stringify(report, null, 2)}\n`);
-    } else {
-      const verb = dryRun ? "would move" : "moved";
-      io.out(`${report.matched} kept event(s) match ${describeFilter(filter)}.\n`);
-      for (const [queue, count] of Object.entries(report.moved))
-        io.out(`  ${verb} ${count} to ${label(queue)}\n`);
-      if (report.vanished > 0)
-        io.out(`  ${report.vanished} were already gone (replayed or purged meanwhile)\n`);
-      if (report.noHandler.length > 0) {
-        io.out(`  ${report.noHandler.length} still have no handler (they stay where they are):\n`);
-        io.out(keptTable(report.noHandler));
-      }
-      if (report.invalidPayload.length > 0) {
-        io.out(`  ${report.invalidPayload.length} still fail their payload schema:\n`);
-        for (const k of report.invalidPayload) io.out(`    ${k.jobId}: ${k.fields}\n`);
-      }
-      if (report.notAnEvent.length > 0)
-        io.out(`  ${report.notAnEvent.length} dead letters hold no Skyhook event (purge them)\n`);
-    }
+    if (options.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
+    else printReplayReport(io, report, describeFilter(filter), dryRun);
     if (report.invalidPayload.length + report.noHandler.length > 0 && !dryRun)
       throw new CliExit(1, "some events could not be replayed (see above)");
   });
+}
 
+function printReplayReport(io: CliIo, report: ReplayReport, filter: string, dryRun: boolean): void {
+  const verb = dryRun ? "would move" : "moved";
+  io.out(`${report.matched} kept event(s) match ${filter}.\n`);
+  for (const [queue, count] of Object.entries(report.moved))
+    io.out(`  ${verb} ${count} to ${label(queue)}\n`);
+  if (report.vanished > 0)
+    io.out(`  ${report.vanished} were already gone (replayed or purged meanwhile)\n`);
+  if (report.noHandler.length > 0) {
+    io.out(`  ${report.noHandler.length} still have no handler (they stay where they are):\n`);
+    io.out(keptTable(report.noHandler));
+  }
+  if (report.invalidPayload.length > 0) {
+    io.out(`  ${report.invalidPayload.length} still fail their payload schema:\n`);
+    for (const k of report.invalidPayload) io.out(`    ${k.jobId}: ${k.fields}\n`);
+  }
+  if (report.notAnEvent.length > 0)
+    io.out(`  ${report.notAnEvent.length} dead letters hold no Skyhook event (purge them)\n`);
+}
+
+function purgeCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   withFilterOptions(
     program
       .command("purge")

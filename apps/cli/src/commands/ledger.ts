@@ -22,6 +22,11 @@ export function differences(report: LedgerReport): string[] {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function ledgerCommands(program: Command, config: () => CliConfig, io: CliIo): void {
+  ledgerCommand(program, config, io);
+  auditCommand(program, config, io);
+}
+
+function ledgerCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   program
     .command("ledger")
     .description(
@@ -45,68 +50,73 @@ export function ledgerCommands(program: Command, config: () => CliConfig, io: Cl
           await sleep(500);
         }
       });
-      if (options.json === true) {
+      if (options.json === true)
         io.out(`${JSON.stringify({ ...report, differences: differences(report) }, null, 2)}\n`);
-      } else {
-        io.out(
-          table(
-            [
-              "queue",
-              "expected",
-              "completed",
-              "dead-lettered",
-              "stale",
-              "in flight",
-              "of them held",
-              "difference",
-            ],
-            report.queues.map((q) => [
-              label(q.queue),
-              q.expected,
-              q.completed,
-              q.deadLettered,
-              q.stale,
-              q.inFlight.waiting + q.inFlight.delayed + q.inFlight.active + q.inFlight.prioritized,
-              q.held,
-              q.difference,
-            ]),
-          ),
-        );
-        io.out("\n");
-        io.out(
-          table(
-            [
-              "subscription",
-              "operation",
-              "accepted",
-              "duplicate",
-              "filtered",
-              "completed",
-              "moved in",
-              "moved out",
-              "purged",
-              "trimmed",
-            ],
-            report.rows.map((r) => [
-              r.subscription,
-              `${r.eventType}/${r.operation}`,
-              r.accepted,
-              r.duplicate,
-              r.filtered,
-              r.completed,
-              r.moved_in,
-              r.moved_out,
-              r.purged,
-              r.trimmed,
-            ]),
-          ),
-        );
-        io.out(report.balanced ? "\nThe ledger balances.\n" : "\n");
-      }
+      else printLedger(io, report);
       if (!report.balanced)
         throw new CliExit(1, `the ledger does not balance:\n  ${differences(report).join("\n  ")}`);
     });
+}
 
+/** The per-queue balance, then the counts it is made of per subscription and operation. */
+function printLedger(io: CliIo, report: LedgerReport): void {
+  io.out(
+    table(
+      [
+        "queue",
+        "expected",
+        "completed",
+        "dead-lettered",
+        "stale",
+        "in flight",
+        "of them held",
+        "difference",
+      ],
+      report.queues.map((q) => [
+        label(q.queue),
+        q.expected,
+        q.completed,
+        q.deadLettered,
+        q.stale,
+        q.inFlight.waiting + q.inFlight.delayed + q.inFlight.active + q.inFlight.prioritized,
+        q.held,
+        q.difference,
+      ]),
+    ),
+  );
+  io.out("\n");
+  io.out(
+    table(
+      [
+        "subscription",
+        "operation",
+        "accepted",
+        "duplicate",
+        "filtered",
+        "completed",
+        "moved in",
+        "moved out",
+        "purged",
+        "trimmed",
+      ],
+      report.rows.map((r) => [
+        r.subscription,
+        `${r.eventType}/${r.operation}`,
+        r.accepted,
+        r.duplicate,
+        r.filtered,
+        r.completed,
+        r.moved_in,
+        r.moved_out,
+        r.purged,
+        r.trimmed,
+      ]),
+    ),
+  );
+  io.out(report.balanced ? "\nThe ledger balances.\n" : "\n");
+}
+
+function auditCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   program
     .command("audit")
     .description("Show the latest operator actions (replays, purges, adoptions)")

@@ -18,6 +18,7 @@ export {
   type OpsContext,
   type Progress,
   purgeKept,
+  type ReplayReport,
   replayKept,
   summarize,
 } from "./operations.ts";
