@@ -3,7 +3,8 @@ import { type QueueNames, queueLabel } from "@skyhook/contracts";
 import type { Logger } from "pino";
 import { trimJournals } from "./journal/trim-journal.ts";
 import { recordAudit } from "./ops/audit.ts";
-import { type Holder, holdersOf, type KeptLocation } from "./ops/kept-events.ts";
+import type { Holder, KeptLocation } from "./ops/kept-event.ts";
+import { holdersOf } from "./ops/kept-filter.ts";
 import { type KeptBound, type TrimContext, trimKept } from "./ops/trim-kept.ts";
 import { type OutcomeSink, type TrimOutcome, type TrimReason, trimReasons } from "./outcome.ts";
 

@@ -1,5 +1,5 @@
 export { readAudit } from "./audit.ts";
-export { KeptFilter } from "./kept-events.ts";
+export { KeptFilter } from "./kept-filter.ts";
 export {
   describeHold,
   type HoldReport,

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
 import { createQueuePool } from "../queue-pool.ts";
-import { type Holder, toKept } from "./kept-events.ts";
+import { type Holder, toKept } from "./kept-event.ts";
 import { type MoveContext, moveEvent } from "./move-event.ts";
 import { purgeKept } from "./operations.ts";
 

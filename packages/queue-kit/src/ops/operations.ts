@@ -3,13 +3,9 @@ import type { Logger } from "pino";
 import type { JournalFields } from "../journal/entry.ts";
 import type { OutcomeSink } from "../outcome.ts";
 import { recordAudit } from "./audit.ts";
-import {
-  countedInLedger,
-  type KeptEvent,
-  type KeptFilter,
-  keptEvents,
-  toKept,
-} from "./kept-events.ts";
+import { countedInLedger, type KeptEvent, toKept } from "./kept-event.ts";
+import { keptEvents } from "./kept-events.ts";
+import type { KeptFilter } from "./kept-filter.ts";
 import { keptJournalFields } from "./kept-journal.ts";
 import { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 
