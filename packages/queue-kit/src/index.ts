@@ -95,15 +95,15 @@ export {
 export {
   type AdoptContext,
   adoptBacklog,
-  createOpsContext,
+  createOperatorContext,
   describeHold,
   type HoldReport,
   holdReport,
   inspectKept,
   KeptFilter,
   type KeptSummary,
-  type OpsContext,
-  type OpsSession,
+  type OperatorContext,
+  type OperatorSession,
   operationHold,
   operationHolds,
   operationQueueOf,
@@ -115,7 +115,7 @@ export {
   replayKept,
   resumeOperation,
   summarize,
-} from "./ops/index.ts";
+} from "./operator/index.ts";
 export {
   createOutcomeSink,
   type DeliveryOutcomeName,

@@ -8,7 +8,7 @@ import {
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo, progressLine } from "../io.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { table } from "../table.ts";
 import { describeFilter, filterOf, withFilterOptions } from "./filter-options.ts";
 
@@ -46,7 +46,7 @@ function inspectCommand(program: Command, config: () => CliConfig, io: CliIo): v
       .option("--json", "one JSON document, for scripts"),
   ).action(async (options: Record<string, unknown>) => {
     const filter = filterOf(options);
-    const found = await withOps(config(), (ops) => inspectKept(ops, filter));
+    const found = await withOperator(config(), (operator) => inspectKept(operator, filter));
     if (options.json === true) {
       io.out(`${JSON.stringify({ filter, count: found.length, events: found }, null, 2)}\n`);
       return;
@@ -77,8 +77,8 @@ function replayCommand(program: Command, config: () => CliConfig, io: CliIo): vo
       throw new CliExit(2, "--rate must be a positive number");
     const dryRun = options.dryRun === true;
     const progress = progressLine(io, "replayed");
-    const report = await withOps(config(), (ops) =>
-      replayKept(ops, filter, {
+    const report = await withOperator(config(), (operator) =>
+      replayKept(operator, filter, {
         dryRun,
         ratePerSec,
         actor: config().actor,
@@ -121,8 +121,8 @@ function purgeCommand(program: Command, config: () => CliConfig, io: CliIo): voi
   ).action(async (options: Record<string, unknown>) => {
     const filter = filterOf(options);
     const cfg = config();
-    await withOps(cfg, async (ops) => {
-      const found = await inspectKept(ops, filter);
+    await withOperator(cfg, async (operator) => {
+      const found = await inspectKept(operator, filter);
       if (found.length === 0) {
         io.out(`No kept events match ${describeFilter(filter)}; nothing to purge.\n`);
         return;
@@ -140,7 +140,7 @@ function purgeCommand(program: Command, config: () => CliConfig, io: CliIo): voi
           throw new CliExit(1, "not confirmed; nothing deleted");
       }
       const progress = progressLine(io, "purged");
-      const report = await purgeKept(ops, filter, {
+      const report = await purgeKept(operator, filter, {
         actor: cfg.actor,
         onProgress: (done, total) => progress.update(done, total),
       });

@@ -2,7 +2,7 @@ import { type LedgerReport, readAudit, readLedger } from "@skyhook/queue-kit";
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo } from "../io.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { table } from "../table.ts";
 
 const label = (queue: string) => queue.replace(/[{}]/g, "");
@@ -42,10 +42,15 @@ function ledgerCommand(program: Command, config: () => CliConfig, io: CliIo): vo
       const settleMs = Number(options.settle) * 1000;
       if (!Number.isFinite(settleMs) || settleMs < 0)
         throw new CliExit(2, "--settle must be a number of seconds");
-      const report = await withOps(config(), async (ops, redis) => {
+      const report = await withOperator(config(), async (operator, redis) => {
         const deadline = Date.now() + settleMs;
         for (;;) {
-          const read = await readLedger(redis, ops.keys, ops.queues, await ops.queueNames());
+          const read = await readLedger(
+            redis,
+            operator.keys,
+            operator.queues,
+            await operator.queueNames(),
+          );
           if (read.balanced || Date.now() >= deadline) return read;
           await sleep(500);
         }
@@ -123,8 +128,8 @@ function auditCommand(program: Command, config: () => CliConfig, io: CliIo): voi
     .option("--limit <n>", "how many", "20")
     .option("--json", "one JSON document, for scripts")
     .action(async (options: { limit: string; json?: boolean }) => {
-      const entries = await withOps(config(), (ops, redis) =>
-        readAudit(redis, ops.keys, Number(options.limit)),
+      const entries = await withOperator(config(), (operator, redis) =>
+        readAudit(redis, operator.keys, Number(options.limit)),
       );
       if (options.json === true) {
         io.out(`${JSON.stringify(entries, null, 2)}\n`);

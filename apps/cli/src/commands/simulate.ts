@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo, progressLine } from "../io.ts";
 import { senderAuth } from "../sender-auth.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { ledgerShortfall, locateJobs } from "../simulate/read-back.ts";
 import { type CheckResult, checkDeliveries, formatReport, summarize } from "../simulate/report.ts";
 
@@ -57,15 +57,15 @@ async function readBack(
   io: CliIo,
 ): Promise<CheckResult> {
   const jobIds = [...new Set(records.flatMap((r) => (r.jobId === undefined ? [] : [r.jobId])))];
-  return withOps(config, async (ops, redis) => {
-    const queues = await ops.queueNames();
+  return withOperator(config, async (operator, redis) => {
+    const queues = await operator.queueNames();
     const deadline = Date.now() + settleSec * 1_000;
     const progress = progressLine(io, "settling: jobs done");
     for (;;) {
-      const located = await locateJobs(redis, ops.keys, queues, jobIds);
+      const located = await locateJobs(redis, operator.keys, queues, jobIds);
       const inFlight = [...located.values()].filter((w) => w.inFlight).length;
       progress.update(jobIds.length - inFlight, jobIds.length);
-      const shortfall = await ledgerShortfall(redis, ops.keys, ops.queues, queues);
+      const shortfall = await ledgerShortfall(redis, operator.keys, operator.queues, queues);
       if ((inFlight === 0 && shortfall === 0) || Date.now() >= deadline)
         return checkDeliveries(records, located, shortfall);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -139,7 +139,7 @@ async function simulate(options: SimulateOptions, cfg: CliConfig, io: CliIo): Pr
   const auth = senderAuth(options, io.env);
   const url = deliveryUrlOf(base);
   // Fail before sending anything rather than after a long run whose report then cannot be read back.
-  if (options.check === true) await withOps(cfg, async () => undefined);
+  if (options.check === true) await withOperator(cfg, async () => undefined);
   const load: LoadModel =
     options.closed === true
       ? { kind: "closed", concurrency: options.concurrency }

@@ -15,7 +15,7 @@ export {
   adoptBacklog,
   inspectKept,
   type KeptSummary,
-  type OpsContext,
+  type OperatorContext,
   type Progress,
   purgeKept,
   type ReplayReport,
@@ -23,6 +23,6 @@ export {
   summarize,
 } from "./operations.ts";
 export {
-  createOpsContext,
-  type OpsSession,
-} from "./ops-context.ts";
+  createOperatorContext,
+  type OperatorSession,
+} from "./operator-context.ts";

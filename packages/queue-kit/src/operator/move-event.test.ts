@@ -96,8 +96,8 @@ describe("moveEvent", () => {
   it("is not undone by a purge: the purge leaves an event a move claimed to that move", async () => {
     const t = await setup();
     await t.ledger.countMovedOut(unroutedQueueNames.queue, unroutedQueueNames.queue, "wh-1", event);
-    const ops = { ...t.ctx, logger, queueNames: async () => [unroutedQueueNames] };
-    const report = await purgeKept(ops, { location: ["catch-all"] }, { actor: "test" });
+    const operator = { ...t.ctx, logger, queueNames: async () => [unroutedQueueNames] };
+    const report = await purgeKept(operator, { location: ["catch-all"] }, { actor: "test" });
     expect(report).toEqual({ matched: 1, purged: 0 });
     expect(await t.queues.get(unroutedQueueNames.queue).getJob("wh-1")).toBeDefined();
     expect(await moveEvent(t.ctx, t.kept, plan)).toBe(true);
