@@ -1,5 +1,5 @@
 import { DeadLetterJob, defaultCatalog, queueNamesFor } from "@skyhook/contracts";
-import { createOpsContext, keyNames, readLedger } from "@skyhook/queue-kit";
+import { createOperatorContext, keyNames, readLedger } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
@@ -38,21 +38,26 @@ describe("a job that fails for good outside its handler", () => {
     expect(response.status).toBe(200);
     const { jobId } = (await response.json()) as { jobId: string };
 
-    const ops = await createOpsContext({
+    const operator = await createOperatorContext({
       redis,
       prefix,
       catalog: defaultCatalog,
       settings: { dedupTtlSec: 3600 },
       logger: testLogger([]),
     });
-    closers.push(() => ops.close());
+    closers.push(() => operator.close());
     const letter = await waitFor("the dead letter", async () => {
-      const job = await ops.queues.get(created.deadLetter).getJob(`dl-${jobId}`);
+      const job = await operator.queues.get(created.deadLetter).getJob(`dl-${jobId}`);
       return job === undefined ? undefined : DeadLetterJob.parse(job.data);
     });
     expect(letter.failure.reason).toBe("retries-exhausted");
     expect(letter.failure.error).toMatch(/SyntaxError/);
-    const ledger = await readLedger(redis, ops.keys, ops.queues, await ops.queueNames());
+    const ledger = await readLedger(
+      redis,
+      operator.keys,
+      operator.queues,
+      await operator.queueNames(),
+    );
     expect(ledger.queues.find((q) => q.queue === created.queue)).toMatchObject({
       expected: 1,
       deadLettered: 1,

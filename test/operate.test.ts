@@ -8,7 +8,7 @@ import {
 } from "@skyhook/contracts";
 import {
   createDeadLetterWriter,
-  createOpsContext,
+  createOperatorContext,
   inspectKept,
   readLedger,
   replayKept,
@@ -33,10 +33,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function opsFor(prefix: string, env: Record<string, string> = {}) {
+async function operatorFor(prefix: string, env: Record<string, string> = {}) {
   const redis = connect();
   const settings = loadWorkerConfig({ QUEUE_PREFIX: prefix, RETRY_ATTEMPTS: "2", ...env }).jobs;
-  const ops = await createOpsContext({
+  const operator = await createOperatorContext({
     redis,
     prefix,
     catalog: defaultCatalog,
@@ -44,12 +44,13 @@ async function opsFor(prefix: string, env: Record<string, string> = {}) {
     logger: testLogger([]),
   });
   cleanups.push(async () => {
-    await ops.close();
+    await operator.close();
     await deletePrefix(redis, prefix);
     redis.disconnect();
   });
-  const ledger = async () => readLedger(redis, ops.keys, ops.queues, await ops.queueNames());
-  return { redis, ops, ledger };
+  const ledger = async () =>
+    readLedger(redis, operator.keys, operator.queues, await operator.queueNames());
+  return { redis, operator, ledger };
 }
 
 describe("replaying dead letters once the cause is fixed", () => {
@@ -68,7 +69,7 @@ describe("replaying dead letters once the cause is fixed", () => {
       await ingress.close();
       await downstream.close();
     });
-    const { ops, ledger } = await opsFor(prefix);
+    const { operator, ledger } = await operatorFor(prefix);
     const client = createSendingNode({
       url: ingress.baseUrl,
       auth: { mode: "oauth", ...devClient },
@@ -80,23 +81,25 @@ describe("replaying dead letters once the cause is fixed", () => {
     expect((await client.deliver(envelope("BOOKING_CREATED", pnrPayload()))).status).toBe(200);
 
     const deadLetters = () =>
-      inspectKept(ops, { location: ["dead-letter"], operation: "FLIGHT_CANCELLED" });
+      inspectKept(operator, { location: ["dead-letter"], operation: "FLIGHT_CANCELLED" });
     await waitFor("four dead letters", async () =>
       (await deadLetters()).length === 4 ? true : undefined,
     );
-    const [one] = await inspectKept(ops, { pnrId: "PNR-R2" });
+    const [one] = await inspectKept(operator, { pnrId: "PNR-R2" });
     expect(one?.location).toBe("dead-letter");
     expect(one?.why).toMatch(
       /retries-exhausted: DownstreamError: notification endpoint answered 500/,
     );
     expect(
-      await inspectKept(ops, { errorText: "answered 500", subscription: "spotnana" }),
+      await inspectKept(operator, { errorText: "answered 500", subscription: "spotnana" }),
     ).toHaveLength(4);
-    expect(await inspectKept(ops, { errorText: "no such text" })).toHaveLength(0);
-    expect(await inspectKept(ops, { until: new Date(Date.now() - 3_600_000) })).toHaveLength(0);
+    expect(await inspectKept(operator, { errorText: "no such text" })).toHaveLength(0);
+    expect(await inspectKept(operator, { until: new Date(Date.now() - 3_600_000) })).toHaveLength(
+      0,
+    );
 
     const dryRun = await replayKept(
-      ops,
+      operator,
       { location: ["dead-letter"] },
       {
         dryRun: true,
@@ -110,7 +113,7 @@ describe("replaying dead letters once the cause is fixed", () => {
 
     receiverUp = true;
     const replayed = await replayKept(
-      ops,
+      operator,
       { location: ["dead-letter"] },
       {
         dryRun: false,
@@ -134,7 +137,7 @@ describe("replaying dead letters once the cause is fixed", () => {
     );
 
     const again = await replayKept(
-      ops,
+      operator,
       { location: ["dead-letter"] },
       {
         dryRun: false,
@@ -146,7 +149,7 @@ describe("replaying dead letters once the cause is fixed", () => {
     const report = await ledger();
     const queue = report.queues.find((q) => q.queue === cancelled.queue);
     expect(queue).toMatchObject({ expected: 4, completed: 4, deadLettered: 0, difference: 0 });
-    const audit = await ops.redis.xlen(ops.keys.audit());
+    const audit = await operator.redis.xlen(operator.keys.audit());
     expect(audit).toBe(3);
   });
 });
@@ -156,7 +159,7 @@ describe("a replay cut short and run again", () => {
     const prefix = uniquePrefix("replay-again");
     // Retention removes a completed job at once here, as it does hours later in production.
     const retention = { RETAIN_COMPLETED_COUNT: "0" };
-    const { ops, ledger } = await opsFor(prefix, retention);
+    const { operator, ledger } = await operatorFor(prefix, retention);
     const event = {
       v: 1 as const,
       deliveryId: "msg-again",
@@ -169,16 +172,16 @@ describe("a replay cut short and run again", () => {
       trace: { requestId: "req-again" },
       envelope: cancelledFlightEnvelope("PNR-AGAIN"),
     };
-    const main = ops.queues.get(cancelled.queue);
+    const main = operator.queues.get(cancelled.queue);
     const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId: "wh-msg-again" });
-    const letters = createDeadLetterWriter({ queues: ops.queues });
+    const letters = createDeadLetterWriter({ queues: operator.queues });
     const from = { queue: cancelled.queue, deadLetterQueue: cancelled.deadLetter };
     await letters.write(original, from, "retries-exhausted", "Error: boom");
     // A dead-lettered job sits in BullMQ's failed set; here it simply leaves the queue.
     await original.remove();
     const replay = () =>
       replayKept(
-        ops,
+        operator,
         { jobId: "dl-wh-msg-again" },
         { dryRun: false, ratePerSec: 1000, actor: "test" },
       );
@@ -215,7 +218,7 @@ describe("a handler that comes up adopts its backlog", () => {
       { catalog: createCatalog([bookingCreated]) },
     );
     cleanups.push(() => ingress.close());
-    const { ops, redis, ledger } = await opsFor(prefix);
+    const { operator, redis, ledger } = await operatorFor(prefix);
     const client = createSendingNode({
       url: ingress.baseUrl,
       auth: { mode: "oauth", ...devClient },
@@ -224,7 +227,7 @@ describe("a handler that comes up adopts its backlog", () => {
     const answers = [];
     for (const body of early)
       answers.push((await (await client.deliver(body)).json()) as { jobId: string });
-    const kept = await inspectKept(ops, { location: ["catch-all"] });
+    const kept = await inspectKept(operator, { location: ["catch-all"] });
     expect(kept.map((k) => k.pnrId).sort()).toEqual(["PNR-A1", "PNR-A2", "PNR-A3"]);
 
     const worker = startWorker({ QUEUE_PREFIX: prefix, ADOPT_INTERVAL_MS: "1000" });
@@ -235,13 +238,15 @@ describe("a handler that comes up adopts its backlog", () => {
         ? true
         : undefined,
     );
-    expect(await inspectKept(ops, { location: ["catch-all"] })).toHaveLength(0);
+    expect(await inspectKept(operator, { location: ["catch-all"] })).toHaveLength(0);
 
     // Within ROUTES_REFRESH_MS the ingress routes the pair to the new queue by itself.
     await waitFor("the ingress routing to the announced queue", async () => {
       const response = await client.deliver(cancelledFlightEnvelope(`PNR-LIVE-${Date.now()}`));
       const { jobId } = (await response.json()) as { jobId: string };
-      return (await ops.queues.get(cancelled.queue).getJob(jobId)) !== undefined ? true : undefined;
+      return (await operator.queues.get(cancelled.queue).getJob(jobId)) !== undefined
+        ? true
+        : undefined;
     });
 
     const resent = await client.deliver(early[0]);
@@ -254,7 +259,7 @@ describe("a handler that comes up adopts its backlog", () => {
     await waitFor(
       "the catch-all empty and the ledger balanced",
       async () => {
-        const empty = (await inspectKept(ops, { location: ["catch-all"] })).length === 0;
+        const empty = (await inspectKept(operator, { location: ["catch-all"] })).length === 0;
         return empty && (await ledger()).balanced ? true : undefined;
       },
       20_000,

@@ -1,9 +1,9 @@
 import { defaultCatalog } from "@skyhook/contracts";
 import {
-  createOpsContext,
+  createOperatorContext,
   createRedisClient,
   describeTarget,
-  type OpsSession,
+  type OperatorSession,
   type RedisClient,
   type RedisTarget,
 } from "@skyhook/queue-kit";
@@ -35,9 +35,9 @@ async function connect(target: RedisTarget): Promise<RedisClient> {
   }
 }
 
-export async function withOps<T>(
+export async function withOperator<T>(
   config: CliConfig,
-  work: (ops: OpsSession, redis: RedisClient) => Promise<T>,
+  work: (operator: OperatorSession, redis: RedisClient) => Promise<T>,
 ): Promise<T> {
   const redis = await connect(config.redis);
   // Operator actions are audited; their log lines go to stderr so --json output stays clean.
@@ -47,7 +47,7 @@ export async function withOps<T>(
     redactFields: config.redactFields,
     destination: process.stderr,
   });
-  const ops = await createOpsContext({
+  const operator = await createOperatorContext({
     redis,
     prefix: config.queuePrefix,
     catalog: defaultCatalog,
@@ -56,9 +56,9 @@ export async function withOps<T>(
     journal: config.journal,
   });
   try {
-    return await work(ops, redis);
+    return await work(operator, redis);
   } finally {
-    await ops.close();
+    await operator.close();
     redis.disconnect();
   }
 }

@@ -1,6 +1,6 @@
 import { type Catalog, defaultCatalog, type QueueNames } from "@skyhook/contracts";
 import {
-  createOpsContext,
+  createOperatorContext,
   createQueuePool,
   type EventJobSettings,
   type JournalSettings,
@@ -111,7 +111,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
   });
   // Its router is the dashboard's one watch of the announced routes: each read lists the
   // queues of operations announced since on the boards.
-  const ops = createOpsContext({
+  const operator = createOperatorContext({
     redis: deps.connection,
     prefix: deps.prefix,
     catalog,
@@ -131,7 +131,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
   app.use(gate.middleware);
   app.use(
     opsPageUrl(deps.basePath),
-    opsApi({ ops, identityOf: gate.identityOf }),
+    opsApi({ operator, identityOf: gate.identityOf }),
     opsPageRouter({ identityOf: gate.identityOf }),
   );
   app.use(
@@ -148,7 +148,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     app,
     addQueues: boards.addQueues,
     async close() {
-      await (await ops).close();
+      await (await operator).close();
       await pool.close();
     },
   };

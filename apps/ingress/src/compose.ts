@@ -1,27 +1,32 @@
 import type { Server } from "node:http";
 import type { TracerProvider } from "@opentelemetry/api";
-import { type Catalog, defaultCatalog, unroutedQueueNames } from "@skyhook/contracts";
 import {
-  createAuthFailureCounter,
+  type Catalog,
+  defaultCatalog,
+  type QueueNames,
+  unroutedQueueNames,
+} from "@skyhook/contracts";
+import {
   createEnqueuer,
-  createJournalWriter,
   createKeptSweeper,
   createLedger,
   createMetrics,
   createOutcomeSink,
   createProducerConnection,
   createQueuePool,
-  createRejectedWriter,
   createReplicationWait,
   createRouteRegistry,
   createRouter,
   createTracing,
   disabledTracing,
+  type KeyNames,
   keyNames,
   knownQueues,
+  type Ledger,
   type Metrics,
   type OutcomeSink,
   pingRedis,
+  type RedisClient,
   registerQueueGauges,
   scrapeMetrics,
 } from "@skyhook/queue-kit";
@@ -33,12 +38,9 @@ import {
   startTracing,
 } from "@skyhook/service-kit";
 import type { Express } from "express";
-import { createApp } from "./app.ts";
-import { createAccessTokens } from "./auth/access-tokens.ts";
-import { createClientRegistry } from "./auth/client-registry.ts";
-import { createFailureLimiter } from "./auth/failure-limits.ts";
 import { createBackPressure } from "./back-pressure/back-pressure.ts";
 import { answerClientError } from "./client-error.ts";
+import { composeApp } from "./compose-app.ts";
 import type { IngressConfig } from "./config.ts";
 import { errorCatalog } from "./errors.ts";
 import { filterReasons } from "./subscriptions/subscription-filter.ts";
@@ -80,16 +82,8 @@ export function composeIngress(
   const keys = keyNames(config.queuePrefix);
   const queues = createQueuePool({ connection: redis, prefix: config.queuePrefix, logger });
   const catalog = options.catalog ?? defaultCatalog;
-  const routes = createRouteRegistry(redis, keys);
+  const { routes, router } = startRouter(config, redis, keys, catalog, logger);
   const ledger = createLedger(redis, keys, config.journal);
-  const router = createRouter({
-    catalog,
-    registry: routes,
-    refreshMs: config.routesRefreshMs,
-    logger,
-  });
-  // The connection queues nothing while it connects: read the routes as soon as it can.
-  redis.on("ready", () => void router.refresh());
   const enqueuer = createEnqueuer({
     queues,
     ledger,
@@ -119,69 +113,37 @@ export function composeIngress(
     logger,
     registry: metrics.registry,
   });
-  // The kept queues belong to the workers: the sweeper's pool must not rewrite their meta.
-  const keptQueues = createQueuePool({
-    connection: redis,
-    prefix: config.queuePrefix,
-    logger,
-    observer: true,
-  });
-  const sweeper = createKeptSweeper({
-    ctx: { redis, keys, queues: keptQueues, ledger },
+  const sweeper = startKeptSweeper(config, {
+    redis,
+    keys,
+    ledger,
     queueNames: async () => knownQueues(catalog, await routes.list()),
-    bounds: config.bounds.kept.bounds,
-    journalMaxEntries: config.journalMaxEntries,
-    intervalMs: config.bounds.kept.sweepMs,
     logger,
     outcomes,
   });
   // The same bound as a delivery: a probe must not wait longer on a frozen Redis than Spotnana does.
   const isReady = () => pingRedis(redis, config.enqueueTimeoutMs);
-  const clients = createClientRegistry(config.subscriptions);
-  const app = createApp({
+  const app = composeApp(config, {
     logger,
-    tokens: createAccessTokens({
-      ...config.token,
-      isConfiguredClient: (clientId) => clients.byClientId(clientId) !== undefined,
-    }),
-    clients,
-    subscriptions: config.subscriptions,
+    redis,
+    keys,
+    queues,
     enqueuer,
-    rejected: createRejectedWriter({
-      queues,
-      journal: createJournalWriter(redis, keys, config.journal),
-      timeoutMs: config.enqueueTimeoutMs,
-    }),
     outcomes,
     router,
-    now: options.now,
-    failureLimiter: createFailureLimiter({
-      counter: createAuthFailureCounter(redis, keys),
-      limits: config.authFailureLimits,
-    }),
-    trustProxy: config.trustProxy,
     isReady,
-    body: config.body,
-    defaultTokenTtlSec: config.token.ttlSec,
-    retryAfterSec: config.retryAfterSec,
     backPressure,
     tracing:
       telemetry === undefined
         ? disabledTracing()
         : createTracing(telemetry.tracerProvider, telemetry.propagator),
+    now: options.now,
   });
   return {
     app,
     outcomes,
     metrics,
-    opsRoutes: {
-      "/healthz": () => opsJson(200, { status: "ok" }),
-      "/readyz": async () => {
-        const ready = await isReady();
-        return opsJson(ready ? 200 : 503, { status: ready ? "ready" : "redis unavailable" });
-      },
-      "/metrics": () => scrapeMetrics(metrics.registry),
-    },
+    opsRoutes: ingressOpsRoutes(isReady, metrics),
     createServer() {
       const server = createHttpServer(app, config.http);
       server.on("clientError", answerClientError(logger));
@@ -190,9 +152,84 @@ export function composeIngress(
     async close() {
       router.close();
       await Promise.all([backPressure.close(), sweeper.close()]);
-      await Promise.all([queues.close(), keptQueues.close()]);
+      await queues.close();
       redis.disconnect();
       await telemetry?.shutdown();
+    },
+  };
+}
+
+/** Routes by the catalog and by what running workers announced, refreshed on a timer. */
+function startRouter(
+  config: IngressConfig,
+  redis: RedisClient,
+  keys: KeyNames,
+  catalog: Catalog,
+  logger: Logger,
+) {
+  const routes = createRouteRegistry(redis, keys);
+  const router = createRouter({
+    catalog,
+    registry: routes,
+    refreshMs: config.routesRefreshMs,
+    logger,
+  });
+  // The connection queues nothing while it connects: read the routes as soon as it can.
+  redis.on("ready", () => void router.refresh());
+  return { routes, router };
+}
+
+/** The ops server's routes: `/healthz`, `/readyz` (Redis answers within the bound), `/metrics`. */
+function ingressOpsRoutes(
+  isReady: () => Promise<boolean>,
+  metrics: Metrics,
+): Record<string, OpsRoute> {
+  return {
+    "/healthz": () => opsJson(200, { status: "ok" }),
+    "/readyz": async () => {
+      const ready = await isReady();
+      return opsJson(ready ? 200 : 503, { status: ready ? "ready" : "redis unavailable" });
+    },
+    "/metrics": () => scrapeMetrics(metrics.registry),
+  };
+}
+
+/**
+ * The ingress's own sweeper of kept events, with a pool of its own: the kept queues belong to
+ * the workers, so the sweeper's pool is an observer and never rewrites their meta.
+ */
+function startKeptSweeper(
+  config: IngressConfig,
+  deps: {
+    redis: RedisClient;
+    keys: KeyNames;
+    ledger: Ledger;
+    /** The queues to look in: the catalog's, the announced ones and the catch-all. */
+    queueNames: () => Promise<readonly QueueNames[]>;
+    logger: Logger;
+    outcomes: OutcomeSink;
+  },
+): { close(): Promise<void> } {
+  const { redis, keys, ledger, logger } = deps;
+  const keptQueues = createQueuePool({
+    connection: redis,
+    prefix: config.queuePrefix,
+    logger,
+    observer: true,
+  });
+  const sweeper = createKeptSweeper({
+    ctx: { redis, keys, queues: keptQueues, ledger },
+    queueNames: deps.queueNames,
+    bounds: config.bounds.kept.bounds,
+    journalMaxEntries: config.journalMaxEntries,
+    intervalMs: config.bounds.kept.sweepMs,
+    logger,
+    outcomes: deps.outcomes,
+  });
+  return {
+    async close() {
+      await sweeper.close();
+      await keptQueues.close();
     },
   };
 }

@@ -90,63 +90,95 @@ function handBack(
   }
 }
 
+/** Where a dead letter says its job came from. */
+const lettersFrom = (names: QueueNames) => ({
+  queue: names.queue,
+  deadLetterQueue: names.deadLetter,
+});
+
+/** The run of a job BullMQ failed without us: what the observers are told of it. */
+function failedRun(names: QueueNames, job: Job, stalled: boolean): JobRun {
+  return {
+    queue: names.queue,
+    jobId: job.id ?? "unknown",
+    data: job.data,
+    attempt: job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    // Failed already: nothing of its retries is left to decide.
+    retryHorizonMs: 0,
+    nextRetryDelayMs: 0,
+    stalled,
+    canPutBack: false,
+    startedMs: Date.now(),
+    // No run of ours failed it: there is no span to mark.
+    span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+    context: ROOT_CONTEXT,
+  };
+}
+
+/**
+ * The fate's Redis effects. Not async: a kind without a case does not compile. Resolves to
+ * how long the operation's queue is to be held (0: not held).
+ */
+function carryOut(
+  options: FateApplierOptions,
+  job: Job,
+  run: JobRun,
+  { fate, hold }: Decision,
+): Promise<number> {
+  const names = options.names;
+  const released = () => (hold === undefined ? done : hold.lock.release());
+  switch (fate.kind) {
+    case "applied":
+      // Counted before BullMQ completes the job: a crash in between re-runs it, and the
+      // re-run finds its count (applied-before) rather than counting twice.
+      return Promise.all([
+        hold === undefined
+          ? options.ledger.countCompleted(names.queue, run.jobId, fate.event)
+          : hold.lock.completeAndRelease(
+              hold.order,
+              options.ledger.completion(names.queue, run.jobId, fate.event),
+            ),
+        options.downstream.succeeded().then((wasOpen) => {
+          if (wasOpen) options.onRecovered();
+        }),
+      ]).then(() => 0);
+    case "applied-before":
+      // Its position may not have been recorded before the crash; recording it is a no-op
+      // when a newer one was.
+      return (hold === undefined ? done : hold.lock.advanceAndRelease(hold.order)).then(() => 0);
+    case "stale":
+      return Promise.all([
+        options.staleEvents.write(job, fate.event, names, fate.order, fate.newest),
+        released(),
+      ]).then(() => 0);
+    case "dead-letter":
+      // Written before BullMQ fails the job: a crash in between re-runs it, never loses it.
+      return Promise.all([
+        options.deadLetters.write(job, lettersFrom(names), fate.reason, fate.error),
+        released(),
+      ]).then(() => 0);
+    case "retry":
+      return Promise.all([
+        options.downstream.failed({ unavailable: false, retryAfterMs: undefined }),
+        released(),
+      ]).then(([holdMs]) => holdMs);
+    case "held":
+      return Promise.all([
+        fate.by === "breaker"
+          ? fate.holdMs
+          : options.downstream.failed({ unavailable: true, retryAfterMs: fate.retryAfterMs }),
+        released(),
+      ]).then(([holdMs]) => holdMs);
+    case "busy":
+    case "interrupted":
+      return released().then(() => 0);
+  }
+}
+
 export function createFateApplier(options: FateApplierOptions): FateApplier {
   const { names, deadLetters, observers } = options;
-  const from = { queue: names.queue, deadLetterQueue: names.deadLetter };
-
-  /**
-   * The fate's Redis effects. Not async: a kind without a case does not compile. Resolves to
-   * how long the operation's queue is to be held (0: not held).
-   */
-  function carryOut(job: Job, run: JobRun, { fate, hold }: Decision): Promise<number> {
-    const released = () => (hold === undefined ? done : hold.lock.release());
-    switch (fate.kind) {
-      case "applied":
-        // Counted before BullMQ completes the job: a crash in between re-runs it, and the
-        // re-run finds its count (applied-before) rather than counting twice.
-        return Promise.all([
-          hold === undefined
-            ? options.ledger.countCompleted(names.queue, run.jobId, fate.event)
-            : hold.lock.completeAndRelease(
-                hold.order,
-                options.ledger.completion(names.queue, run.jobId, fate.event),
-              ),
-          options.downstream.succeeded().then((wasOpen) => {
-            if (wasOpen) options.onRecovered();
-          }),
-        ]).then(() => 0);
-      case "applied-before":
-        // Its position may not have been recorded before the crash; recording it is a no-op
-        // when a newer one was.
-        return (hold === undefined ? done : hold.lock.advanceAndRelease(hold.order)).then(() => 0);
-      case "stale":
-        return Promise.all([
-          options.staleEvents.write(job, fate.event, names, fate.order, fate.newest),
-          released(),
-        ]).then(() => 0);
-      case "dead-letter":
-        // Written before BullMQ fails the job: a crash in between re-runs it, never loses it.
-        return Promise.all([
-          deadLetters.write(job, from, fate.reason, fate.error),
-          released(),
-        ]).then(() => 0);
-      case "retry":
-        return Promise.all([
-          options.downstream.failed({ unavailable: false, retryAfterMs: undefined }),
-          released(),
-        ]).then(([holdMs]) => holdMs);
-      case "held":
-        return Promise.all([
-          fate.by === "breaker"
-            ? fate.holdMs
-            : options.downstream.failed({ unavailable: true, retryAfterMs: fate.retryAfterMs }),
-          released(),
-        ]).then(([holdMs]) => holdMs);
-      case "busy":
-      case "interrupted":
-        return released().then(() => 0);
-    }
-  }
+  const from = lettersFrom(names);
 
   const notify = (run: JobRun, decision: Decision) => {
     for (const observe of observers) observe(run, decision);
@@ -156,7 +188,7 @@ export function createFateApplier(options: FateApplierOptions): FateApplier {
     async apply(job, token, run, decision) {
       let holdMs: number;
       try {
-        holdMs = await carryOut(job, run, decision);
+        holdMs = await carryOut(options, job, run, decision);
       } catch (err) {
         // Never left to lapse, whatever failed; after the position was recorded a no-op.
         await decision.hold?.lock.release();
@@ -171,23 +203,7 @@ export function createFateApplier(options: FateApplierOptions): FateApplier {
       const reason = stalled ? "stalled" : "retries-exhausted";
       const why = stalled ? error.message : describeError(error);
       if (!(await deadLetters.writeIfMissing(job, from, reason, why))) return;
-      const run: JobRun = {
-        queue: names.queue,
-        jobId: job.id ?? "unknown",
-        data: job.data,
-        attempt: job.attemptsMade,
-        maxAttempts: job.opts.attempts ?? 1,
-        // Failed already: nothing of its retries is left to decide.
-        retryHorizonMs: 0,
-        nextRetryDelayMs: 0,
-        stalled,
-        canPutBack: false,
-        startedMs: Date.now(),
-        // No run of ours failed it: there is no span to mark.
-        span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
-        context: ROOT_CONTEXT,
-      };
-      notify(run, {
+      notify(failedRun(names, job, stalled), {
         fate: { kind: "dead-letter", reason, error: why },
         event: undefined,
         hold: undefined,

@@ -1,6 +1,6 @@
 import type { TracerProvider } from "@opentelemetry/api";
 import { createBookingStore } from "@skyhook/booking-store";
-import { type Catalog, defaultCatalog } from "@skyhook/contracts";
+import { type Catalog, defaultCatalog, type OperationSpec } from "@skyhook/contracts";
 import { createHttpNotifier, createLogNotifier } from "@skyhook/handler-flight-cancelled";
 import type { Handler } from "@skyhook/handler-kit";
 import {
@@ -11,6 +11,7 @@ import {
   createQueuePool,
   createTracing,
   disabledTracing,
+  type KeyNames,
   keyNames,
   logJobOutcomes,
   type Metrics,
@@ -25,6 +26,7 @@ import type { WorkerConfig } from "./config.ts";
 import { openWorkerConnections } from "./connections.ts";
 import type { ConsumptionMonitor } from "./consumption-monitor.ts";
 import { sampleDrift } from "./drift-sampler.ts";
+import type { FateObserver } from "./fate-observers.ts";
 import { installedHandlers, type WorkerDeps } from "./handlers.ts";
 import { type Runtime, startRuntime } from "./runtime.ts";
 import { startWorkerOps } from "./worker-ops.ts";
@@ -54,6 +56,25 @@ function handlerDeps(config: WorkerConfig, redis: RedisClient, logger: Logger): 
     effectTtlSec: config.effectTtlSec,
   };
 }
+
+/** Samples handled events for contract drift, when a sample rate is set. */
+function driftObservers(
+  config: WorkerConfig,
+  specs: readonly OperationSpec[],
+  redis: RedisClient,
+  keys: KeyNames,
+  logger: Logger,
+): FateObserver[] {
+  if (config.driftSampleRate <= 0) return [];
+  const recorder = createDriftRecorder(redis, keys);
+  return [sampleDrift({ rate: config.driftSampleRate, specs, recorder, logger })];
+}
+
+const adoptSettings = (config: WorkerConfig) => ({
+  enabled: config.adoptBacklog,
+  intervalMs: config.adoptIntervalMs,
+  ratePerSec: config.adoptRatePerSec,
+});
 
 export function composeWorker(
   config: WorkerConfig,
@@ -103,27 +124,13 @@ export function composeWorker(
       telemetry === undefined
         ? disabledTracing()
         : createTracing(telemetry.tracerProvider, telemetry.propagator),
-    observers:
-      config.driftSampleRate > 0
-        ? [
-            sampleDrift({
-              rate: config.driftSampleRate,
-              specs,
-              recorder: createDriftRecorder(connections.ops, keys),
-              logger,
-            }),
-          ]
-        : [],
+    observers: driftObservers(config, specs, connections.ops, keys, logger),
   });
   const routes = takeOverRoutes({
     // The worker routes by its own catalog: the operations it adopts are the ones it knows.
     ctx: { redis, keys, queues, ledger, router: catalog, settings: config.jobs, logger, outcomes },
     specs,
-    adopt: {
-      enabled: config.adoptBacklog,
-      intervalMs: config.adoptIntervalMs,
-      ratePerSec: config.adoptRatePerSec,
-    },
+    adopt: adoptSettings(config),
     logger,
   });
   registerDriftGauge({

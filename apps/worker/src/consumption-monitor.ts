@@ -47,6 +47,94 @@ type QueueState = {
   lastError: string | undefined;
 };
 
+/** A queue's state, fresh as of `startedMs`, kept current by its worker's job events. */
+function trackFetches(consumer: Consumer, startedMs: number, now: () => number): QueueState {
+  const state: QueueState = {
+    consumer,
+    lastFetchMs: startedMs,
+    pendingSinceMs: undefined,
+    ready: 0,
+    inFlight: 0,
+    stuckSinceMs: undefined,
+    lastError: undefined,
+  };
+  const { worker } = consumer;
+  const fetched = () => {
+    state.lastFetchMs = now();
+    state.lastError = undefined;
+  };
+  worker.on("active", fetched);
+  worker.on("completed", fetched);
+  worker.on("failed", fetched);
+  worker.on("drained", fetched);
+  worker.on("error", (err: Error) => {
+    state.lastError = err.message.slice(0, 200);
+  });
+  return state;
+}
+
+/** Since when the queue is stuck at `atMs`, or undefined while it is not. */
+function stuckSince(state: QueueState, atMs: number, stallAfterMs: number): number | undefined {
+  if (state.pendingSinceMs === undefined) return undefined;
+  const since = Math.max(state.lastFetchMs, state.pendingSinceMs);
+  return atMs - since > stallAfterMs ? since : undefined;
+}
+
+/** Records whether the queue is stuck, logging once when it becomes stuck and once when not. */
+function judge(state: QueueState, since: number | undefined, logger: Logger): void {
+  const queue = state.consumer.queue;
+  if (since !== undefined && state.stuckSinceMs === undefined) {
+    logger.warn(
+      {
+        queue,
+        since: new Date(since).toISOString(),
+        backlog: state.ready,
+        inFlight: state.inFlight,
+        lastError: state.lastError,
+      },
+      "worker stopped consuming: work is waiting and nothing is fetched",
+    );
+  } else if (since === undefined && state.stuckSinceMs !== undefined) {
+    logger.info({ queue }, "worker consuming again");
+  }
+  state.stuckSinceMs = since;
+}
+
+/** Reads the queue's backlog and notes since when work has waited for a free slot. */
+async function checkQueue(
+  state: QueueState,
+  readWork: (queue: string) => Promise<QueueWork>,
+  now: () => number,
+  logger: Logger,
+): Promise<void> {
+  const { consumer } = state;
+  let work: QueueWork;
+  try {
+    work = await readWork(consumer.queue);
+  } catch (err) {
+    // Stuck is claimed on fresh evidence only: an old backlog may long be gone. A Redis that
+    // cannot be read is caught by the ping instead.
+    state.pendingSinceMs = undefined;
+    logger.debug({ err, queue: consumer.queue }, "consumption check: backlog unreadable");
+    return;
+  }
+  const atMs = now();
+  state.ready = work.ready;
+  state.inFlight = consumer.inFlight();
+  const pending = !work.paused && work.ready > 0 && state.inFlight < consumer.concurrency;
+  if (!pending) state.pendingSinceMs = undefined;
+  else state.pendingSinceMs ??= atMs;
+}
+
+const stuckQueueOf = (state: QueueState, since: number): StuckQueue => ({
+  queue: state.consumer.queue,
+  since: new Date(since).toISOString(),
+  backlog: state.ready,
+  inFlight: state.inFlight,
+  concurrency: state.consumer.concurrency,
+  lastError: state.lastError,
+});
+
 /**
  * Finds a worker that stopped consuming. BullMQ reports a healthy fetch loop only through
  * job events (`active`, `completed`, `failed`, `drained`), and a broken one mostly by
@@ -67,88 +155,23 @@ export function watchConsumption(options: {
   logger: Logger;
   now?: () => number;
 }): ConsumptionMonitor {
+  const { logger, stallAfterMs } = options;
   const now = options.now ?? Date.now;
   const startedMs = now();
   let redisOk = true;
-  const states: QueueState[] = options.consumers.map((consumer) => ({
-    consumer,
-    lastFetchMs: startedMs,
-    pendingSinceMs: undefined,
-    ready: 0,
-    inFlight: 0,
-    stuckSinceMs: undefined,
-    lastError: undefined,
-  }));
-
-  for (const state of states) {
-    const { worker } = state.consumer;
-    const fetched = () => {
-      state.lastFetchMs = now();
-      state.lastError = undefined;
-    };
-    worker.on("active", fetched);
-    worker.on("completed", fetched);
-    worker.on("failed", fetched);
-    worker.on("drained", fetched);
-    worker.on("error", (err: Error) => {
-      state.lastError = err.message.slice(0, 200);
-    });
-  }
-
-  const stuckSince = (state: QueueState, atMs: number): number | undefined => {
-    if (state.pendingSinceMs === undefined) return undefined;
-    const since = Math.max(state.lastFetchMs, state.pendingSinceMs);
-    return atMs - since > options.stallAfterMs ? since : undefined;
-  };
-
-  const judge = (state: QueueState, atMs: number) => {
-    const since = stuckSince(state, atMs);
-    const queue = state.consumer.queue;
-    if (since !== undefined && state.stuckSinceMs === undefined) {
-      options.logger.warn(
-        {
-          queue,
-          since: new Date(since).toISOString(),
-          backlog: state.ready,
-          inFlight: state.inFlight,
-          lastError: state.lastError,
-        },
-        "worker stopped consuming: work is waiting and nothing is fetched",
-      );
-    } else if (since === undefined && state.stuckSinceMs !== undefined) {
-      options.logger.info({ queue }, "worker consuming again");
-    }
-    state.stuckSinceMs = since;
-  };
-
-  const checkQueue = async (state: QueueState) => {
-    const { consumer } = state;
-    let work: QueueWork;
-    try {
-      work = await options.readWork(consumer.queue);
-    } catch (err) {
-      // Stuck is claimed on fresh evidence only: an old backlog may long be gone. A Redis that
-      // cannot be read is caught by the ping instead.
-      state.pendingSinceMs = undefined;
-      options.logger.debug({ err, queue: consumer.queue }, "consumption check: backlog unreadable");
-      return;
-    }
-    const atMs = now();
-    state.ready = work.ready;
-    state.inFlight = consumer.inFlight();
-    const pending = !work.paused && work.ready > 0 && state.inFlight < consumer.concurrency;
-    if (!pending) state.pendingSinceMs = undefined;
-    else state.pendingSinceMs ??= atMs;
-  };
+  const states = options.consumers.map((consumer) => trackFetches(consumer, startedMs, now));
 
   let running: Promise<void> | undefined;
   const check = () => {
     running ??= (async () => {
       try {
-        const [pinged] = await Promise.all([options.ping(), ...states.map(checkQueue)]);
+        const [pinged] = await Promise.all([
+          options.ping(),
+          ...states.map((state) => checkQueue(state, options.readWork, now, logger)),
+        ]);
         redisOk = pinged;
         const atMs = now();
-        for (const state of states) judge(state, atMs);
+        for (const state of states) judge(state, stuckSince(state, atMs, stallAfterMs), logger);
       } finally {
         running = undefined;
       }
@@ -157,7 +180,7 @@ export function watchConsumption(options: {
   };
 
   const timer = setInterval(() => {
-    check().catch((err: unknown) => options.logger.error({ err }, "consumption check failed"));
+    check().catch((err: unknown) => logger.error({ err }, "consumption check failed"));
   }, options.checkEveryMs);
   timer.unref();
 
@@ -165,19 +188,9 @@ export function watchConsumption(options: {
     async readiness() {
       redisOk = await options.ping();
       const atMs = now();
-      const stuck = states.flatMap((state): StuckQueue[] => {
-        const since = stuckSince(state, atMs);
-        if (since === undefined) return [];
-        return [
-          {
-            queue: state.consumer.queue,
-            since: new Date(since).toISOString(),
-            backlog: state.ready,
-            inFlight: state.inFlight,
-            concurrency: state.consumer.concurrency,
-            lastError: state.lastError,
-          },
-        ];
+      const stuck = states.flatMap((state) => {
+        const since = stuckSince(state, atMs, stallAfterMs);
+        return since === undefined ? [] : [stuckQueueOf(state, since)];
       });
       return { ready: redisOk && stuck.length === 0, redis: redisOk ? "ok" : "unavailable", stuck };
     },
@@ -185,7 +198,7 @@ export function watchConsumption(options: {
       const atMs = now();
       return states.map((state) => ({
         queue: state.consumer.queue,
-        ready: redisOk && stuckSince(state, atMs) === undefined,
+        ready: redisOk && stuckSince(state, atMs, stallAfterMs) === undefined,
       }));
     },
     check,

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { type QueueNames, queueLabel } from "@skyhook/contracts";
 import type { Logger } from "pino";
 import { trimJournals } from "./journal/trim-journal.ts";
-import { recordAudit } from "./ops/audit.ts";
-import { type Holder, holdersOf, type KeptLocation } from "./ops/kept-events.ts";
-import { type KeptBound, type TrimContext, trimKept } from "./ops/trim-kept.ts";
+import { recordAudit } from "./operator/audit.ts";
+import type { Holder, KeptLocation } from "./operator/kept-event.ts";
+import { holdersOf } from "./operator/kept-filter.ts";
+import { type KeptBound, type TrimContext, trimKept } from "./operator/trim-kept.ts";
 import { type OutcomeSink, type TrimOutcome, type TrimReason, trimReasons } from "./outcome.ts";
 
 /** The bound of each kind of kept queue (per queue: each dead-letter queue has its own count). */

@@ -58,6 +58,76 @@ export type Metrics = {
   observer: OutcomeObserver;
 };
 
+/** The counters and histograms outcomes are counted in, registered in `registry`. */
+function registerOutcomeMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    deliveries: new Counter({
+      name: "skyhook_deliveries_total",
+      help: "Webhook deliveries by subscription, outcome and reason (error code or filter reason, '-' for none).",
+      labelNames: ["subscription", "outcome", "reason"] as const,
+      registers,
+    }),
+    tokens: new Counter({
+      name: "skyhook_token_requests_total",
+      help: "OAuth token requests by outcome.",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    enqueue: new Histogram({
+      name: "skyhook_enqueue_seconds",
+      help: "Time spent storing an accepted delivery in Redis.",
+      buckets: [...enqueueBucketsSec],
+      registers,
+    }),
+    jobs: new Counter({
+      name: "skyhook_jobs_total",
+      help: "Job runs by queue and outcome.",
+      labelNames: ["queue", "outcome"] as const,
+      registers,
+    }),
+    jobSeconds: new Histogram({
+      name: "skyhook_job_seconds",
+      help: "Duration of one job run, whatever its outcome.",
+      labelNames: ["queue"] as const,
+      buckets: [...jobBucketsSec],
+      registers,
+    }),
+    eventAge: new Histogram({
+      name: "skyhook_event_age_seconds",
+      help: "From the envelope timestamp Spotnana set to the handler's success.",
+      labelNames: ["queue"] as const,
+      buckets: [...eventAgeBucketsSec],
+      registers,
+    }),
+    moves: new Counter({
+      name: "skyhook_moves_total",
+      help: "Events moved between queues (adopted, replayed) or purged, by source and target queue.",
+      labelNames: ["outcome", "from", "to"] as const,
+      registers,
+    }),
+    trimmed: new Counter({
+      name: "skyhook_kept_trimmed_total",
+      help: "Kept events (dead letters, stale, catch-all, rejected copies) removed by their bound, oldest first, by location, queue and bound (count or age).",
+      labelNames: ["location", "queue", "reason"] as const,
+      registers,
+    }),
+  };
+}
+
+/** Queue names come from the contracts, so there are few; the label drops the hash tag. */
+function cachedQueueLabels(): (queue: string) => string {
+  const labels = new Map<string, string>();
+  return (queue) => {
+    let label = labels.get(queue);
+    if (label === undefined) {
+      label = queueLabel(queue);
+      labels.set(queue, label);
+    }
+    return label;
+  };
+}
+
 export function createMetrics(
   options: {
     /** Known subscription names; a delivery naming any other is counted as "other". */
@@ -70,72 +140,11 @@ export function createMetrics(
 ): Metrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-
-  const deliveries = new Counter({
-    name: "skyhook_deliveries_total",
-    help: "Webhook deliveries by subscription, outcome and reason (error code or filter reason, '-' for none).",
-    labelNames: ["subscription", "outcome", "reason"] as const,
-    registers,
-  });
-  const tokens = new Counter({
-    name: "skyhook_token_requests_total",
-    help: "OAuth token requests by outcome.",
-    labelNames: ["outcome"] as const,
-    registers,
-  });
-  const enqueue = new Histogram({
-    name: "skyhook_enqueue_seconds",
-    help: "Time spent storing an accepted delivery in Redis.",
-    buckets: [...enqueueBucketsSec],
-    registers,
-  });
-  const jobs = new Counter({
-    name: "skyhook_jobs_total",
-    help: "Job runs by queue and outcome.",
-    labelNames: ["queue", "outcome"] as const,
-    registers,
-  });
-  const jobSeconds = new Histogram({
-    name: "skyhook_job_seconds",
-    help: "Duration of one job run, whatever its outcome.",
-    labelNames: ["queue"] as const,
-    buckets: [...jobBucketsSec],
-    registers,
-  });
-  const eventAge = new Histogram({
-    name: "skyhook_event_age_seconds",
-    help: "From the envelope timestamp Spotnana set to the handler's success.",
-    labelNames: ["queue"] as const,
-    buckets: [...eventAgeBucketsSec],
-    registers,
-  });
-  const moves = new Counter({
-    name: "skyhook_moves_total",
-    help: "Events moved between queues (adopted, replayed) or purged, by source and target queue.",
-    labelNames: ["outcome", "from", "to"] as const,
-    registers,
-  });
-
-  const trimmed = new Counter({
-    name: "skyhook_kept_trimmed_total",
-    help: "Kept events (dead letters, stale, catch-all, rejected copies) removed by their bound, oldest first, by location, queue and bound (count or age).",
-    labelNames: ["location", "queue", "reason"] as const,
-    registers,
-  });
-
+  const { deliveries, tokens, enqueue, jobs, jobSeconds, eventAge, moves, trimmed } =
+    registerOutcomeMetrics(registry);
   const subscriptionOf = bounded(options.subscriptions, nameLike);
   const reasonOf = bounded(options.reasons, codeLike);
-  // Queue names come from the contracts, so there are few; the label drops the hash tag.
-  const labels = new Map<string, string>();
-  const labelOf = (queue: string) => {
-    let label = labels.get(queue);
-    if (label === undefined) {
-      label = queueLabel(queue);
-      labels.set(queue, label);
-    }
-    return label;
-  };
+  const labelOf = cachedQueueLabels();
 
   const observer: OutcomeObserver = (outcome) => {
     switch (outcome.kind) {

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { KeptLocation } from "./ops/kept-events.ts";
+import type { KeptLocation } from "./operator/kept-event.ts";
 
 /**
  * Every way a delivery, a token request or a job can end, as one type. Whatever decides an

@@ -45,29 +45,19 @@ async function readQueue(
   };
 }
 
-/**
- * The gauges read from Redis on each scrape: `skyhook_queue_jobs{queue,state}`,
- * `skyhook_ledger_difference{queue}` and `skyhook_ledger_events{queue,counter}`, for the
- * queues `queues()` names (for the catch-all, only its waiting count).
- *
- * A scrape never fails because of Redis and never waits long for it: each queue is read on
- * its own, and after `timeoutMs` the scrape answers with the queues read so far. A queue that
- * could not be read is left out rather than reported with stale numbers; the failure is
- * logged once until reads succeed again. BullMQ's reads wait for a connection that is down
- * (whatever its options), so the deadline is what bounds a scrape; give it a connection
- * without an offline queue all the same, so direct commands fail rather than pile up.
- */
-export function registerQueueGauges(options: {
-  registry: Registry;
+type GaugeSource = {
   redis: RedisClient;
   keys: KeyNames;
   pool: QueuePool;
   queues: () => readonly QueueNames[];
   logger: Logger;
-  timeoutMs?: number;
-}): void {
-  const timeoutMs = options.timeoutMs ?? 1_000;
-  const registers = [options.registry];
+};
+
+/**
+ * Reads every queue, each on its own, and answers with what was read by `timeoutMs`. A failure
+ * is logged once until reads succeed again.
+ */
+function sharedReadings(source: GaugeSource, timeoutMs: number): () => Promise<QueueReading[]> {
   let failing = false;
 
   const readAll = async (): Promise<QueueReading[]> => {
@@ -75,13 +65,13 @@ export function registerQueueGauges(options: {
     const failures: Array<{ queue: string; err: string }> = [];
     let queues: readonly QueueNames[];
     try {
-      queues = options.queues();
+      queues = source.queues();
     } catch (err) {
-      options.logger.warn({ err }, "metrics: could not list the queues to report");
+      source.logger.warn({ err }, "metrics: could not list the queues to report");
       return readings;
     }
     const reads = queues.map((names) =>
-      readQueue(options.redis, options.keys, options.pool, names).then(
+      readQueue(source.redis, source.keys, source.pool, names).then(
         (reading) => {
           readings.push(reading);
         },
@@ -102,13 +92,13 @@ export function registerQueueGauges(options: {
     const missing = queues.length - readings.length;
     if (missing > 0 && !failing) {
       failing = true;
-      options.logger.warn(
+      source.logger.warn(
         { missing, late: finished === "late", timeoutMs, failures: failures.slice(0, 5) },
         "metrics: some queues could not be read from Redis; left out of this scrape",
       );
     } else if (missing === 0 && failing) {
       failing = false;
-      options.logger.info("metrics: every queue read from Redis again");
+      source.logger.info("metrics: every queue read from Redis again");
     }
     // A copy: reads that finish after the deadline must not change what this scrape reports.
     return [...readings];
@@ -117,12 +107,31 @@ export function registerQueueGauges(options: {
   // prom-client collects every metric of a scrape concurrently: the three gauges share one
   // read of Redis, started by whichever is collected first. Nothing is kept past it.
   let current: Promise<QueueReading[]> | undefined;
-  const readings = (): Promise<QueueReading[]> => {
+  return () => {
     current ??= readAll().finally(() => {
       current = undefined;
     });
     return current;
   };
+}
+
+/**
+ * The gauges read from Redis on each scrape: `skyhook_queue_jobs{queue,state}`,
+ * `skyhook_ledger_difference{queue}` and `skyhook_ledger_events{queue,counter}`, for the
+ * queues `queues()` names (for the catch-all, only its waiting count).
+ *
+ * A scrape never fails because of Redis and never waits long for it: each queue is read on
+ * its own, and after `timeoutMs` the scrape answers with the queues read so far. A queue that
+ * could not be read is left out rather than reported with stale numbers; the failure is
+ * logged once until reads succeed again. BullMQ's reads wait for a connection that is down
+ * (whatever its options), so the deadline is what bounds a scrape; give it a connection
+ * without an offline queue all the same, so direct commands fail rather than pile up.
+ */
+export function registerQueueGauges(
+  options: GaugeSource & { registry: Registry; timeoutMs?: number },
+): void {
+  const readings = sharedReadings(options, options.timeoutMs ?? 1_000);
+  const registers = [options.registry];
 
   new Gauge({
     name: "skyhook_queue_jobs",

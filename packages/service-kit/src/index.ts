@@ -1,27 +1,18 @@
 export { announceDevCredentials } from "./announce-dev-credentials.ts";
+export { type CommonConfig, CommonEnv, commonConfigOf } from "./common-env.ts";
+export { envBool, envInt, envOptionalInt, envPort, envString } from "./env-fields.ts";
 export { exitOnConfigError } from "./exit-on-config-error.ts";
 export { createHttpServer, defaultHttpLimits, type HttpLimits } from "./http-server.ts";
 export { exitOnListenError, ListenError, listen } from "./listen.ts";
+export { ConfigError, envValue, loadConfig, refuseDevDefaults } from "./load-config.ts";
+export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export {
-  type CommonConfig,
-  CommonEnv,
-  ConfigError,
-  commonConfigOf,
   defaultOpsPorts,
-  envBool,
-  envInt,
-  envOptionalInt,
-  envPort,
-  envString,
-  envValue,
-  loadConfig,
   type OpsConfig,
   type OpsEnv,
   opsConfigOf,
   opsEnv,
-  refuseDevDefaults,
-} from "./load-config.ts";
-export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+} from "./ops-env.ts";
 export {
   defaultScryptParams,
   formatPasswordHash,

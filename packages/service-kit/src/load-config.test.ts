@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CommonEnv, ConfigError, commonConfigOf, loadConfig } from "./load-config.ts";
+import { CommonEnv, commonConfigOf } from "./common-env.ts";
+import { ConfigError, loadConfig } from "./load-config.ts";
 import { defaultRedactedFields } from "./redaction.ts";
 
 const redactFields = (value: string | undefined) =>

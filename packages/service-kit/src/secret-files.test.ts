@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CommonEnv, ConfigError, envString, envValue, loadConfig } from "./load-config.ts";
+import { CommonEnv } from "./common-env.ts";
+import { envString } from "./env-fields.ts";
+import { ConfigError, envValue, loadConfig } from "./load-config.ts";
 import { withSecretFiles } from "./secret-files.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "skyhook-secret-files-"));

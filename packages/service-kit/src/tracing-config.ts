@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envBool, envString } from "./load-config.ts";
+import { envBool, envString } from "./env-fields.ts";
 
 const exporterNames = ["otlp", "console", "none"] as const;
 type ExporterName = (typeof exporterNames)[number];

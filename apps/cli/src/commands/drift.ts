@@ -9,7 +9,7 @@ import {
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo } from "../io.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { table } from "../table.ts";
 
 /** The "field or value" column: a payload path as it is, an unknown value said as such. */
@@ -57,7 +57,9 @@ export function driftCommand(program: Command, config: () => CliConfig, io: CliI
     .action(async (options: { json?: boolean; clear?: string }) => {
       if (options.clear !== undefined) {
         const pair = pairOf(options.clear);
-        const cleared = await withOps(config(), (ops, redis) => clearDrift(redis, ops.keys, pair));
+        const cleared = await withOperator(config(), (operator, redis) =>
+          clearDrift(redis, operator.keys, pair),
+        );
         const name = `${pair.eventType}/${pair.operation}`;
         io.out(
           cleared
@@ -66,7 +68,9 @@ export function driftCommand(program: Command, config: () => CliConfig, io: CliI
         );
         return;
       }
-      const report = await withOps(config(), (ops, redis) => readContractDrift(redis, ops.keys));
+      const report = await withOperator(config(), (operator, redis) =>
+        readContractDrift(redis, operator.keys),
+      );
       if (options.json === true) {
         io.out(`${JSON.stringify(report, null, 2)}\n`);
         return;

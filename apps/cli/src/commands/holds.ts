@@ -2,7 +2,7 @@ import { queueLabel } from "@skyhook/contracts";
 import {
   describeHold,
   holdReport,
-  type OpsContext,
+  type OperatorContext,
   operationHold,
   operationHolds,
   operationQueueOf,
@@ -12,12 +12,12 @@ import {
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo } from "../io.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { table } from "../table.ts";
 
 /** The queue an operator names, or the CLI's usage error saying which names there are. */
-async function queueOf(ops: OpsContext, named: string): Promise<string> {
-  const found = await operationQueueOf(ops, named);
+async function queueOf(operator: OperatorContext, named: string): Promise<string> {
+  const found = await operationQueueOf(operator, named);
   if (!found.ok) throw new CliExit(2, found.message);
   return found.queue;
 }
@@ -30,7 +30,7 @@ export function holdCommands(program: Command, config: () => CliConfig, io: CliI
     )
     .option("--json", "one JSON document, for scripts")
     .action(async (options: { json?: boolean }) => {
-      const holds = await withOps(config(), (ops) => operationHolds(ops));
+      const holds = await withOperator(config(), (operator) => operationHolds(operator));
       const now = Date.now();
       if (options.json === true) {
         io.out(
@@ -64,10 +64,10 @@ export function holdCommands(program: Command, config: () => CliConfig, io: CliI
     .argument("<OPERATION>", "FLIGHT_CANCELLED, PNR_V3/FLIGHT_CANCELLED or pnr-v3.flight-cancelled")
     .requiredOption("--reason <text>", "why, for the status, the dashboard and the audit trail")
     .action(async (named: string, options: { reason: string }) => {
-      const hold = await withOps(config(), async (ops) => {
-        const queue = await queueOf(ops, named);
-        await pauseOperation(ops, queue, { reason: options.reason, actor: config().actor });
-        return operationHold(ops, queue);
+      const hold = await withOperator(config(), async (operator) => {
+        const queue = await queueOf(operator, named);
+        await pauseOperation(operator, queue, { reason: options.reason, actor: config().actor });
+        return operationHold(operator, queue);
       });
       io.out(
         `${queueLabel(hold.queue)}: ${describeHold(hold, Date.now())}; ${hold.waiting} waiting\n`,
@@ -79,11 +79,11 @@ export function holdCommands(program: Command, config: () => CliConfig, io: CliI
     .description("Let workers take a paused operation's events again. Audited")
     .argument("<OPERATION>", "FLIGHT_CANCELLED, PNR_V3/FLIGHT_CANCELLED or pnr-v3.flight-cancelled")
     .action(async (named: string) => {
-      const { queue, wasPaused } = await withOps(config(), async (ops) => {
-        const found = await queueOf(ops, named);
+      const { queue, wasPaused } = await withOperator(config(), async (operator) => {
+        const found = await queueOf(operator, named);
         return {
           queue: found,
-          wasPaused: await resumeOperation(ops, found, { actor: config().actor }),
+          wasPaused: await resumeOperation(operator, found, { actor: config().actor }),
         };
       });
       io.out(

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import type { z } from "zod";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo } from "../io.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { table } from "../table.ts";
 
 const cut = (text: string, length: number) =>
@@ -64,7 +64,7 @@ export function journalCommands(program: Command, config: () => CliConfig, io: C
         deliveryId: options.deliveryId,
         limit: count(options.limit),
       });
-      const entries = await withOps(config(), (ops) => ops.journal.timeline(query));
+      const entries = await withOperator(config(), (operator) => operator.journal.timeline(query));
       if (options.json === true) {
         io.out(`${JSON.stringify(entries, null, 2)}\n`);
         return;
@@ -100,7 +100,7 @@ export function journalCommands(program: Command, config: () => CliConfig, io: C
         limit: count(options.limit),
         cursor: options.cursor,
       });
-      const page = await withOps(config(), (ops) => ops.journal.search(query));
+      const page = await withOperator(config(), (operator) => operator.journal.search(query));
       if (options.json === true) {
         const document = {
           count: page.entries.length,

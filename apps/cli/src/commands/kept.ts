@@ -1,8 +1,14 @@
-import { inspectKept, type KeptSummary, purgeKept, replayKept } from "@skyhook/queue-kit";
+import {
+  inspectKept,
+  type KeptSummary,
+  purgeKept,
+  type ReplayReport,
+  replayKept,
+} from "@skyhook/queue-kit";
 import type { Command } from "commander";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo, progressLine } from "../io.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { table } from "../table.ts";
 import { describeFilter, filterOf, withFilterOptions } from "./filter-options.ts";
 
@@ -25,6 +31,12 @@ function keptTable(found: readonly KeptSummary[]): string {
 }
 
 export function keptCommands(program: Command, config: () => CliConfig, io: CliIo): void {
+  inspectCommand(program, config, io);
+  replayCommand(program, config, io);
+  purgeCommand(program, config, io);
+}
+
+function inspectCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   withFilterOptions(
     program
       .command("inspect")
@@ -34,7 +46,7 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
       .option("--json", "one JSON document, for scripts"),
   ).action(async (options: Record<string, unknown>) => {
     const filter = filterOf(options);
-    const found = await withOps(config(), (ops) => inspectKept(ops, filter));
+    const found = await withOperator(config(), (operator) => inspectKept(operator, filter));
     if (options.json === true) {
       io.out(`${JSON.stringify({ filter, count: found.length, events: found }, null, 2)}\n`);
       return;
@@ -46,7 +58,9 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
     io.out(keptTable(found));
     io.out(`${found.length} event(s) match ${describeFilter(filter)}.\n`);
   });
+}
 
+function replayCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   withFilterOptions(
     program
       .command("replay")
@@ -63,38 +77,41 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
       throw new CliExit(2, "--rate must be a positive number");
     const dryRun = options.dryRun === true;
     const progress = progressLine(io, "replayed");
-    const report = await withOps(config(), (ops) =>
-      replayKept(ops, filter, {
+    const report = await withOperator(config(), (operator) =>
+      replayKept(operator, filter, {
         dryRun,
         ratePerSec,
         actor: config().actor,
         onProgress: (done, total) => progress.update(done, total),
       }),
     );
-    if (options.json === true) {
-      io.out(`${JSON.stringify(report, null, 2)}\n`);
-    } else {
-      const verb = dryRun ? "would move" : "moved";
-      io.out(`${report.matched} kept event(s) match ${describeFilter(filter)}.\n`);
-      for (const [queue, count] of Object.entries(report.moved))
-        io.out(`  ${verb} ${count} to ${label(queue)}\n`);
-      if (report.vanished > 0)
-        io.out(`  ${report.vanished} were already gone (replayed or purged meanwhile)\n`);
-      if (report.noHandler.length > 0) {
-        io.out(`  ${report.noHandler.length} still have no handler (they stay where they are):\n`);
-        io.out(keptTable(report.noHandler));
-      }
-      if (report.invalidPayload.length > 0) {
-        io.out(`  ${report.invalidPayload.length} still fail their payload schema:\n`);
-        for (const k of report.invalidPayload) io.out(`    ${k.jobId}: ${k.fields}\n`);
-      }
-      if (report.notAnEvent.length > 0)
-        io.out(`  ${report.notAnEvent.length} dead letters hold no Skyhook event (purge them)\n`);
-    }
+    if (options.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
+    else printReplayReport(io, report, describeFilter(filter), dryRun);
     if (report.invalidPayload.length + report.noHandler.length > 0 && !dryRun)
       throw new CliExit(1, "some events could not be replayed (see above)");
   });
+}
 
+function printReplayReport(io: CliIo, report: ReplayReport, filter: string, dryRun: boolean): void {
+  const verb = dryRun ? "would move" : "moved";
+  io.out(`${report.matched} kept event(s) match ${filter}.\n`);
+  for (const [queue, count] of Object.entries(report.moved))
+    io.out(`  ${verb} ${count} to ${label(queue)}\n`);
+  if (report.vanished > 0)
+    io.out(`  ${report.vanished} were already gone (replayed or purged meanwhile)\n`);
+  if (report.noHandler.length > 0) {
+    io.out(`  ${report.noHandler.length} still have no handler (they stay where they are):\n`);
+    io.out(keptTable(report.noHandler));
+  }
+  if (report.invalidPayload.length > 0) {
+    io.out(`  ${report.invalidPayload.length} still fail their payload schema:\n`);
+    for (const k of report.invalidPayload) io.out(`    ${k.jobId}: ${k.fields}\n`);
+  }
+  if (report.notAnEvent.length > 0)
+    io.out(`  ${report.notAnEvent.length} dead letters hold no Skyhook event (purge them)\n`);
+}
+
+function purgeCommand(program: Command, config: () => CliConfig, io: CliIo): void {
   withFilterOptions(
     program
       .command("purge")
@@ -104,8 +121,8 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
   ).action(async (options: Record<string, unknown>) => {
     const filter = filterOf(options);
     const cfg = config();
-    await withOps(cfg, async (ops) => {
-      const found = await inspectKept(ops, filter);
+    await withOperator(cfg, async (operator) => {
+      const found = await inspectKept(operator, filter);
       if (found.length === 0) {
         io.out(`No kept events match ${describeFilter(filter)}; nothing to purge.\n`);
         return;
@@ -123,7 +140,7 @@ export function keptCommands(program: Command, config: () => CliConfig, io: CliI
           throw new CliExit(1, "not confirmed; nothing deleted");
       }
       const progress = progressLine(io, "purged");
-      const report = await purgeKept(ops, filter, {
+      const report = await purgeKept(operator, filter, {
         actor: cfg.actor,
         onProgress: (done, total) => progress.update(done, total),
       });

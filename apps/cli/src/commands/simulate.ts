@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { CliConfig } from "../config.ts";
 import { CliExit, type CliIo, progressLine } from "../io.ts";
 import { senderAuth } from "../sender-auth.ts";
-import { withOps } from "../session.ts";
+import { withOperator } from "../session.ts";
 import { ledgerShortfall, locateJobs } from "../simulate/read-back.ts";
 import { type CheckResult, checkDeliveries, formatReport, summarize } from "../simulate/report.ts";
 
@@ -47,6 +47,7 @@ const SimulateOptions = z
   .refine((o) => !(o.closed === true && o.rate !== undefined), {
     message: "--rate (open model) and --closed exclude each other",
   });
+type SimulateOptions = z.infer<typeof SimulateOptions>;
 
 /** Waits (bounded) for Skyhook to finish the simulated jobs, then looks for every one of them. */
 async function readBack(
@@ -56,15 +57,15 @@ async function readBack(
   io: CliIo,
 ): Promise<CheckResult> {
   const jobIds = [...new Set(records.flatMap((r) => (r.jobId === undefined ? [] : [r.jobId])))];
-  return withOps(config, async (ops, redis) => {
-    const queues = await ops.queueNames();
+  return withOperator(config, async (operator, redis) => {
+    const queues = await operator.queueNames();
     const deadline = Date.now() + settleSec * 1_000;
     const progress = progressLine(io, "settling: jobs done");
     for (;;) {
-      const located = await locateJobs(redis, ops.keys, queues, jobIds);
+      const located = await locateJobs(redis, operator.keys, queues, jobIds);
       const inFlight = [...located.values()].filter((w) => w.inFlight).length;
       progress.update(jobIds.length - inFlight, jobIds.length);
-      const shortfall = await ledgerShortfall(redis, ops.keys, ops.queues, queues);
+      const shortfall = await ledgerShortfall(redis, operator.keys, operator.queues, queues);
       if ((inFlight === 0 && shortfall === 0) || Date.now() >= deadline)
         return checkDeliveries(records, located, shortfall);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -128,69 +129,71 @@ export function simulateCommand(program: Command, config: () => CliConfig, io: C
           2,
           parsed.error.issues.map((i) => `--${String(i.path[0] ?? "")}: ${i.message}`).join("; "),
         );
-      const options = parsed.data;
-      const cfg = config();
-      const base = (options.url ?? cfg.ingressUrl).replace(/\/+$/, "");
-      const auth = senderAuth(options, io.env);
-      const url = deliveryUrlOf(base);
-      // Fail before sending anything rather than after a long run whose report then cannot be read back.
-      if (options.check === true) await withOps(cfg, async () => undefined);
-      const load: LoadModel =
-        options.closed === true
-          ? { kind: "closed", concurrency: options.concurrency }
-          : { kind: "open", ratePerSec: options.rate ?? 50 };
-      const eventCount = options.events ?? (options.durationSec === undefined ? 500 : undefined);
-      const runId = randomBytes(4).toString("hex");
-      const random = Math.random;
-      const nodes = Array.from({ length: options.nodes }, () =>
-        createSendingNode({ url, auth, timeoutMs: options.timeoutMs }),
-      );
-      const progress = progressLine(
-        io,
-        eventCount === undefined ? "simulating: seconds" : "simulating: events settled",
-      );
-      const run = await runDeliveries({
-        events: generateEvents({ runId, random, ...options }),
-        ...(eventCount === undefined ? {} : { count: eventCount }),
-        ...(options.durationSec === undefined ? {} : { durationMs: options.durationSec * 1_000 }),
-        nodes,
-        load,
-        timeScale: options.timeScale,
-        duplicates: options.duplicates,
-        random,
-        // Stable per event: every retry and duplicate of one delivery carries the same id.
-        deliveryId: (event) => `sim-${runId}-${event.seq}`,
-        onProgress: ({ settled, started, elapsedMs, done }) => {
-          if (eventCount !== undefined)
-            return progress.update(settled, Math.max(eventCount, started));
-          const totalSec = Math.ceil(options.durationSec ?? 0);
-          progress.update(
-            done ? totalSec : Math.min(Math.floor(elapsedMs / 1_000), totalSec),
-            totalSec,
-          );
-        },
-      });
-      const check =
-        options.check === true
-          ? await readBack(cfg, run.records, options.settleSec, io)
-          : "not checked";
-      const report = summarize(run, check, {
-        url,
-        mode: auth.mode,
-        load:
-          load.kind === "open"
-            ? `open, ${load.ratePerSec} events/s`
-            : `closed, concurrency ${load.concurrency}`,
-        nodes: options.nodes,
-        timeScale: options.timeScale,
-        checkedIn:
-          options.check === true ? `${describeTarget(cfg.redis)}, prefix ${cfg.queuePrefix}` : "",
-      });
-      io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-      if (!report.ok)
-        throw new CliExit(
-          1,
-          "the simulation found pending, lost, unsettled or twice-applied deliveries",
-        );
+      await simulate(parsed.data, config(), io);
     });
+}
+
+/** One simulation as the options ask, its report written; exits 1 when the report is not ok. */
+async function simulate(options: SimulateOptions, cfg: CliConfig, io: CliIo): Promise<void> {
+  const base = (options.url ?? cfg.ingressUrl).replace(/\/+$/, "");
+  const auth = senderAuth(options, io.env);
+  const url = deliveryUrlOf(base);
+  // Fail before sending anything rather than after a long run whose report then cannot be read back.
+  if (options.check === true) await withOperator(cfg, async () => undefined);
+  const load: LoadModel =
+    options.closed === true
+      ? { kind: "closed", concurrency: options.concurrency }
+      : { kind: "open", ratePerSec: options.rate ?? 50 };
+  const eventCount = options.events ?? (options.durationSec === undefined ? 500 : undefined);
+  const runId = randomBytes(4).toString("hex");
+  const random = Math.random;
+  const nodes = Array.from({ length: options.nodes }, () =>
+    createSendingNode({ url, auth, timeoutMs: options.timeoutMs }),
+  );
+  const progress = progressLine(
+    io,
+    eventCount === undefined ? "simulating: seconds" : "simulating: events settled",
+  );
+  const run = await runDeliveries({
+    events: generateEvents({ runId, random, ...options }),
+    ...(eventCount === undefined ? {} : { count: eventCount }),
+    ...(options.durationSec === undefined ? {} : { durationMs: options.durationSec * 1_000 }),
+    nodes,
+    load,
+    timeScale: options.timeScale,
+    duplicates: options.duplicates,
+    random,
+    // Stable per event: every retry and duplicate of one delivery carries the same id.
+    deliveryId: (event) => `sim-${runId}-${event.seq}`,
+    onProgress: ({ settled, started, elapsedMs, done }) => {
+      if (eventCount !== undefined) return progress.update(settled, Math.max(eventCount, started));
+      const totalSec = Math.ceil(options.durationSec ?? 0);
+      progress.update(
+        done ? totalSec : Math.min(Math.floor(elapsedMs / 1_000), totalSec),
+        totalSec,
+      );
+    },
+  });
+  const check =
+    options.check === true
+      ? await readBack(cfg, run.records, options.settleSec, io)
+      : "not checked";
+  const report = summarize(run, check, {
+    url,
+    mode: auth.mode,
+    load:
+      load.kind === "open"
+        ? `open, ${load.ratePerSec} events/s`
+        : `closed, concurrency ${load.concurrency}`,
+    nodes: options.nodes,
+    timeScale: options.timeScale,
+    checkedIn:
+      options.check === true ? `${describeTarget(cfg.redis)}, prefix ${cfg.queuePrefix}` : "",
+  });
+  io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  if (!report.ok)
+    throw new CliExit(
+      1,
+      "the simulation found pending, lost, unsettled or twice-applied deliveries",
+    );
 }

@@ -1,6 +1,6 @@
 import {
   holdReport,
-  type OpsContext,
+  type OperatorContext,
   operationHold,
   operationHolds,
   operationQueueOf,
@@ -29,7 +29,7 @@ const ResumeRequest = z.object({ operation: OperationName });
  * actor. Everyone signed in reads; pausing and resuming need the operator role.
  */
 export function operationHoldsApi(deps: {
-  ops: Promise<OpsContext>;
+  operator: Promise<OperatorContext>;
   identityOf: (req: Request) => Identity;
 }): Router {
   const router = Router();
@@ -38,15 +38,15 @@ export function operationHoldsApi(deps: {
   const json = express.json({ limit: "16kb" });
 
   /** The queue the request names, or the answer already sent saying why there is none. */
-  const queueNamed = async (ops: OpsContext, named: string, res: Response) => {
-    const found = await operationQueueOf(ops, named);
+  const queueNamed = async (operator: OperatorContext, named: string, res: Response) => {
+    const found = await operationQueueOf(operator, named);
     if (found.ok) return found.queue;
     problem(res, found.reason === "unknown_operation" ? 404 : 400, found.reason, found.message);
     return undefined;
   };
 
   router.get("/api/operations", async (_req, res) => {
-    const holds = await operationHolds(await deps.ops);
+    const holds = await operationHolds(await deps.operator);
     const now = Date.now();
     res.json({
       at: new Date(now).toISOString(),
@@ -64,11 +64,11 @@ export function operationHoldsApi(deps: {
       problem(res, 400, "invalid_request", "a pause needs operation and reason", body.error.issues);
       return;
     }
-    const ops = await deps.ops;
-    const queue = await queueNamed(ops, body.data.operation, res);
+    const operator = await deps.operator;
+    const queue = await queueNamed(operator, body.data.operation, res);
     if (queue === undefined) return;
-    await pauseOperation(ops, queue, { reason: body.data.reason, actor: actorOf(req) });
-    res.json({ operation: holdReport(await operationHold(ops, queue), Date.now()) });
+    await pauseOperation(operator, queue, { reason: body.data.reason, actor: actorOf(req) });
+    res.json({ operation: holdReport(await operationHold(operator, queue), Date.now()) });
   });
 
   router.post("/api/operations/resume", jsonOnly, json, async (req, res) => {
@@ -81,11 +81,11 @@ export function operationHoldsApi(deps: {
       problem(res, 400, "invalid_request", "a resume needs operation", body.error.issues);
       return;
     }
-    const ops = await deps.ops;
-    const queue = await queueNamed(ops, body.data.operation, res);
+    const operator = await deps.operator;
+    const queue = await queueNamed(operator, body.data.operation, res);
     if (queue === undefined) return;
-    const resumed = await resumeOperation(ops, queue, { actor: actorOf(req) });
-    res.json({ resumed, operation: holdReport(await operationHold(ops, queue), Date.now()) });
+    const resumed = await resumeOperation(operator, queue, { actor: actorOf(req) });
+    res.json({ resumed, operation: holdReport(await operationHold(operator, queue), Date.now()) });
   });
 
   return router;

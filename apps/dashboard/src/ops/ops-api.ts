@@ -2,7 +2,7 @@ import {
   inspectKept,
   JournalSearch,
   KeptFilter,
-  type OpsSession,
+  type OperatorSession,
   purgeKept,
   readAudit,
   readLedger,
@@ -67,7 +67,7 @@ const numberOf = (query: Request["query"], name: string) => {
  * bodies, as a second line behind the refusal of cross-site writes.
  */
 export function opsApi(deps: {
-  ops: Promise<OpsSession>;
+  operator: Promise<OperatorSession>;
   identityOf: (req: Request) => Identity;
 }): Router {
   const router = Router();
@@ -82,7 +82,7 @@ export function opsApi(deps: {
       problem(res, 400, "invalid_filter", "invalid filter", filter.error.issues);
       return;
     }
-    const events = await inspectKept(await deps.ops, filter.data);
+    const events = await inspectKept(await deps.operator, filter.data);
     res.json({ count: events.length, events });
   });
 
@@ -96,7 +96,7 @@ export function opsApi(deps: {
       operatorOnly(res);
       return;
     }
-    const report = await replayKept(await deps.ops, body.data.filter, {
+    const report = await replayKept(await deps.operator, body.data.filter, {
       dryRun: body.data.dryRun,
       ratePerSec: body.data.ratePerSec,
       actor: actorOf(req),
@@ -120,8 +120,8 @@ export function opsApi(deps: {
       );
       return;
     }
-    const ops = await deps.ops;
-    const matching = await inspectKept(ops, body.data.filter);
+    const operator = await deps.operator;
+    const matching = await inspectKept(operator, body.data.filter);
     if (matching.length !== body.data.confirmCount) {
       problem(
         res,
@@ -131,17 +131,19 @@ export function opsApi(deps: {
       );
       return;
     }
-    res.json(await purgeKept(ops, body.data.filter, { actor: actorOf(req) }));
+    res.json(await purgeKept(operator, body.data.filter, { actor: actorOf(req) }));
   });
 
   router.get("/api/ledger", async (_req, res) => {
-    const ops = await deps.ops;
-    res.json(await readLedger(ops.redis, ops.keys, ops.queues, await ops.queueNames()));
+    const operator = await deps.operator;
+    res.json(
+      await readLedger(operator.redis, operator.keys, operator.queues, await operator.queueNames()),
+    );
   });
 
   router.get("/api/audit", async (_req, res) => {
-    const ops = await deps.ops;
-    res.json(await readAudit(ops.redis, ops.keys, 50));
+    const operator = await deps.operator;
+    res.json(await readAudit(operator.redis, operator.keys, 50));
   });
 
   router.get("/api/journal/timeline", async (req, res) => {
@@ -156,7 +158,7 @@ export function opsApi(deps: {
       problem(res, 400, "invalid_query", "invalid timeline query", query.error.issues);
       return;
     }
-    const entries = await (await deps.ops).journal.timeline(query.data);
+    const entries = await (await deps.operator).journal.timeline(query.data);
     res.json({ count: entries.length, entries });
   });
 
@@ -174,7 +176,7 @@ export function opsApi(deps: {
       problem(res, 400, "invalid_query", "invalid journal search", query.error.issues);
       return;
     }
-    const page = await (await deps.ops).journal.search(query.data);
+    const page = await (await deps.operator).journal.search(query.data);
     res.json({ count: page.entries.length, entries: page.entries, cursor: page.cursor ?? null });
   });
 

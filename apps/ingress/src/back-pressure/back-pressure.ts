@@ -35,6 +35,33 @@ export type BackPressure = {
 
 const heldStates = ["waiting", "prioritized", "delayed"] as const;
 
+/** Each change of what is shed is logged once, as it happens: never per request. */
+function logShedChanges(
+  logger: Logger,
+  budgets: ShedBudgets,
+  prev: ShedState,
+  next: ShedState,
+): void {
+  if (prev.memory === undefined && next.memory !== undefined)
+    logger.warn(
+      { reason: "redis_memory", ...next.memory, ratio: budgets.memoryRatio },
+      "shedding every delivery: Redis memory over budget",
+    );
+  if (prev.memory !== undefined && next.memory === undefined)
+    logger.info({ reason: "redis_memory" }, "no longer shedding: Redis memory under budget");
+  for (const [queue, over] of next.queues) {
+    if (!prev.queues.has(queue))
+      logger.warn(
+        { reason: backlogReasonOf(queue), queue: queueLabel(queue), ...over },
+        "shedding deliveries to a queue: backlog over budget",
+      );
+  }
+  for (const queue of prev.queues.keys()) {
+    if (!next.queues.has(queue))
+      logger.info({ queue: queueLabel(queue) }, "no longer shedding a queue: backlog under budget");
+  }
+}
+
 /**
  * Refuses deliveries with 503 + Retry-After before Redis refuses writes: when a master's used
  * memory passes its share of `maxmemory`, or when a queue's backlog passes its budget (the
@@ -60,30 +87,6 @@ export function createBackPressure(options: {
     shedding: (reason) => isShedding(state, reason),
     memoryShare: () => state.memoryShare,
   });
-
-  const logChanges = (prev: ShedState, next: ShedState) => {
-    if (prev.memory === undefined && next.memory !== undefined)
-      logger.warn(
-        { reason: "redis_memory", ...next.memory, ratio: budgets.memoryRatio },
-        "shedding every delivery: Redis memory over budget",
-      );
-    if (prev.memory !== undefined && next.memory === undefined)
-      logger.info({ reason: "redis_memory" }, "no longer shedding: Redis memory under budget");
-    for (const [queue, over] of next.queues) {
-      if (!prev.queues.has(queue))
-        logger.warn(
-          { reason: backlogReasonOf(queue), queue: queueLabel(queue), ...over },
-          "shedding deliveries to a queue: backlog over budget",
-        );
-    }
-    for (const queue of prev.queues.keys()) {
-      if (!next.queues.has(queue))
-        logger.info(
-          { queue: queueLabel(queue) },
-          "no longer shedding a queue: backlog under budget",
-        );
-    }
-  };
 
   // BullMQ's reads wait for a connection that is down: a deadline bounds each read.
   const deadlineMs = Math.max(budgets.sampleMs, 1_000);
@@ -121,7 +124,7 @@ export function createBackPressure(options: {
     if (failures.length === 0 && failing) logger.info("back-pressure: reading Redis again");
     failing = failures.length > 0;
     const next = nextShedState(state, { memory, backlogs }, budgets);
-    logChanges(state, next);
+    logShedChanges(logger, budgets, state, next);
     state = next;
   };
 

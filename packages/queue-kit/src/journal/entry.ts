@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { KeptLocation } from "../ops/kept-events.ts";
+import type { KeptLocation } from "../operator/kept-event.ts";
 
 /**
  * The journal's vocabulary, in one file: what a writer records, what a reader returns, and how

@@ -15,7 +15,7 @@ import { createLedger } from "../ledger.ts";
 import { createOutcomeSink, type Outcome } from "../outcome.ts";
 import { createQueuePool } from "../queue-pool.ts";
 import { readAudit } from "./audit.ts";
-import type { Holder } from "./kept-events.ts";
+import type { Holder } from "./kept-event.ts";
 import { trimKept } from "./trim-kept.ts";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {

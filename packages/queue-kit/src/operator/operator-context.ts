@@ -13,17 +13,17 @@ import { createLedger } from "../ledger.ts";
 import type { OutcomeSink } from "../outcome.ts";
 import { createQueuePool, type QueuePool } from "../queue-pool.ts";
 import { createRouteRegistry, createRouter, knownQueues } from "../route-registry.ts";
-import type { OpsContext } from "./operations.ts";
+import type { OperatorContext } from "./operations.ts";
 
 /** An operator tool's context, with the journal to read, for as long as the tool runs. */
-export type OpsSession = OpsContext & { journal: JournalReader; close(): Promise<void> };
+export type OperatorSession = OperatorContext & { journal: JournalReader; close(): Promise<void> };
 
 /**
  * What an operator's tool (the CLI, the admin API) needs to look at and move kept events: an
  * observer's queue pool, the ledger (which journals replays and purges), routing that includes
  * what running workers announced, and the journal's reader over the same queues.
  */
-export async function createOpsContext(options: {
+export async function createOperatorContext(options: {
   redis: RedisClient;
   prefix: string;
   catalog: Catalog;
@@ -38,7 +38,7 @@ export async function createOpsContext(options: {
   onRoutes?: (queues: QueueNames[]) => void;
   /** The journal settings every process shares (default: two weeks, bounded). */
   journal?: JournalSettings;
-}): Promise<OpsSession> {
+}): Promise<OperatorSession> {
   const keys = keyNames(options.prefix);
   const registry = createRouteRegistry(options.redis, keys);
   const router = createRouter({

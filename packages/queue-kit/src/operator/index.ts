@@ -1,5 +1,5 @@
 export { readAudit } from "./audit.ts";
-export { KeptFilter } from "./kept-events.ts";
+export { KeptFilter } from "./kept-filter.ts";
 export {
   describeHold,
   type HoldReport,
@@ -15,13 +15,14 @@ export {
   adoptBacklog,
   inspectKept,
   type KeptSummary,
-  type OpsContext,
+  type OperatorContext,
   type Progress,
   purgeKept,
+  type ReplayReport,
   replayKept,
   summarize,
 } from "./operations.ts";
 export {
-  createOpsContext,
-  type OpsSession,
-} from "./ops-context.ts";
+  createOperatorContext,
+  type OperatorSession,
+} from "./operator-context.ts";

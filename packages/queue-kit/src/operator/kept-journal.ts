@@ -1,6 +1,6 @@
 import type { JournalFields } from "../journal/entry.ts";
 import { journalFieldsOf } from "../journal/fields.ts";
-import type { KeptEvent } from "./kept-events.ts";
+import type { KeptEvent } from "./kept-event.ts";
 
 /**
  * The journal entry of a kept event leaving its queue (replayed, adopted, purged, trimmed):

@@ -3,7 +3,7 @@ import type { KeyNames } from "../keys.ts";
 import type { Ledger } from "../ledger.ts";
 import type { TrimReason } from "../outcome.ts";
 import type { QueuePool } from "../queue-pool.ts";
-import { countedInLedger, type Holder, toKept } from "./kept-events.ts";
+import { countedInLedger, type Holder, toKept } from "./kept-event.ts";
 import { keptJournalFields } from "./kept-journal.ts";
 
 /** How many events one kept queue may hold, and for how long. No `maxCount`: age only. */

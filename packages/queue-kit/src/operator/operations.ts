@@ -3,17 +3,13 @@ import type { Logger } from "pino";
 import type { JournalFields } from "../journal/entry.ts";
 import type { OutcomeSink } from "../outcome.ts";
 import { recordAudit } from "./audit.ts";
-import {
-  countedInLedger,
-  type KeptEvent,
-  type KeptFilter,
-  keptEvents,
-  toKept,
-} from "./kept-events.ts";
+import { countedInLedger, type KeptEvent, toKept } from "./kept-event.ts";
+import { keptEvents } from "./kept-events.ts";
+import type { KeptFilter } from "./kept-filter.ts";
 import { keptJournalFields } from "./kept-journal.ts";
 import { type MoveContext, type MovePlan, moveEvent, planMove } from "./move-event.ts";
 
-export type OpsContext = MoveContext & {
+export type OperatorContext = MoveContext & {
   logger: Logger;
   outcomes?: OutcomeSink;
   /** The queues to look in: the catalog's, the announced ones and the catch-all. */
@@ -21,7 +17,7 @@ export type OpsContext = MoveContext & {
 };
 
 /** What adopting a backlog needs: moving events, and saying that it did. */
-export type AdoptContext = MoveContext & Pick<OpsContext, "logger" | "outcomes">;
+export type AdoptContext = MoveContext & Pick<OperatorContext, "logger" | "outcomes">;
 
 /** A kept event without its payload: what listings and reports show. */
 export type KeptSummary = Omit<KeptEvent, "event"> & {
@@ -37,7 +33,10 @@ export const summarize = ({ event, ...rest }: KeptEvent): KeptSummary => ({
   organizationId: event?.keys.organizationId,
 });
 
-export async function inspectKept(ctx: OpsContext, filter: KeptFilter): Promise<KeptSummary[]> {
+export async function inspectKept(
+  ctx: OperatorContext,
+  filter: KeptFilter,
+): Promise<KeptSummary[]> {
   const found: KeptSummary[] = [];
   for await (const kept of keptEvents(ctx.queues, await ctx.queueNames(), filter)) {
     found.push(summarize(kept));
@@ -79,7 +78,7 @@ function pacer(perSec: number) {
  * still has no handler or still fails its schema, and moves nothing.
  */
 export async function replayKept(
-  ctx: OpsContext,
+  ctx: OperatorContext,
   filter: KeptFilter,
   options: { dryRun: boolean; ratePerSec: number; actor: string; onProgress?: Progress },
 ): Promise<ReplayReport> {
@@ -140,7 +139,7 @@ export type PurgeReport = { matched: number; purged: number };
 
 /** Deletes kept events for good, counting each in the ledger so it still balances. */
 export async function purgeKept(
-  ctx: OpsContext,
+  ctx: OperatorContext,
   filter: KeptFilter,
   options: { actor: string; onProgress?: Progress },
 ): Promise<PurgeReport> {

@@ -1,7 +1,7 @@
 import { type QueueNames, queueLabel, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
 import { type BreakerState, readBreakerState } from "../downstream-breaker.ts";
 import { recordAudit } from "./audit.ts";
-import type { OpsContext } from "./operations.ts";
+import type { OperatorContext } from "./operations.ts";
 
 /** Why an operation's queue was paused by hand, and by whom. */
 export type PauseNote = { reason: string; actor: string; at: string };
@@ -24,7 +24,7 @@ export type OperationHold = {
 export const isHeld = (hold: OperationHold, nowMs: number): boolean =>
   hold.paused !== undefined || (hold.breaker.state === "open" && hold.breaker.untilMs > nowMs);
 
-export async function operationHold(ctx: OpsContext, queue: string): Promise<OperationHold> {
+export async function operationHold(ctx: OperatorContext, queue: string): Promise<OperationHold> {
   const bull = ctx.queues.get(queue);
   const [paused, note, breaker, counts] = await Promise.all([
     bull.isPaused(),
@@ -49,13 +49,13 @@ export async function operationHold(ctx: OpsContext, queue: string): Promise<Ope
 }
 
 /** The queues of operations, the catch-all aside (no worker takes its jobs anyway). */
-async function operationQueues(ctx: OpsContext): Promise<string[]> {
+async function operationQueues(ctx: OperatorContext): Promise<string[]> {
   const names: readonly QueueNames[] = await ctx.queueNames();
   return names.map((n) => n.queue).filter((q) => q !== unroutedQueueNames.queue);
 }
 
 /** Every operation queue's hold. */
-export async function operationHolds(ctx: OpsContext): Promise<OperationHold[]> {
+export async function operationHolds(ctx: OperatorContext): Promise<OperationHold[]> {
   return Promise.all((await operationQueues(ctx)).map((queue) => operationHold(ctx, queue)));
 }
 
@@ -72,7 +72,10 @@ export type OperationQueue =
  * (`pnr-v3.flight-cancelled`), or an operation alone when one event type has it — for the CLI
  * and the dashboard alike, so both accept the same names. Only queues Skyhook knows count.
  */
-export async function operationQueueOf(ctx: OpsContext, named: string): Promise<OperationQueue> {
+export async function operationQueueOf(
+  ctx: OperatorContext,
+  named: string,
+): Promise<OperationQueue> {
   const known = await operationQueues(ctx);
   const slash = named.indexOf("/");
   const candidates =
@@ -120,7 +123,7 @@ export function describeHold(hold: OperationHold, nowMs: number): string {
  * Redis. Jobs already running finish. Audited.
  */
 export async function pauseOperation(
-  ctx: OpsContext,
+  ctx: OperatorContext,
   queue: string,
   options: { reason: string; actor: string; now?: Date },
 ): Promise<void> {
@@ -143,7 +146,7 @@ export async function pauseOperation(
 
 /** Resumes a paused operation; false when it was not paused. Audited. */
 export async function resumeOperation(
-  ctx: OpsContext,
+  ctx: OperatorContext,
   queue: string,
   options: { actor: string },
 ): Promise<boolean> {

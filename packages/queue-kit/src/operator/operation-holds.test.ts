@@ -16,7 +16,7 @@ import {
   pauseOperation,
   resumeOperation,
 } from "./operation-holds.ts";
-import { createOpsContext } from "./ops-context.ts";
+import { createOperatorContext } from "./operator-context.ts";
 
 const redis = connect();
 const prefix = uniquePrefix("holds");
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function context(keyPrefix = prefix) {
-  const ctx = await createOpsContext({
+  const ctx = await createOperatorContext({
     redis,
     prefix: keyPrefix,
     catalog: defaultCatalog,

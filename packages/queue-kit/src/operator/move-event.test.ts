@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
 import { createQueuePool } from "../queue-pool.ts";
-import { type Holder, toKept } from "./kept-events.ts";
+import { type Holder, toKept } from "./kept-event.ts";
 import { type MoveContext, moveEvent } from "./move-event.ts";
 import { purgeKept } from "./operations.ts";
 
@@ -96,8 +96,8 @@ describe("moveEvent", () => {
   it("is not undone by a purge: the purge leaves an event a move claimed to that move", async () => {
     const t = await setup();
     await t.ledger.countMovedOut(unroutedQueueNames.queue, unroutedQueueNames.queue, "wh-1", event);
-    const ops = { ...t.ctx, logger, queueNames: async () => [unroutedQueueNames] };
-    const report = await purgeKept(ops, { location: ["catch-all"] }, { actor: "test" });
+    const operator = { ...t.ctx, logger, queueNames: async () => [unroutedQueueNames] };
+    const report = await purgeKept(operator, { location: ["catch-all"] }, { actor: "test" });
     expect(report).toEqual({ matched: 1, purged: 0 });
     expect(await t.queues.get(unroutedQueueNames.queue).getJob("wh-1")).toBeDefined();
     expect(await moveEvent(t.ctx, t.kept, plan)).toBe(true);

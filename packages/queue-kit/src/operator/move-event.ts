@@ -6,7 +6,7 @@ import type { KeyNames } from "../keys.ts";
 import type { Ledger } from "../ledger.ts";
 import type { QueuePool } from "../queue-pool.ts";
 import type { Router } from "../route-registry.ts";
-import { countedInLedger, type KeptEvent } from "./kept-events.ts";
+import { countedInLedger, type KeptEvent } from "./kept-event.ts";
 import { keptJournalFields } from "./kept-journal.ts";
 
 export type MoveContext = {

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
 import { createQueuePool } from "../queue-pool.ts";
-import { inspectKept, type OpsContext, purgeKept, replayKept } from "./operations.ts";
+import { inspectKept, type OperatorContext, purgeKept, replayKept } from "./operations.ts";
 
 /**
  * A delivery a subscription filter dropped is kept in its route's `.filtered` queue, outside
@@ -56,7 +56,7 @@ async function setup() {
   prefixes.push(prefix);
   const keys = keyNames(prefix);
   const queues = createQueuePool({ connection: redis, prefix, logger });
-  const ops: OpsContext = {
+  const operator: OperatorContext = {
     redis,
     keys,
     queues,
@@ -77,15 +77,15 @@ async function setup() {
     await queues.get(filteredIn).add("filtered", kept, { jobId: `fl-${jobId}` });
   };
   const ledgerOf = (queue: string) => redis.hgetall(keys.ledger(queue));
-  return { prefix, keys, queues, ops, keep, ledgerOf };
+  return { prefix, keys, queues, operator, keep, ledgerOf };
 }
 
 describe("filtered deliveries as kept events", () => {
   it("are listed only when asked for by name, with the filter's reason", async () => {
     const t = await setup();
     await t.keep(eventOf("BOOKING_CREATED", "P1"), created.filtered, created.queue);
-    expect(await inspectKept(t.ops, {})).toEqual([]);
-    const listed = await inspectKept(t.ops, { location: ["filtered"] });
+    expect(await inspectKept(t.operator, {})).toEqual([]);
+    const listed = await inspectKept(t.operator, { location: ["filtered"] });
     expect(listed).toMatchObject([
       {
         location: "filtered",
@@ -104,11 +104,15 @@ describe("filtered deliveries as kept events", () => {
     const t = await setup();
     await t.keep(eventOf("BOOKING_CREATED", "P2"), created.filtered, created.queue);
     const filter = { location: ["filtered" as const] };
-    const dry = await replayKept(t.ops, filter, { dryRun: true, ratePerSec: 1_000, actor: "t" });
+    const dry = await replayKept(t.operator, filter, {
+      dryRun: true,
+      ratePerSec: 1_000,
+      actor: "t",
+    });
     expect(dry.moved).toEqual({ [created.queue]: 1 });
     expect(await t.queues.get(created.filtered).getJob("fl-wh-P2")).toBeDefined();
 
-    const report = await replayKept(t.ops, filter, {
+    const report = await replayKept(t.operator, filter, {
       dryRun: false,
       ratePerSec: 1_000,
       actor: "t",
@@ -126,9 +130,9 @@ describe("filtered deliveries as kept events", () => {
     const t = await setup();
     const unrouted = unroutedQueueNames;
     await t.keep(eventOf("TICKET_VOIDED", "P3"), unrouted.filtered, unrouted.queue);
-    const ops = { ...t.ops, router: createCatalog([]) };
+    const operator = { ...t.operator, router: createCatalog([]) };
     const report = await replayKept(
-      ops,
+      operator,
       { location: ["filtered"] },
       { dryRun: false, ratePerSec: 1_000, actor: "t" },
     );
@@ -138,7 +142,7 @@ describe("filtered deliveries as kept events", () => {
     const index = t.keys.pairIndex(unrouted.queue, "PNR_V3", "TICKET_VOIDED");
     expect(await redis.smembers(index)).toEqual(["rp1-wh-P3"]);
     expect(await t.ledgerOf(unrouted.queue)).toEqual({ "moved_in|tmc|PNR_V3|TICKET_VOIDED": "1" });
-    expect(await inspectKept(ops, { location: ["catch-all"] })).toMatchObject([
+    expect(await inspectKept(operator, { location: ["catch-all"] })).toMatchObject([
       { jobId: "rp1-wh-P3", operation: "TICKET_VOIDED" },
     ]);
   });
@@ -146,7 +150,7 @@ describe("filtered deliveries as kept events", () => {
   it("are purged without a count in any ledger", async () => {
     const t = await setup();
     await t.keep(eventOf("BOOKING_CREATED", "P4"), created.filtered, created.queue);
-    expect(await purgeKept(t.ops, { location: ["filtered"] }, { actor: "t" })).toEqual({
+    expect(await purgeKept(t.operator, { location: ["filtered"] }, { actor: "t" })).toEqual({
       matched: 1,
       purged: 1,
     });
