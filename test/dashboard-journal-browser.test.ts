@@ -12,7 +12,7 @@ import {
 import { hashPassword } from "@skyhook/service-kit";
 import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   dashboardAddress,
@@ -24,6 +24,7 @@ import {
 } from "./support/browser.ts";
 import { type DownstreamAnswer, startDownstream } from "./support/downstream.ts";
 import { devClient, testTokenSigningKey } from "./support/in-process.ts";
+import { lookUp, rowsOf, storyOf, timelineRow } from "./support/journal-page.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -75,8 +76,6 @@ const stories: Record<string, string[]> = {
 const otherDeliveries = ["JU-O1", "JU-O2", "JU-O3", "JU-O4"];
 const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-type Row = { cells: string[]; outcomeClass: string };
-
 describe.skipIf(skipWithoutChromium)("the ops page's journal in Chromium", () => {
   const prefix = uniquePrefix("journal-ui");
   const dir = mkdtempSync(join(tmpdir(), "skyhook-journal-ui-"));
@@ -117,36 +116,6 @@ describe.skipIf(skipWithoutChromium)("the ops page's journal in Chromium", () =>
     await page.locator("#ledger table").waitFor();
     return page;
   };
-
-  /** Looks `id` up in the Journal section; resolves with the timeline's rows, once answered. */
-  const lookUp = async (page: Page, id: string, by = "pnr"): Promise<Row[]> => {
-    await page.locator('#timeline-form select[name="by"]').selectOption(by);
-    await page.locator('#timeline-form input[name="id"]').fill(id);
-    await page.getByRole("button", { name: "Look up" }).click();
-    await expect.poll(() => page.locator("#timeline-result").textContent()).not.toBe("looking up…");
-    return rowsOf(page, "#timeline");
-  };
-
-  const rowsOf = async (page: Page, container: string): Promise<Row[]> => {
-    const rows: Row[] = [];
-    for (const tr of await page.locator(`${container} tbody tr`).all()) {
-      rows.push({
-        cells: await tr.locator("td").allTextContents(),
-        outcomeClass: (await tr.locator(".outcome").getAttribute("class")) ?? "",
-      });
-    }
-    return rows;
-  };
-
-  /** The outcomes of one delivery's rows, in the order shown (timeline columns). */
-  const storyOf = (rows: Row[], deliveryId: string) =>
-    rows.filter((r) => r.cells[3] === deliveryId).map((r) => r.cells[1]);
-
-  const timelineRow = (page: Page, deliveryId: string, outcome: string) =>
-    page
-      .locator("#timeline tbody tr")
-      .filter({ has: page.getByRole("cell", { name: deliveryId, exact: true }) })
-      .filter({ has: page.locator(".outcome", { hasText: new RegExp(`^${outcome}$`) }) });
 
   beforeAll(async () => {
     redis = connect();
