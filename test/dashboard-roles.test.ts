@@ -261,7 +261,12 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       "/ops/api/journal/timeline?deliveryId=wh-roles-3",
     );
     expect(timeline.status).toBe(200);
-    const story = (await timeline.json()) as { count: number; entries: JournalEntry[] };
+    const story = (await timeline.json()) as {
+      count: number;
+      entries: JournalEntry[];
+      maxAgeSec: number;
+    };
+    expect(story.maxAgeSec).toBe(defaultJournalSettings.maxAgeSec);
     expect(story.entries.map((e) => [e.outcome, e.jobId, e.kept?.jobId])).toEqual([
       ["dead-lettered", "wh-roles-3", "dl-wh-roles-3"],
       ["replayed", "rp1-wh-roles-3", undefined],
@@ -272,7 +277,12 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       "GET",
       "/ops/api/journal/events?outcome=replayed&limit=1",
     );
-    const page = (await first.json()) as { entries: JournalEntry[]; cursor: string | null };
+    const page = (await first.json()) as {
+      entries: JournalEntry[];
+      cursor: string | null;
+      maxAgeSec: number;
+    };
+    expect(page.maxAgeSec).toBe(defaultJournalSettings.maxAgeSec);
     expect(page.entries.map((e) => e.outcome)).toEqual(["replayed"]);
     expect(typeof page.cursor).toBe("string");
     const next = await call(

@@ -2,6 +2,7 @@ import { type Catalog, defaultCatalog, type QueueNames } from "@skyhook/contract
 import {
   createOperatorContext,
   createQueuePool,
+  defaultJournalSettings,
   type EventJobSettings,
   type JournalSettings,
   knownQueues,
@@ -109,6 +110,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     redact: createRedactor(deps.redactFields),
     logger: deps.logger,
   });
+  const journal = deps.journal ?? defaultJournalSettings;
   // Its router is the dashboard's one watch of the announced routes: each read lists the
   // queues of operations announced since on the boards.
   const operator = createOperatorContext({
@@ -120,7 +122,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     queues: pool,
     refreshMs: deps.refreshMs ?? 10_000,
     onRoutes: (groups) => boards.addQueues(groups),
-    journal: deps.journal,
+    journal,
   });
 
   app.use(securityHeaders({ httpsOnly: deps.httpsOnly }));
@@ -131,7 +133,11 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
   app.use(gate.middleware);
   app.use(
     opsPageUrl(deps.basePath),
-    opsApi({ operator, identityOf: gate.identityOf }),
+    opsApi({
+      operator,
+      identityOf: gate.identityOf,
+      journalMaxAgeSec: journal.maxAgeSec,
+    }),
     opsPageRouter({ identityOf: gate.identityOf }),
   );
   app.use(

@@ -69,6 +69,8 @@ const numberOf = (query: Request["query"], name: string) => {
 export function opsApi(deps: {
   operator: Promise<OperatorSession>;
   identityOf: (req: Request) => Identity;
+  /** The journal's age bound, which a timeline names so an empty one says how far it looked. */
+  journalMaxAgeSec: number;
 }): Router {
   const router = Router();
   const actorOf = (req: Request) => `dashboard:${deps.identityOf(req).name}`;
@@ -159,7 +161,7 @@ export function opsApi(deps: {
       return;
     }
     const entries = await (await deps.operator).journal.timeline(query.data);
-    res.json({ count: entries.length, entries });
+    res.json({ count: entries.length, entries, maxAgeSec: deps.journalMaxAgeSec });
   });
 
   router.get("/api/journal/events", async (req, res) => {
@@ -177,7 +179,12 @@ export function opsApi(deps: {
       return;
     }
     const page = await (await deps.operator).journal.search(query.data);
-    res.json({ count: page.entries.length, entries: page.entries, cursor: page.cursor ?? null });
+    res.json({
+      count: page.entries.length,
+      entries: page.entries,
+      cursor: page.cursor ?? null,
+      maxAgeSec: deps.journalMaxAgeSec,
+    });
   });
 
   return router;
