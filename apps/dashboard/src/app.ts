@@ -15,8 +15,8 @@ import { createAuthenticate, type DashboardAuth } from "./auth/authenticate.ts";
 import { createGate } from "./auth/gate.ts";
 import { refuseCrossSiteWrites } from "./auth/same-origin-writes.ts";
 import type { TrustProxy } from "./config.ts";
-import { opsApi } from "./ops/ops-api.ts";
-import { opsPageRouter } from "./ops/ops-page.ts";
+import { operatorApi } from "./operator-page/operator-api.ts";
+import { operatorPageRouter } from "./operator-page/operator-page.ts";
 import { refuseLedgerBypass } from "./refuse-ledger-bypass.ts";
 import { refuseRedactedWrites } from "./refuse-redacted-writes.ts";
 import { createRoleBoards } from "./role-boards.ts";
@@ -49,7 +49,7 @@ export type DashboardDeps = {
   trustProxy?: TrustProxy | undefined;
   /** IANA zone every timestamp on the board is shown in, with its date and zone name. */
   timeZone: string;
-  /** How replays from the ops page create jobs (the settings every process shares). */
+  /** How replays from the operator page create jobs (the settings every process shares). */
   jobs?: EventJobSettings;
   /**
    * The operations whose queues are listed before any worker announces one (its composition's
@@ -58,7 +58,7 @@ export type DashboardDeps = {
   catalog?: Catalog;
   /** How often the routes workers announce are re-read, so their queues are listed. */
   refreshMs?: number;
-  /** The journal settings every process shares, so replays and purges from the ops page are journalled. */
+  /** The journal settings every process shares, so replays and purges from the operator page are journalled. */
   journal?: JournalSettings;
   logger: Logger;
 };
@@ -74,7 +74,7 @@ export type Dashboard = {
  * Builds the dashboard without listening, so tests mount it on a port of their own.
  * In order: security headers; `/healthz`, the one public path, for the orchestrator's probe;
  * cross-site writes refused before anything else looks at them; the login, which decides each
- * request's identity once; then the ops page and API, and bull-board (its static assets, API
+ * request's identity once; then the operator page and API, and bull-board (its static assets, API
  * and 404s included) on the board of the request's role.
  */
 export function createDashboardApp(deps: DashboardDeps): Dashboard {
@@ -94,7 +94,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     }),
     readOnly: deps.readOnly,
   });
-  // One pool of observer queues for the boards and the ops page alike.
+  // One pool of observer queues for the boards and the operator page alike.
   const pool = createQueuePool({
     connection: deps.connection,
     prefix: deps.prefix,
@@ -133,12 +133,12 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
   app.use(gate.middleware);
   app.use(
     opsPageUrl(deps.basePath),
-    opsApi({
+    operatorApi({
       operator,
       identityOf: gate.identityOf,
       journalMaxAgeSec: journal.maxAgeSec,
     }),
-    opsPageRouter({ identityOf: gate.identityOf }),
+    operatorPageRouter({ identityOf: gate.identityOf }),
   );
   app.use(
     deps.basePath,

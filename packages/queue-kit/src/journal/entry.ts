@@ -53,7 +53,7 @@ export type JournalFields = {
   reason?: string | undefined;
 };
 
-/** Where the event an entry speaks of is kept, for `skyhook inspect` and the ops page's link. */
+/** Where the event an entry speaks of is kept, for `skyhook inspect` and the operator page's link. */
 export type JournalKept = {
   location: KeptLocation;
   /** The queue holding it, e.g. `{pnr-v3.flight-cancelled}.dead-letter`. */

@@ -103,7 +103,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * One line an on-call engineer reads: is it taking jobs, and if not, why and until when. The
- * words of `skyhook status` and of the dashboard's ops page.
+ * words of `skyhook status` and of the dashboard's operator page.
  */
 export function describeHold(hold: OperationHold, nowMs: number): string {
   if (hold.paused !== undefined)

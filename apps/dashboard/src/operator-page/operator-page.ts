@@ -39,7 +39,7 @@ const outcomeOptions = journalOutcomes
  * strict CSP with no third-party request. A viewer's page has no Pause, Resume or Replay
  * buttons, only the dry run; the API refuses the rest anyway.
  */
-export function opsPageRouter(options: { identityOf: (req: Request) => Identity }): Router {
+export function operatorPageRouter(options: { identityOf: (req: Request) => Identity }): Router {
   const router = Router();
   const template = read("ops.html").replace("{{outcomeOptions}}", outcomeOptions);
   const pages = {

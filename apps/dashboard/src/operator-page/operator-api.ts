@@ -1,18 +1,17 @@
 import {
   inspectKept,
-  JournalSearch,
   KeptFilter,
   type OperatorSession,
   purgeKept,
   readAudit,
   readLedger,
   replayKept,
-  TimelineQuery,
 } from "@skyhook/queue-kit";
 import express, { type Request, Router } from "express";
 import { z } from "zod";
 import type { Identity } from "../auth/identity.ts";
 import { jsonOnly, operatorOnly, problem } from "./api-problems.ts";
+import { journalApi } from "./journal-api.ts";
 import { operationHoldsApi } from "./operation-holds-api.ts";
 
 const ReplayRequest = z.object({
@@ -47,17 +46,6 @@ function filterFromQuery(query: Request["query"]) {
   });
 }
 
-/** A query-string value as given, or undefined when absent, repeated or empty. */
-const textOf = (query: Request["query"], name: string) => {
-  const value = query[name];
-  return typeof value === "string" && value !== "" ? value : undefined;
-};
-
-const numberOf = (query: Request["query"], name: string) => {
-  const value = textOf(query, name);
-  return value === undefined ? undefined : Number(value);
-};
-
 /**
  * The operator actions of `skyhook` (inspect, replay, purge, ledger, audit, trace, events,
  * status, pause, resume) over HTTP, behind the dashboard's login. Everyone signed in reads and
@@ -66,7 +54,7 @@ const numberOf = (query: Request["query"], name: string) => {
  * (`dashboard:<name>`), never one the request declares. Writes accept only `application/json`
  * bodies, as a second line behind the refusal of cross-site writes.
  */
-export function opsApi(deps: {
+export function operatorApi(deps: {
   operator: Promise<OperatorSession>;
   identityOf: (req: Request) => Identity;
   /** The journal's age bound, which a timeline names so an empty one says how far it looked. */
@@ -77,6 +65,7 @@ export function opsApi(deps: {
   const isOperator = (req: Request) => deps.identityOf(req).role === "operator";
   const json = express.json({ limit: "64kb" });
   router.use(operationHoldsApi(deps));
+  router.use(journalApi(deps));
 
   router.get("/api/kept", async (req, res) => {
     const filter = filterFromQuery(req.query);
@@ -146,45 +135,6 @@ export function opsApi(deps: {
   router.get("/api/audit", async (_req, res) => {
     const operator = await deps.operator;
     res.json(await readAudit(operator.redis, operator.keys, 50));
-  });
-
-  router.get("/api/journal/timeline", async (req, res) => {
-    const query = TimelineQuery.safeParse({
-      pnr: textOf(req.query, "pnr"),
-      trip: textOf(req.query, "trip"),
-      traveler: textOf(req.query, "traveler"),
-      deliveryId: textOf(req.query, "deliveryId"),
-      limit: numberOf(req.query, "limit"),
-    });
-    if (!query.success) {
-      problem(res, 400, "invalid_query", "invalid timeline query", query.error.issues);
-      return;
-    }
-    const entries = await (await deps.operator).journal.timeline(query.data);
-    res.json({ count: entries.length, entries, maxAgeSec: deps.journalMaxAgeSec });
-  });
-
-  router.get("/api/journal/events", async (req, res) => {
-    const query = JournalSearch.safeParse({
-      operation: textOf(req.query, "operation"),
-      outcome: textOf(req.query, "outcome"),
-      subscription: textOf(req.query, "subscription"),
-      since: textOf(req.query, "since"),
-      until: textOf(req.query, "until"),
-      limit: numberOf(req.query, "limit"),
-      cursor: textOf(req.query, "cursor"),
-    });
-    if (!query.success) {
-      problem(res, 400, "invalid_query", "invalid journal search", query.error.issues);
-      return;
-    }
-    const page = await (await deps.operator).journal.search(query.data);
-    res.json({
-      count: page.entries.length,
-      entries: page.entries,
-      cursor: page.cursor ?? null,
-      maxAgeSec: deps.journalMaxAgeSec,
-    });
   });
 
   return router;
