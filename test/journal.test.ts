@@ -151,7 +151,11 @@ describe("the journal after a mixed run", () => {
         outcome: expect.any(String),
       });
     }
-    const times = entries.map((e) => Date.parse(e.at));
+    // Time order, except that an acceptance Redis stamped after its own job's outcome (the
+    // worker finished within the ingress's count) is told first, just before that outcome.
+    const movedFirst = (e: JournalEntry, i: number) =>
+      e.outcome === "accepted" && entries[i + 1]?.jobId === e.jobId;
+    const times = entries.filter((e, i) => !movedFirst(e, i)).map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const story = (deliveryId: string) =>
       entries.filter((e) => e.deliveryId === deliveryId).map((e) => e.outcome);

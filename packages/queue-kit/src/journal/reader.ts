@@ -1,6 +1,7 @@
 import { type QueueNames, rejectedQueueName } from "@skyhook/contracts";
 import type { RedisClient } from "../connections.ts";
 import type { JournalEntity, KeyNames } from "../keys.ts";
+import { acceptedFirst } from "./causal-order.ts";
 import type { JournalEntry, JournalReader, JournalSettings, TimelineQuery } from "./entry.ts";
 import { indexIdOf, storedText, utcDayOf } from "./journal-lua.ts";
 import { compareEntries, type JournalSource, parseReply, type StreamReply } from "./parse-entry.ts";
@@ -89,7 +90,7 @@ export function createJournalReader(options: {
         .flat()
         .filter((entry) => Date.parse(entry.at) >= cutoffMs)
         .sort(compareEntries);
-      return all.slice(-query.limit);
+      return acceptedFirst(all.slice(-query.limit));
     },
     async search(query) {
       return searchJournal(redis, keys, await sources(), query);
