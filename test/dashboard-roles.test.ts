@@ -10,9 +10,12 @@ import {
   createJournalWriter,
   createLedger,
   createQueuePool,
+  deadLetterJobId,
   defaultJournalSettings,
+  filteredJobId,
   type JournalEntry,
   keyNames,
+  replayJobId,
 } from "@skyhook/queue-kit";
 import { createLogger } from "@skyhook/service-kit";
 import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
@@ -156,7 +159,8 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   });
 
   it("lets a viewer dry-run a replay but not replay or purge; an operator may do both", async () => {
-    await seedDeadLetter(redis, board.prefix, "wh-roles-1");
+    const jobId = "wh-roles-1";
+    await seedDeadLetter(redis, board.prefix, jobId);
     const filter = { location: ["dead-letter"] };
 
     const dryRun = await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
@@ -178,7 +182,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
     });
     expect(replay.status).toBe(200);
     expect(await deadLetters.getWaitingCount()).toBe(0);
-    expect(await queue.getJob("rp1-wh-roles-1")).toBeDefined();
+    expect(await queue.getJob(replayJobId(jobId))).toBeDefined();
   });
 
   it("lists a filtered delivery only when asked for by name, and lets an operator replay it", async () => {
@@ -206,7 +210,8 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       envelope: envelope("FLIGHT_CANCELLED", pnrPayload({ pnrId: "PNR-F" })),
     };
     const route = defaultCatalog.route("PNR_V3", "FLIGHT_CANCELLED");
-    await enqueuer.filtered(route, event, "wh-roles-filtered", "organization");
+    const jobId = "wh-roles-filtered";
+    await enqueuer.filtered(route, event, jobId, "organization");
     await pool.close();
 
     const listed = async (query: string) =>
@@ -215,25 +220,26 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       };
     expect((await listed("")).events).toEqual([]);
     expect((await listed("?location=filtered")).events).toEqual([
-      expect.objectContaining({ jobId: "fl-wh-roles-filtered", why: "filtered: organization" }),
+      expect.objectContaining({ jobId: filteredJobId(jobId), why: "filtered: organization" }),
     ]);
     const replay = await call(board, operator, "POST", "/ops/api/replay", {
-      filter: { location: ["filtered"], jobId: "fl-wh-roles-filtered" },
+      filter: { location: ["filtered"], jobId: filteredJobId(jobId) },
       dryRun: false,
     });
     expect(await replay.json()).toMatchObject({ moved: { [names.queue]: 1 } });
-    expect(await queue.getJob("rp1-wh-roles-filtered")).toBeDefined();
+    expect(await queue.getJob(replayJobId(jobId))).toBeDefined();
     expect((await listed("?location=filtered")).events).toEqual([]);
   });
 
   it("names the signed-in user in the audit log, viewer and operator alike", async () => {
-    await seedDeadLetter(redis, board.prefix, "wh-roles-2");
-    const filter = { location: ["dead-letter"], jobId: "dl-wh-roles-2" };
+    const jobId = "wh-roles-2";
+    await seedDeadLetter(redis, board.prefix, jobId);
+    const filter = { location: ["dead-letter"], jobId: deadLetterJobId(jobId) };
     await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
     await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
     const audit = await call(board, viewer, "GET", "/ops/api/audit");
     const entries = (await audit.json()) as { actor: string; dryRun: boolean; filter: unknown }[];
-    const ours = entries.filter((e) => JSON.stringify(e.filter).includes("wh-roles-2"));
+    const ours = entries.filter((e) => JSON.stringify(e.filter).includes(jobId));
     expect(ours.map((e) => [e.actor, e.dryRun])).toEqual([
       ["dashboard:ops", false],
       ["dashboard:eve", true],
@@ -241,30 +247,31 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   });
 
   it("lets a viewer read the journal: a timeline and a paged search, each entry saying where its event is kept", async () => {
-    await seedDeadLetter(redis, board.prefix, "wh-roles-3");
+    const jobId = "wh-roles-3";
+    await seedDeadLetter(redis, board.prefix, jobId);
     const journal = createJournalWriter(redis, keyNames(board.prefix), defaultJournalSettings);
     await journal.write(names.queue, "dead-lettered", {
-      deliveryId: "wh-roles-3",
-      jobId: "wh-roles-3",
+      deliveryId: jobId,
+      jobId,
       subscription: "spotnana",
       eventType: "PNR_V3",
       operation: "FLIGHT_CANCELLED",
       reason: "retries-exhausted: Error: boom",
     });
-    const filter = { location: ["dead-letter"], jobId: "dl-wh-roles-3" };
+    const filter = { location: ["dead-letter"], jobId: deadLetterJobId(jobId) };
     await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
 
     const timeline = await call(
       board,
       viewer,
       "GET",
-      "/ops/api/journal/timeline?deliveryId=wh-roles-3",
+      `/ops/api/journal/timeline?deliveryId=${jobId}`,
     );
     expect(timeline.status).toBe(200);
     const story = (await timeline.json()) as { count: number; entries: JournalEntry[] };
     expect(story.entries.map((e) => [e.outcome, e.jobId, e.kept?.jobId])).toEqual([
-      ["dead-lettered", "wh-roles-3", "dl-wh-roles-3"],
-      ["replayed", "rp1-wh-roles-3", undefined],
+      ["dead-lettered", jobId, deadLetterJobId(jobId)],
+      ["replayed", replayJobId(jobId), undefined],
     ]);
     const first = await call(
       board,

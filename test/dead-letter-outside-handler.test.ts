@@ -1,5 +1,5 @@
 import { DeadLetterJob, defaultCatalog, queueNamesFor } from "@skyhook/contracts";
-import { createOpsContext, keyNames, readLedger } from "@skyhook/queue-kit";
+import { createOpsContext, deadLetterJobId, keyNames, readLedger } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
@@ -47,7 +47,7 @@ describe("a job that fails for good outside its handler", () => {
     });
     closers.push(() => ops.close());
     const letter = await waitFor("the dead letter", async () => {
-      const job = await ops.queues.get(created.deadLetter).getJob(`dl-${jobId}`);
+      const job = await ops.queues.get(created.deadLetter).getJob(deadLetterJobId(jobId));
       return job === undefined ? undefined : DeadLetterJob.parse(job.data);
     });
     expect(letter.failure.reason).toBe("retries-exhausted");

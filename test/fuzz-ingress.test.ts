@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { defaultCatalog, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
 import { keyNames } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
-import { Queue } from "bullmq";
+import { Queue, QueueKeys } from "bullmq";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFuzzTarget, subscriptionsFileOf } from "./support/fuzz-target.ts";
@@ -344,7 +344,9 @@ describe("the ingress under hostile input", () => {
     // Failed authentications are counted in Redis (one key per address and claimed client).
     const failureCounters = keyNames(prefix);
     const known = [
-      ...[...defaultCatalog.allQueueNames(), rejectedQueueName].map((name) => `${prefix}:${name}:`),
+      ...[...defaultCatalog.allQueueNames(), rejectedQueueName].map((name) =>
+        new QueueKeys(prefix).toKey(name, ""),
+      ),
       failureCounters.authFailures("address", ""),
       failureCounters.authFailures("client", ""),
     ];

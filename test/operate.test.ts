@@ -1,4 +1,3 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import {
   bookingCreated,
   createCatalog,
@@ -9,9 +8,12 @@ import {
 import {
   createDeadLetterWriter,
   createOpsContext,
+  deadLetterJobId,
   inspectKept,
   readLedger,
+  replayJobId,
   replayKept,
+  webhookJobId,
 } from "@skyhook/queue-kit";
 import {
   cancelledFlightEnvelope,
@@ -23,6 +25,7 @@ import { loadWorkerConfig } from "@skyhook/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -170,7 +173,8 @@ describe("a replay cut short and run again", () => {
       envelope: cancelledFlightEnvelope("PNR-AGAIN"),
     };
     const main = ops.queues.get(cancelled.queue);
-    const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId: "wh-msg-again" });
+    const jobId = webhookJobId(event.deliveryId);
+    const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId });
     const letters = createDeadLetterWriter({ queues: ops.queues });
     const from = { queue: cancelled.queue, deadLetterQueue: cancelled.deadLetter };
     await letters.write(original, from, "retries-exhausted", "Error: boom");
@@ -179,7 +183,7 @@ describe("a replay cut short and run again", () => {
     const replay = () =>
       replayKept(
         ops,
-        { jobId: "dl-wh-msg-again" },
+        { jobId: deadLetterJobId(jobId) },
         { dryRun: false, ratePerSec: 1000, actor: "test" },
       );
 
@@ -192,7 +196,7 @@ describe("a replay cut short and run again", () => {
         (await completed()) === 1 ? true : undefined,
       );
       await waitFor("and removed by retention", async () =>
-        (await main.getJob("rp1-wh-msg-again")) === undefined ? true : undefined,
+        (await main.getJob(replayJobId(jobId))) === undefined ? true : undefined,
       );
     } finally {
       await worker.close();
@@ -201,7 +205,7 @@ describe("a replay cut short and run again", () => {
     // removing the dead letter; running the replay again must not bring the event back.
     await letters.write(original, from, "retries-exhausted", "Error: boom");
     await replay();
-    expect(await main.getJob("rp1-wh-msg-again"), "deduplicated, not added again").toBeUndefined();
+    expect(await main.getJob(replayJobId(jobId)), "deduplicated, not added again").toBeUndefined();
   });
 });
 
@@ -229,7 +233,7 @@ describe("a handler that comes up adopts its backlog", () => {
 
     const worker = startWorker({ QUEUE_PREFIX: prefix, ADOPT_INTERVAL_MS: "1000" });
     cleanups.push(() => worker.close());
-    const projection = (pnrId: string) => redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
+    const projection = (pnrId: string) => redis.get(projectionKeyOf(prefix, pnrId));
     await waitFor("the backlog handled", async () =>
       (await Promise.all(["PNR-A1", "PNR-A2", "PNR-A3"].map(projection))).every((p) => p !== null)
         ? true

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor, type StaleEventJob } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
+import { staleJobId } from "@skyhook/queue-kit";
 import {
   createSendingNode,
   defaultFlights,
@@ -18,6 +18,7 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -130,7 +131,7 @@ async function environment(options: {
   const [createdQ, createdStale, cancelledQ, cancelledStale, createdDead, cancelledDead] =
     queues as [Queue, Queue, Queue, Queue, Queue, Queue];
   const projection = async (pnrId: string) => {
-    const raw = await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
+    const raw = await redis.get(projectionKeyOf(prefix, pnrId));
     return raw === null
       ? undefined
       : (JSON.parse(raw) as {
@@ -255,7 +256,7 @@ describe("per-entity ordering", () => {
     const { jobId } = (await late.json()) as { jobId: string };
     const kept = await waitFor(
       "the stale copy",
-      async () => (await env.cancelledStale.getJob(`st-${jobId}`)) ?? undefined,
+      async () => (await env.cancelledStale.getJob(staleJobId(jobId))) ?? undefined,
     );
     const stale = (kept.data as StaleEventJob).stale;
     expect(stale).toMatchObject({
@@ -308,9 +309,9 @@ describe("duplicates days apart", () => {
       (await env.cancelledQ.getJobState(jobId)) === "completed" ? true : undefined,
     );
     expect(env.downstream.requestCount()).toBe(1);
-    expect(await env.redis.pttl(`${env.prefix}:${cancelled.queue}:de:${jobId}`)).toBeGreaterThan(
-      13 * 86_400_000,
-    );
+    // BullMQ's deduplication key of the job id.
+    const deduplication = env.cancelledQ.toKey(`de:${jobId}`);
+    expect(await env.redis.pttl(deduplication)).toBeGreaterThan(13 * 86_400_000);
 
     clock += 3 * 86_400_000;
     const again = await send();

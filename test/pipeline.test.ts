@@ -1,5 +1,5 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import {
   createSendingNode,
   defaultFlights,
@@ -11,6 +11,7 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -60,7 +61,7 @@ async function pipeline(
     redis.disconnect();
   });
   const projection = async (pnrId: string) => {
-    const raw = await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
+    const raw = await redis.get(projectionKeyOf(prefix, pnrId));
     return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
   };
   const finished = (name: string, jobId: string, state: "completed" | "failed") =>
@@ -70,7 +71,8 @@ async function pipeline(
   const deadLetter = (name: string, jobId: string) =>
     waitFor(
       `dead letter of ${jobId}`,
-      async () => (await queue(name).getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
+      async () =>
+        (await queue(name).getJob(deadLetterJobId(jobId)))?.data as DeadLetterJob | undefined,
     );
   return {
     client: createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } }),
@@ -175,7 +177,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     expect(new Set(p.downstream.received.map((r) => r.headers["idempotency-key"]))).toEqual(
       new Set(["msg-flaky"]),
     );
-    expect(await p.queue(cancelled.deadLetter).getJob(`dl-${jobId}`)).toBeUndefined();
+    expect(await p.queue(cancelled.deadLetter).getJob(deadLetterJobId(jobId))).toBeUndefined();
   });
 
   it("dead-letters a persistently failing event after its last attempt, with the failure history", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue, Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,8 +52,9 @@ describe("a job that stalls past BullMQ's limit", () => {
     // stalled once, as after an earlier crash, so the next stall is past BullMQ's limit of one.
     const taken = await crashed.getNextJob(randomUUID());
     expect(taken?.id).toBe(jobId);
-    await redis.del(`${prefix}:${cancelled.queue}:${jobId}:lock`);
-    await redis.hset(`${prefix}:${cancelled.queue}:${jobId}`, "stc", "1");
+    // BullMQ's keys of the job: its hash, and beside it the lock its worker holds.
+    await redis.del(queue.toKey(`${jobId}:lock`));
+    await redis.hset(queue.toKey(jobId), "stc", "1");
 
     const worker = startWorker({
       QUEUE_PREFIX: prefix,
@@ -64,7 +66,8 @@ describe("a job that stalls past BullMQ's limit", () => {
 
     const letter = await waitFor(
       "the stalled job's dead letter",
-      async () => (await deadLetters.getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
+      async () =>
+        (await deadLetters.getJob(deadLetterJobId(jobId)))?.data as DeadLetterJob | undefined,
       20_000,
     );
     expect(letter.failure).toMatchObject({ reason: "stalled", queue: cancelled.queue, jobId });

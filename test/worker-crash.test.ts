@@ -1,6 +1,6 @@
 import { queueNamesFor } from "@skyhook/contracts";
 import { cancelledFlightEnvelope, createSendingNode } from "@skyhook/spotnana-sender";
-import { Queue } from "bullmq";
+import { Queue, QueueKeys } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
@@ -64,7 +64,7 @@ async function environment(respond: (n: number) => number | "hang") {
     expect(response.status).toBe(200);
     return ((await response.json()) as { jobId: string }).jobId;
   };
-  const deadLetters = () => redis.llen(`${prefix}:${cancelled.deadLetter}:wait`);
+  const deadLetters = () => redis.llen(new QueueKeys(prefix).toKey(cancelled.deadLetter, "wait"));
   return { redis, queue, downstream, startWorker, deliver, deadLetters };
 }
 

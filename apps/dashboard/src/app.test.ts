@@ -9,6 +9,7 @@ import {
   queueNamesFor,
   unroutedQueueNames,
 } from "@skyhook/contracts";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import { defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -367,6 +368,7 @@ describe("createDashboardApp (real Redis)", () => {
       const { url, prefix } = await start(false);
       const error =
         "TypeError: fetch failed ← Error: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)";
+      const jobId = "wh-1";
       const letter: DeadLetterJob = {
         v: 1,
         event: { traveler: { email: "ada@example.com" } },
@@ -374,19 +376,19 @@ describe("createDashboardApp (real Redis)", () => {
           reason: "retries-exhausted",
           error,
           queue: names.queue,
-          jobId: "wh-1",
+          jobId,
           attemptsMade: 8,
           history: [{ attempt: 8, error: "TypeError: fetch failed" }],
           deadLetteredAt: new Date().toISOString(),
         },
       };
       await producer(names.deadLetter, prefix).add("PNR_V3.FLIGHT_CANCELLED", letter, {
-        jobId: "dl-wh-1",
+        jobId: deadLetterJobId(jobId),
       });
       const queue = (await listing(url, names.deadLetter)).find((q) => q.name === names.deadLetter);
       expect(queue?.jobs).toEqual([
         expect.objectContaining({
-          id: "dl-wh-1",
+          id: deadLetterJobId(jobId),
           name: `retries-exhausted — ${error}`,
           data: expect.objectContaining({ event: { traveler: { email: "[redacted]" } } }),
         }),
