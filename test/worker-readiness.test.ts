@@ -1,4 +1,3 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
@@ -7,6 +6,7 @@ import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorkerWithOps } from "./support/in-process.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -104,8 +104,7 @@ describe("worker readiness", () => {
     cleanups.push(async () => check.disconnect());
     await waitFor(
       "the new event handled",
-      async () =>
-        (await check.exists(bookingKeyOf("skyhook:projection", payload.pnrId))) || undefined,
+      async () => (await check.exists(projectionKeyOf("skyhook", payload.pnrId))) || undefined,
       20_000,
     );
     expect(worker.child.exitCode).toBeNull();
