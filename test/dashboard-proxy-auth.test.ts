@@ -10,6 +10,8 @@ import {
   seedDeadLetter,
   startDashboard,
 } from "./support/dashboard.ts";
+import { AuditAnswer } from "./support/dashboard-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect } from "./support/redis.ts";
 
 const proxyAuth: DashboardAuth = {
@@ -129,7 +131,7 @@ describe("DASHBOARD_AUTH=proxy: the SSO proxy's user header (real Redis, real HT
     const audit = await fetch(`${behindProxy.url}/ops/api/audit`, {
       headers: signedIn("eve@example.com", "skyhook-viewers"),
     });
-    const [latest] = (await audit.json()) as { actor: string; action: string }[];
+    const [latest] = await jsonOf(audit, AuditAnswer);
     expect(latest).toMatchObject({ actor: "dashboard:ada@example.com", action: "replay" });
   });
 });

@@ -13,7 +13,6 @@ import {
   deadLetterJobId,
   defaultJournalSettings,
   filteredJobId,
-  type JournalEntry,
   keyNames,
   replayJobId,
 } from "@skyhook/queue-kit";
@@ -32,13 +31,19 @@ import {
   type TestUser,
   viewer,
 } from "./support/dashboard.ts";
+import {
+  AuditAnswer,
+  BoardListing,
+  JournalPageAnswer,
+  KeptEventsAnswer,
+  TimelineAnswer,
+} from "./support/dashboard-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect } from "./support/redis.ts";
 
 const names: QueueNames = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 const q = encodeURIComponent(names.queue);
 const dl = encodeURIComponent(names.deadLetter);
-
-type Listed = { name: string; readOnlyMode: boolean; allowRetries: boolean };
 
 describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   let redis: Redis;
@@ -87,7 +92,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
 
   const listing = async (user: TestUser) => {
     const res = await call(board, user, "GET", "/api/queues");
-    return new Map(((await res.json()) as { queues: Listed[] }).queues.map((l) => [l.name, l]));
+    return new Map((await jsonOf(res, BoardListing)).queues.map((l) => [l.name, l]));
   };
 
   it("shows a viewer every queue read-only, without retry buttons", async () => {
@@ -215,9 +220,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
     await pool.close();
 
     const listed = async (query: string) =>
-      (await (await call(board, viewer, "GET", `/ops/api/kept${query}`)).json()) as {
-        events: Array<{ jobId: string; why: string }>;
-      };
+      jsonOf(await call(board, viewer, "GET", `/ops/api/kept${query}`), KeptEventsAnswer);
     expect((await listed("")).events).toEqual([]);
     expect((await listed("?location=filtered")).events).toEqual([
       expect.objectContaining({ jobId: filteredJobId(jobId), why: "filtered: organization" }),
@@ -238,7 +241,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
     await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
     await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
     const audit = await call(board, viewer, "GET", "/ops/api/audit");
-    const entries = (await audit.json()) as { actor: string; dryRun: boolean; filter: unknown }[];
+    const entries = await jsonOf(audit, AuditAnswer);
     const ours = entries.filter((e) => JSON.stringify(e.filter).includes(jobId));
     expect(ours.map((e) => [e.actor, e.dryRun])).toEqual([
       ["dashboard:ops", false],
@@ -268,7 +271,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       `/ops/api/journal/timeline?deliveryId=${jobId}`,
     );
     expect(timeline.status).toBe(200);
-    const story = (await timeline.json()) as { count: number; entries: JournalEntry[] };
+    const story = await jsonOf(timeline, TimelineAnswer);
     expect(story.entries.map((e) => [e.outcome, e.jobId, e.kept?.jobId])).toEqual([
       ["dead-lettered", jobId, deadLetterJobId(jobId)],
       ["replayed", replayJobId(jobId), undefined],
@@ -279,7 +282,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       "GET",
       "/ops/api/journal/events?outcome=replayed&limit=1",
     );
-    const page = (await first.json()) as { entries: JournalEntry[]; cursor: string | null };
+    const page = await jsonOf(first, JournalPageAnswer);
     expect(page.entries.map((e) => e.outcome)).toEqual(["replayed"]);
     expect(typeof page.cursor).toBe("string");
     const next = await call(
@@ -326,7 +329,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       });
       expect(replay.status).toBe(403);
       const res = await call(readOnly, operator, "GET", "/api/queues");
-      const listed = ((await res.json()) as { queues: Listed[] }).queues;
+      const listed = (await jsonOf(res, BoardListing)).queues;
       expect(listed.every((l) => l.readOnlyMode)).toBe(true);
     });
   });

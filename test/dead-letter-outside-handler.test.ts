@@ -3,6 +3,8 @@ import { createOpsContext, deadLetterJobId, keyNames, readLedger } from "@skyhoo
 import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -36,7 +38,7 @@ describe("a job that fails for good outside its handler", () => {
       envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-BROKEN-MARK" })),
     );
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
 
     const ops = await createOpsContext({
       redis,

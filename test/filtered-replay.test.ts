@@ -8,6 +8,8 @@ import { QueueKeys } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
+import { FilteredAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { projectionKeyOf } from "./support/projection.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
@@ -77,7 +79,7 @@ describe("filtered deliveries", () => {
     const again = await client.deliver(booking, { "x-spotnana-webhook-id": "msg-filtered-1" });
     expect(await again.json()).toEqual({ status: "duplicate", deliveryId: "msg-filtered-1" });
     const voided = await client.deliver(envelope("TICKET_VOIDED", pnrPayload({ pnrId: "PNR-V" })));
-    expect(((await voided.json()) as { status: string }).status).toBe("filtered");
+    expect((await jsonOf(voided, FilteredAnswer)).status).toBe("filtered");
 
     // Nothing reached a queue a worker takes from; both are kept where `inspect` finds them.
     expect(await redis.llen(new QueueKeys(prefix).toKey(created.queue, "wait"))).toBe(0);
@@ -166,7 +168,7 @@ describe("filtered deliveries", () => {
         envelope("BOOKING_CREATED", pnrPayload({ pnrId: `PNR-C${i}` })),
         { "x-spotnana-webhook-id": `msg-cap-${i}` },
       );
-      expect(((await response.json()) as { status: string }).status).toBe("filtered");
+      expect((await jsonOf(response, FilteredAnswer)).status).toBe("filtered");
     }
     await waitFor("two filtered deliveries left", async () =>
       (await redis.llen(new QueueKeys(prefix).toKey(created.filtered, "wait"))) === 2

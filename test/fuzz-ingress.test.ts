@@ -18,6 +18,7 @@ import {
   sizesAndEncodings,
   toWire,
 } from "./support/hostile-requests.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
 import {
   decodedBody,
   hasUnsupportedTransferCoding,
@@ -25,6 +26,7 @@ import {
   mayBeAuthenticated,
   mayHoldClientCredentials,
 } from "./support/ingress-oracle.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { rawAgent, sendRaw, type WireRequest, type WireResponse } from "./support/raw-http.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
@@ -149,7 +151,7 @@ afterAll(async () => {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function jsonOf(bytes: Buffer): unknown {
+function jsonOrUndefined(bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString("utf8"));
   } catch {
@@ -176,7 +178,7 @@ async function violations(plan: Plan, wire: WireRequest, res: WireResponse): Pro
   } else if (res.status < 500 && !documentedStatuses.has(res.status)) {
     problems.push(`answered ${res.status}, which the README does not document`);
   }
-  const answer = jsonOf(res.body);
+  const answer = jsonOrUndefined(res.body);
   const delivery =
     isRecord(answer) &&
     (answer.status === "accepted" || answer.status === "duplicate" || answer.status === "filtered");
@@ -306,7 +308,7 @@ describe("the ingress under hostile input", () => {
       body,
     });
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as { status: string; jobId: string };
+    const answer = await jsonOf(response, DeliveryAnswer);
     expect(answer.status).toBe("accepted");
     acceptedJobIds.add(answer.jobId);
 

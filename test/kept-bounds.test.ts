@@ -5,6 +5,8 @@ import { QueueKeys } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -68,7 +70,7 @@ describe("the kept queues' bounds", () => {
         envelope("FLIGHT_CANCELLED", pnrPayload({ pnrId: `PNR-D${i}` })),
       );
       expect(response.status).toBe(200);
-      const { jobId } = (await response.json()) as { jobId: string };
+      const { jobId } = await jsonOf(response, DeliveryAnswer);
       // One at a time, so the dead letters are kept in the order sent.
       const letterId = deadLetterJobId(jobId);
       await waitFor(`${letterId} kept`, async () =>

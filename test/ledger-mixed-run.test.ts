@@ -14,7 +14,10 @@ import {
 import { QueueKeys } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
+import { Notice } from "./support/downstream.ts";
 import { devClient, startIngress, testTokenSigningKey } from "./support/in-process.ts";
+import { AnyDeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf, parseJsonAs } from "./support/json-body.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
@@ -49,7 +52,7 @@ async function receiver() {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const { pnrId } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { pnrId: string };
+      const { pnrId } = parseJsonAs(Buffer.concat(chunks), Notice, "a notice");
       const n = (seen.get(pnrId) ?? 0) + 1;
       seen.set(pnrId, n);
       const mode = behaviour.get(pnrId) ?? "ok";
@@ -117,7 +120,7 @@ describe("the ledger after a mixed run", () => {
     const send = async (body: unknown) => {
       const response = await client.deliver(body);
       expect(response.status).toBe(200);
-      return (await response.json()) as { status: string; jobId?: string };
+      return jsonOf(response, AnyDeliveryAnswer);
     };
 
     const bookings = Array.from({ length: 20 }, (_, i) =>

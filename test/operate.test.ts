@@ -25,6 +25,8 @@ import { loadWorkerConfig } from "@skyhook/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -227,7 +229,7 @@ describe("a handler that comes up adopts its backlog", () => {
     const early = ["PNR-A1", "PNR-A2", "PNR-A3"].map((pnrId) => cancelledFlightEnvelope(pnrId));
     const answers = [];
     for (const body of early)
-      answers.push((await (await client.deliver(body)).json()) as { jobId: string });
+      answers.push(await jsonOf(await client.deliver(body), DeliveryAnswer));
     const kept = await inspectKept(ops, { location: ["catch-all"] });
     expect(kept.map((k) => k.pnrId).sort()).toEqual(["PNR-A1", "PNR-A2", "PNR-A3"]);
 
@@ -244,7 +246,7 @@ describe("a handler that comes up adopts its backlog", () => {
     // Within ROUTES_REFRESH_MS the ingress routes the pair to the new queue by itself.
     await waitFor("the ingress routing to the announced queue", async () => {
       const response = await client.deliver(cancelledFlightEnvelope(`PNR-LIVE-${Date.now()}`));
-      const { jobId } = (await response.json()) as { jobId: string };
+      const { jobId } = await jsonOf(response, DeliveryAnswer);
       return (await ops.queues.get(cancelled.queue).getJob(jobId)) !== undefined ? true : undefined;
     });
 

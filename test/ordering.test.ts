@@ -18,6 +18,8 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -246,14 +248,14 @@ describe("per-entity ordering", () => {
     });
     const pnrId = "PNR-LATE";
     const newer = await client.deliver(versionOf(pnrId, 7));
-    await env.createdQ.getJob(((await newer.json()) as { jobId: string }).jobId);
+    await env.createdQ.getJob((await jsonOf(newer, DeliveryAnswer)).jobId);
     await waitFor("v7 applied", async () =>
       (await env.projection(pnrId))?.version === 7 ? true : undefined,
     );
 
     const late = await client.deliver(versionOf(pnrId, 5));
     expect(late.status).toBe(200);
-    const { jobId } = (await late.json()) as { jobId: string };
+    const { jobId } = await jsonOf(late, DeliveryAnswer);
     const kept = await waitFor(
       "the stale copy",
       async () => (await env.cancelledStale.getJob(staleJobId(jobId))) ?? undefined,
@@ -304,7 +306,7 @@ describe("duplicates days apart", () => {
       });
     const first = await send();
     expect(first.status).toBe(200);
-    const { jobId } = (await first.json()) as { jobId: string };
+    const { jobId } = await jsonOf(first, DeliveryAnswer);
     await waitFor("first delivery handled", async () =>
       (await env.cancelledQ.getJobState(jobId)) === "completed" ? true : undefined,
     );

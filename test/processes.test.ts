@@ -10,6 +10,8 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { freePort, spawnApp } from "./support/processes.ts";
 import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
@@ -106,7 +108,7 @@ describe("separate processes, as deployed", () => {
       envelope("FLIGHT_CANCELLED", pnrPayload({ flights: [{ ...outbound, cancelled: true }] })),
       { "x-spotnana-webhook-id": "msg-sigterm" },
     );
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await waitFor("the handler to be mid-request", () =>
       env.downstream.requestCount() === 1 ? true : undefined,
     );

@@ -6,6 +6,8 @@ import { Queue, Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -45,7 +47,7 @@ describe("a job that stalls past BullMQ's limit", () => {
     }).deliver(
       envelope("FLIGHT_CANCELLED", pnrPayload({ flights: [{ ...outbound, cancelled: true }] })),
     );
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
 
     // A worker takes the job and dies holding it: the job stays active and its lock goes away
     // (here at once, instead of after the lock duration). Its stall counter says it already

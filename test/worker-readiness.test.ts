@@ -2,8 +2,10 @@ import { queueNamesFor } from "@skyhook/contracts";
 import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorkerWithOps } from "./support/in-process.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { projectionKeyOf } from "./support/projection.ts";
@@ -16,15 +18,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type ReadyBody = {
-  status: string;
-  redis: "ok" | "unavailable";
-  stuck: Array<{ queue: string; since: string; backlog: number; lastError?: string }>;
-};
+/** The worker's `/readyz` answer: Redis, and each queue it consumes that is stuck, and why. */
+const Readiness = z.looseObject({
+  status: z.enum(["ready", "not ready"]),
+  ready: z.boolean(),
+  redis: z.enum(["ok", "unavailable"]),
+  stuck: z.array(
+    z.looseObject({
+      queue: z.string(),
+      since: z.string(),
+      backlog: z.number(),
+      lastError: z.string().optional(),
+    }),
+  ),
+});
 
 const readyz = async (opsUrl: string) => {
   const response = await fetch(`${opsUrl}/readyz`);
-  return { status: response.status, body: (await response.json()) as ReadyBody };
+  return { status: response.status, body: await jsonOf(response, Readiness) };
 };
 
 const untilReadiness = (opsUrl: string, status: number, timeoutMs = 30_000) =>

@@ -15,6 +15,8 @@ import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BoardListing, type BoardQueue } from "../../../test/support/dashboard-answers.ts";
+import { jsonOf } from "../../../test/support/json-body.ts";
 import { deletePrefix } from "../../../test/support/redis.ts";
 import { createDashboardApp, type Dashboard, type DashboardDeps } from "./app.ts";
 
@@ -115,7 +117,7 @@ describe("createDashboardApp (real Redis)", () => {
     const page = await fetch(`${url}/`, { headers: authorized });
     expect(await page.text()).toContain('<base href="/"');
     const api = await fetch(`${url}/api/queues`, { headers: authorized });
-    const body = (await api.json()) as { queues: { name: string }[] };
+    const body = await jsonOf(api, BoardListing);
     expect(body.queues.map((q) => q.name)).toEqual(listedNames);
   });
 
@@ -173,7 +175,7 @@ describe("createDashboardApp (real Redis)", () => {
     expect(await queue.isPaused()).toBe(false);
     expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
     const listing = await fetch(`${url}/api/queues`, { headers: authorized });
-    const body = (await listing.json()) as { queues: { readOnlyMode: boolean }[] };
+    const body = await jsonOf(listing, BoardListing);
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
   });
 
@@ -340,18 +342,12 @@ describe("createDashboardApp (real Redis)", () => {
   });
 
   describe("queue presentation", () => {
-    type Listed = {
-      name: string;
-      displayName?: string;
-      hasWorkers: boolean | null;
-      jobs: { id: string; name: string }[];
-    };
-    const listing = async (url: string, activeQueue?: string): Promise<Listed[]> => {
+    const listing = async (url: string, activeQueue?: string): Promise<BoardQueue[]> => {
       const query =
         activeQueue === undefined ? "" : `?activeQueue=${encodeURIComponent(activeQueue)}`;
       const res = await fetch(`${url}/api/queues${query}`, { headers: authorized });
       expect(res.status).toBe(200);
-      return ((await res.json()) as { queues: Listed[] }).queues;
+      return (await jsonOf(res, BoardListing)).queues;
     };
 
     it("reports workers as unknown, not missing, for queues nothing consumes by design", async () => {
