@@ -10,14 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFuzzTarget, subscriptionsFileOf } from "./support/fuzz-target.ts";
 import {
   describePlan,
-  hostileCredentials,
-  mutatedEnvelopes,
+  hostileFamilies,
   type Plan,
-  pathsAndTokenEndpoint,
-  randomBodies,
-  sizesAndEncodings,
   toWire,
-} from "./support/hostile-requests.ts";
+} from "./support/hostile-requests/index.ts";
 import { DeliveryAnswer } from "./support/ingress-answers.ts";
 import {
   decodedBody,
@@ -251,21 +247,7 @@ async function sendAndJudge(plan: Plan): Promise<void> {
   }
 }
 
-const properties: Array<{ name: string; share: number; arbitrary: () => fc.Arbitrary<Plan> }> = [
-  { name: "random bodies", share: 0.2, arbitrary: randomBodies },
-  { name: "mutated valid envelopes", share: 0.25, arbitrary: mutatedEnvelopes },
-  { name: "hostile tokens, signatures and headers", share: 0.25, arbitrary: hostileCredentials },
-  {
-    name: "sizes around the limit and compressed bodies",
-    share: 0.1,
-    arbitrary: () => sizesAndEncodings(bodyLimitBytes),
-  },
-  {
-    name: "random paths, methods and token requests",
-    share: 0.2,
-    arbitrary: () => pathsAndTokenEndpoint(target),
-  },
-];
+const properties = hostileFamilies(target);
 
 describe("the ingress under hostile input", () => {
   properties.forEach((property, index) => {
