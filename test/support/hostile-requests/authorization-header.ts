@@ -8,7 +8,10 @@ import type {
   TokenMutation,
 } from "./plan.ts";
 
-/* The Authorization header of a plan, made at send time: the issued token (mutated), or one forged now. */
+/*
+ * The Authorization header of a plan, made at send time: the issued token (mutated), one
+ * forged now, or the plan's literal value.
+ */
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
 

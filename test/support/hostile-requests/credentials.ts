@@ -4,6 +4,8 @@ import type { AuthorizationPlan, SignaturePlan } from "./plan.ts";
 import { hostileSignature, validSignature } from "./signatures.ts";
 import { hostileAuthorization, validToken } from "./tokens.ts";
 
+/* The credentials of a plan: a token, a signature, both or neither, and the API-Version header. */
+
 export type Auth = {
   authorization: AuthorizationPlan | undefined;
   signature: SignaturePlan | undefined;
