@@ -4,6 +4,8 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devClient, startIngress } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { connect, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -72,7 +74,7 @@ describe("answering only after the store", () => {
     const response = await answer;
     expect(answeredWhilePaused).toBe(false);
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const job = await queue.getJob(jobId);
     expect(job?.data.keys.pnrId).toBe("PNR-HELD");
   });

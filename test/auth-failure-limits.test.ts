@@ -5,6 +5,8 @@ import { keyNames } from "@skyhook/queue-kit";
 import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterEach, describe, expect, it } from "vitest";
 import { startIngress, testTokenSigningKey } from "./support/in-process.ts";
+import { TokenAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -250,7 +252,7 @@ describe("failed-authentication limits never lock out valid credentials", () => 
 
     const token = await tokenRequest(baseUrl, client.clientSecret, shared);
     expect(token.status).toBe(200);
-    const { access_token: accessToken } = (await token.json()) as { access_token: string };
+    const { access_token: accessToken } = await jsonOf(token, TokenAnswer);
 
     expect((await signedDelivery(baseUrl, shared)).status).toBe(200);
     const byToken = await fetch(`${baseUrl}/webhooks/spotnana`, {

@@ -9,8 +9,11 @@ import {
 } from "@skyhook/spotnana-sender";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { runCliInProcess } from "./support/cli.ts";
 import { devClient, startIngress, startWorker, testTokenSigningKey } from "./support/in-process.ts";
+import { DeliveryAnswer, ErrorAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateCluster } from "./support/private-cluster.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
@@ -29,21 +32,24 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-type ErrorBody = { error: { code: string; message: string; details?: { reason?: string } } };
-
-/** Delivers `body` until the answer has `status`; returns that answer and its parsed body. */
-async function deliverUntil(
+/**
+ * Delivers `body` until the answer has `status`; returns that answer and its body, parsed by
+ * `schema`.
+ */
+async function deliverUntil<Schema extends z.ZodType>(
   client: SendingNode,
   body: () => unknown,
   status: number,
+  schema: Schema,
   timeoutMs = 15_000,
 ) {
   return waitFor(
     `a delivery answered ${status}`,
     async () => {
       const response = await client.deliver(body());
-      const parsed = (await response.json()) as ErrorBody & { status?: string };
-      return response.status === status ? { response, body: parsed } : undefined;
+      if (response.status === status) return { response, body: await jsonOf(response, schema) };
+      await response.text();
+      return undefined;
     },
     timeoutMs,
     100,
@@ -96,7 +102,7 @@ describe("the ingress budget", () => {
     // Redis itself still takes writes: the ingress refuses before it has to.
     expect(await redis.set("probe", "still writable")).toBe("OK");
 
-    const refused = await deliverUntil(client, booking, 503);
+    const refused = await deliverUntil(client, booking, 503, ErrorAnswer);
     expect(refused.response.headers.get("retry-after")).toBe("17");
     expect(refused.body.error.code).toBe("overloaded");
     expect(refused.body.error.details).toEqual({ reason: "redis_memory" });
@@ -124,7 +130,7 @@ describe("the ingress budget", () => {
     expect(started[0]).toMatchObject({ level: 40, reason: "redis_memory" });
 
     await redis.del(...filled, "probe");
-    const accepted = await deliverUntil(client, booking, 200);
+    const accepted = await deliverUntil(client, booking, 200, DeliveryAnswer);
     expect(accepted.body.status).toBe("accepted");
     await ingress.waitForLog(
       "the all-clear",
@@ -162,7 +168,7 @@ describe("the ingress budget", () => {
     });
     for (let i = 0; i < 3; i++) expect((await client.deliver(booking())).status).toBe(200);
 
-    const refused = await deliverUntil(client, booking, 503);
+    const refused = await deliverUntil(client, booking, 503, ErrorAnswer);
     expect(refused.response.headers.get("retry-after")).toBe("30");
     expect(refused.body.error).toMatchObject({
       code: "overloaded",
@@ -187,7 +193,7 @@ describe("the ingress budget", () => {
       WORKER_OPERATIONS: "PNR_V3/BOOKING_CREATED",
     });
     closers.push(() => worker.close());
-    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+    expect((await deliverUntil(client, booking, 200, DeliveryAnswer)).body.status).toBe("accepted");
   });
 
   it("refuses events without a handler once the catch-all holds CATCH_ALL_MAX_COUNT, until an operator makes room", async () => {
@@ -210,7 +216,7 @@ describe("the ingress budget", () => {
     const unrouted = () => envelope("TICKET_VOIDED", pnrPayload());
     for (let i = 0; i < 2; i++) expect((await client.deliver(unrouted())).status).toBe(200);
 
-    const refused = await deliverUntil(client, unrouted, 503);
+    const refused = await deliverUntil(client, unrouted, 503, ErrorAnswer);
     expect(refused.body.error).toMatchObject({
       code: "overloaded",
       details: { reason: "catch_all_full" },
@@ -221,7 +227,9 @@ describe("the ingress budget", () => {
       QUEUE_PREFIX: prefix,
     });
     expect(purge.code).toBe(0);
-    expect((await deliverUntil(client, unrouted, 200)).body.status).toBe("accepted");
+    expect((await deliverUntil(client, unrouted, 200, DeliveryAnswer)).body.status).toBe(
+      "accepted",
+    );
   });
 });
 
@@ -251,7 +259,7 @@ describe("on a Redis Cluster", () => {
   }, 60_000);
 
   it("samples every master: one near its limit sheds every delivery", async () => {
-    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+    expect((await deliverUntil(client, booking, 200, DeliveryAnswer)).body.status).toBe("accepted");
     // The last master, not the seed the client first asked.
     const last = cluster.nodes.at(-1);
     if (last === undefined) throw new Error("no cluster node");
@@ -259,11 +267,11 @@ describe("on a Redis Cluster", () => {
     closers.push(async () => master.disconnect());
     const used = Number(/^used_memory:(\d+)/m.exec(await master.info("memory"))?.[1]);
     await master.config("SET", "maxmemory", String(Math.ceil(used / 0.95)));
-    const refused = await deliverUntil(client, booking, 503);
+    const refused = await deliverUntil(client, booking, 503, ErrorAnswer);
     expect(refused.body.error.details).toEqual({ reason: "redis_memory" });
 
     await master.config("SET", "maxmemory", "0");
-    expect((await deliverUntil(client, booking, 200)).body.status).toBe("accepted");
+    expect((await deliverUntil(client, booking, 200, DeliveryAnswer)).body.status).toBe("accepted");
   });
 
   it("trims kept queues there too, each script and pipeline in one slot, and the ledger balances", async () => {

@@ -6,6 +6,7 @@ import {
   createSendingNode,
   newSigningSecret,
 } from "@skyhook/spotnana-sender";
+import { QueueKeys } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
@@ -17,6 +18,8 @@ const prefix = uniquePrefix("cli");
 const redis = connect();
 const env = { QUEUE_PREFIX: prefix };
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+/** BullMQ's list of the dead letters waiting (nothing consumes them). */
+const deadLettersWaiting = new QueueKeys(prefix).toKey(cancelled.deadLetter, "wait");
 const signingSecret = newSigningSecret();
 let ingress: Awaited<ReturnType<typeof startIngress>>;
 let worker: ReturnType<typeof startWorker>;
@@ -37,7 +40,7 @@ beforeAll(async () => {
   for (const pnrId of ["PNR-C1", "PNR-C2", "PNR-C3"])
     await client.deliver(cancelledFlightEnvelope(pnrId));
   await waitFor("three dead letters", async () =>
-    (await redis.llen(`${prefix}:${cancelled.deadLetter}:wait`)) === 3 ? true : undefined,
+    (await redis.llen(deadLettersWaiting)) === 3 ? true : undefined,
   );
 });
 
@@ -109,14 +112,14 @@ describe("the skyhook command line", () => {
     expect(json<{ moved: Record<string, number> }>(dry.stdout).moved).toEqual({
       [cancelled.queue]: 3,
     });
-    expect(await redis.llen(`${prefix}:${cancelled.deadLetter}:wait`)).toBe(3);
+    expect(await redis.llen(deadLettersWaiting)).toBe(3);
   });
 
   it("refuses to purge without confirmation, purges with --yes, and the ledger still balances", async () => {
     const refused = await runCli(["purge", "--pnr", "PNR-C3"], env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/refusing without --yes/);
-    expect(await redis.llen(`${prefix}:${cancelled.deadLetter}:wait`)).toBe(3);
+    expect(await redis.llen(deadLettersWaiting)).toBe(3);
     const purged = await runCli(["purge", "--pnr", "PNR-C3", "--yes", "--json"], env);
     expect(purged.code).toBe(0);
     expect(json<{ purged: number }>(purged.stdout).purged).toBe(1);

@@ -3,6 +3,8 @@ import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sende
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { devClient, startIngress, startWorkerWithOps } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -59,7 +61,7 @@ describe("skyhook drift", () => {
     });
     const deliver = async (body: unknown, id: string) => {
       const response = await client.deliver(body, { "x-spotnana-webhook-id": id });
-      expect(((await response.json()) as { status: string }).status).toBe("accepted");
+      expect((await jsonOf(response, DeliveryAnswer)).status).toBe("accepted");
     };
 
     const sent = ["msg-seat-0", "msg-seat-1", "msg-seat-2"];

@@ -1,10 +1,5 @@
 import { defaultRetryPolicy, queueNamesFor } from "@skyhook/contracts";
-import {
-  createDownstreamBreaker,
-  createRouteRegistry,
-  type HoldReport,
-  keyNames,
-} from "@skyhook/queue-kit";
+import { createDownstreamBreaker, createRouteRegistry, keyNames } from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -17,13 +12,17 @@ import {
   type TestUser,
   viewer,
 } from "./support/dashboard.ts";
+import {
+  AuditAnswer,
+  OperationsAnswer,
+  PauseAnswer,
+  ResumeAnswer,
+} from "./support/dashboard-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, sharedRedisUrl } from "./support/redis.ts";
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
-
-type Listing = { at: string; operations: HoldReport[] };
-type Audited = { actor: string; action: string; filter: { queue?: string; reason?: string } };
 
 /** The ops page's pause, resume and state of operations, over real HTTP on real Redis. */
 describe("the dashboard's operations API: state, pause and resume", () => {
@@ -65,7 +64,7 @@ describe("the dashboard's operations API: state, pause and resume", () => {
   const stateOf = async (user: TestUser, label: string) => {
     const res = await call(user, "GET", "operations");
     expect(res.status).toBe(200);
-    const listing = (await res.json()) as Listing;
+    const listing = await jsonOf(res, OperationsAnswer);
     return listing.operations.find((o) => o.label === label);
   };
 
@@ -74,7 +73,7 @@ describe("the dashboard's operations API: state, pause and resume", () => {
   it("shows everyone signed in each operation, running, with what waits for it; not the catch-all", async () => {
     await queue.addBulk([1, 2].map((n) => ({ name: "PNR_V3.FLIGHT_CANCELLED", data: { n } })));
     const res = await call(viewer, "GET", "operations");
-    const listing = (await res.json()) as Listing;
+    const listing = await jsonOf(res, OperationsAnswer);
     expect(listing.operations.map((o) => o.label)).toEqual(
       expect.arrayContaining(["pnr-v3.flight-cancelled", "pnr-v3.booking-created"]),
     );
@@ -109,7 +108,7 @@ describe("the dashboard's operations API: state, pause and resume", () => {
     await queue.addBulk([1, 2, 3].map((n) => ({ name: "PNR_V3.FLIGHT_CANCELLED", data: { n } })));
     const res = await call(operator, "POST", "operations/pause", pause);
     expect(res.status).toBe(200);
-    const { operation } = (await res.json()) as { operation: HoldReport };
+    const { operation } = await jsonOf(res, PauseAnswer);
     expect(await queue.isPaused()).toBe(true);
     expect(operation).toMatchObject({
       label: "pnr-v3.flight-cancelled",
@@ -131,7 +130,7 @@ describe("the dashboard's operations API: state, pause and resume", () => {
       operation: "pnr-v3.flight-cancelled",
     });
     expect(res.status).toBe(200);
-    const resumed = (await res.json()) as { resumed: boolean; operation: HoldReport };
+    const resumed = await jsonOf(res, ResumeAnswer);
     expect(resumed).toMatchObject({ resumed: true, operation: { condition: "running" } });
     expect(resumed.operation.paused).toBeUndefined();
     expect(await queue.isPaused()).toBe(false);
@@ -144,7 +143,7 @@ describe("the dashboard's operations API: state, pause and resume", () => {
   it("audits a pause and a resume with the signed-in user as the actor, never one the request names", async () => {
     await call(operator, "POST", "operations/pause", { ...pause, actor: "someone-else" });
     await call(operator, "POST", "operations/resume", { operation: "FLIGHT_CANCELLED" });
-    const audit = (await (await call(viewer, "GET", "audit")).json()) as Audited[];
+    const audit = await jsonOf(await call(viewer, "GET", "audit"), AuditAnswer);
     expect(audit.slice(0, 2).map((e) => [e.action, e.actor, e.filter])).toEqual([
       ["resume", "dashboard:ops", { queue: cancelled.queue }],
       ["pause", "dashboard:ops", { queue: cancelled.queue, reason: pause.reason }],
@@ -201,7 +200,7 @@ describe("the dashboard's operations API: state, pause and resume", () => {
     const cli = (args: string[]) =>
       runCliInProcess(args, { REDIS_URL: sharedRedisUrl, QUEUE_PREFIX: board.prefix });
     await call(operator, "POST", "operations/pause", pause);
-    const listing = (await (await call(viewer, "GET", "operations")).json()) as Listing;
+    const listing = await jsonOf(await call(viewer, "GET", "operations"), OperationsAnswer);
     const status = await cli(["status", "--json"]);
     expect(status.code, status.err).toBe(0);
     expect(JSON.parse(status.out)).toEqual(listing.operations);

@@ -1,4 +1,5 @@
 import { type DashboardAuth, loadDashboardConfig } from "@skyhook/dashboard";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import { ConfigError } from "@skyhook/service-kit";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -9,6 +10,8 @@ import {
   seedDeadLetter,
   startDashboard,
 } from "./support/dashboard.ts";
+import { AuditAnswer } from "./support/dashboard-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect } from "./support/redis.ts";
 
 const proxyAuth: DashboardAuth = {
@@ -31,13 +34,15 @@ describe("DASHBOARD_AUTH=proxy: the SSO proxy's user header (real Redis, real HT
   let behindProxy: RunningDashboard;
   let notFromProxy: RunningDashboard;
   let queue: Queue;
+  /** The seeded dead letter's original job id (seedDeadLetter files it under the delivery id). */
+  const jobId = "wh-proxy-1";
 
   beforeAll(async () => {
     redis = connect();
     // The test connects from 127.0.0.1: the proxy's address here.
     behindProxy = await startDashboard(redis, { auth: proxyAuth, trustProxy: "loopback" });
     notFromProxy = await startDashboard(redis, { auth: proxyAuth, trustProxy: "10.20.30.40" });
-    const names = await seedDeadLetter(redis, behindProxy.prefix, "wh-proxy-1");
+    const names = await seedDeadLetter(redis, behindProxy.prefix, jobId);
     queue = new Queue(names.queue, { connection: redis, prefix: behindProxy.prefix });
   });
 
@@ -120,13 +125,13 @@ describe("DASHBOARD_AUTH=proxy: the SSO proxy's user header (real Redis, real HT
         ...basicHeader({ name: "mallory", password: "x" }),
         "content-type": "application/json",
       },
-      body: JSON.stringify({ filter: { jobId: "dl-wh-proxy-1" }, dryRun: true }),
+      body: JSON.stringify({ filter: { jobId: deadLetterJobId(jobId) }, dryRun: true }),
     });
     expect(res.status).toBe(200);
     const audit = await fetch(`${behindProxy.url}/ops/api/audit`, {
       headers: signedIn("eve@example.com", "skyhook-viewers"),
     });
-    const [latest] = (await audit.json()) as { actor: string; action: string }[];
+    const [latest] = await jsonOf(audit, AuditAnswer);
     expect(latest).toMatchObject({ actor: "dashboard:ada@example.com", action: "replay" });
   });
 });

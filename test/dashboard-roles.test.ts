@@ -10,9 +10,11 @@ import {
   createJournalWriter,
   createLedger,
   createQueuePool,
+  deadLetterJobId,
   defaultJournalSettings,
-  type JournalEntry,
+  filteredJobId,
   keyNames,
+  replayJobId,
 } from "@skyhook/queue-kit";
 import { createLogger } from "@skyhook/service-kit";
 import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
@@ -29,13 +31,19 @@ import {
   type TestUser,
   viewer,
 } from "./support/dashboard.ts";
+import {
+  AuditAnswer,
+  BoardListing,
+  JournalPageAnswer,
+  KeptEventsAnswer,
+  TimelineAnswer,
+} from "./support/dashboard-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect } from "./support/redis.ts";
 
 const names: QueueNames = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 const q = encodeURIComponent(names.queue);
 const dl = encodeURIComponent(names.deadLetter);
-
-type Listed = { name: string; readOnlyMode: boolean; allowRetries: boolean };
 
 describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   let redis: Redis;
@@ -84,7 +92,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
 
   const listing = async (user: TestUser) => {
     const res = await call(board, user, "GET", "/api/queues");
-    return new Map(((await res.json()) as { queues: Listed[] }).queues.map((l) => [l.name, l]));
+    return new Map((await jsonOf(res, BoardListing)).queues.map((l) => [l.name, l]));
   };
 
   it("shows a viewer every queue read-only, without retry buttons", async () => {
@@ -156,7 +164,8 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   });
 
   it("lets a viewer dry-run a replay but not replay or purge; an operator may do both", async () => {
-    await seedDeadLetter(redis, board.prefix, "wh-roles-1");
+    const jobId = "wh-roles-1";
+    await seedDeadLetter(redis, board.prefix, jobId);
     const filter = { location: ["dead-letter"] };
 
     const dryRun = await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
@@ -178,7 +187,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
     });
     expect(replay.status).toBe(200);
     expect(await deadLetters.getWaitingCount()).toBe(0);
-    expect(await queue.getJob("rp1-wh-roles-1")).toBeDefined();
+    expect(await queue.getJob(replayJobId(jobId))).toBeDefined();
   });
 
   it("lists a filtered delivery only when asked for by name, and lets an operator replay it", async () => {
@@ -206,34 +215,34 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       envelope: envelope("FLIGHT_CANCELLED", pnrPayload({ pnrId: "PNR-F" })),
     };
     const route = defaultCatalog.route("PNR_V3", "FLIGHT_CANCELLED");
-    await enqueuer.filtered(route, event, "wh-roles-filtered", "organization");
+    const jobId = "wh-roles-filtered";
+    await enqueuer.filtered(route, event, jobId, "organization");
     await pool.close();
 
     const listed = async (query: string) =>
-      (await (await call(board, viewer, "GET", `/ops/api/kept${query}`)).json()) as {
-        events: Array<{ jobId: string; why: string }>;
-      };
+      jsonOf(await call(board, viewer, "GET", `/ops/api/kept${query}`), KeptEventsAnswer);
     expect((await listed("")).events).toEqual([]);
     expect((await listed("?location=filtered")).events).toEqual([
-      expect.objectContaining({ jobId: "fl-wh-roles-filtered", why: "filtered: organization" }),
+      expect.objectContaining({ jobId: filteredJobId(jobId), why: "filtered: organization" }),
     ]);
     const replay = await call(board, operator, "POST", "/ops/api/replay", {
-      filter: { location: ["filtered"], jobId: "fl-wh-roles-filtered" },
+      filter: { location: ["filtered"], jobId: filteredJobId(jobId) },
       dryRun: false,
     });
     expect(await replay.json()).toMatchObject({ moved: { [names.queue]: 1 } });
-    expect(await queue.getJob("rp1-wh-roles-filtered")).toBeDefined();
+    expect(await queue.getJob(replayJobId(jobId))).toBeDefined();
     expect((await listed("?location=filtered")).events).toEqual([]);
   });
 
   it("names the signed-in user in the audit log, viewer and operator alike", async () => {
-    await seedDeadLetter(redis, board.prefix, "wh-roles-2");
-    const filter = { location: ["dead-letter"], jobId: "dl-wh-roles-2" };
+    const jobId = "wh-roles-2";
+    await seedDeadLetter(redis, board.prefix, jobId);
+    const filter = { location: ["dead-letter"], jobId: deadLetterJobId(jobId) };
     await call(board, viewer, "POST", "/ops/api/replay", { filter, dryRun: true });
     await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
     const audit = await call(board, viewer, "GET", "/ops/api/audit");
-    const entries = (await audit.json()) as { actor: string; dryRun: boolean; filter: unknown }[];
-    const ours = entries.filter((e) => JSON.stringify(e.filter).includes("wh-roles-2"));
+    const entries = await jsonOf(audit, AuditAnswer);
+    const ours = entries.filter((e) => JSON.stringify(e.filter).includes(jobId));
     expect(ours.map((e) => [e.actor, e.dryRun])).toEqual([
       ["dashboard:ops", false],
       ["dashboard:eve", true],
@@ -241,35 +250,32 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
   });
 
   it("lets a viewer read the journal: a timeline and a paged search, each entry saying where its event is kept", async () => {
-    await seedDeadLetter(redis, board.prefix, "wh-roles-3");
+    const jobId = "wh-roles-3";
+    await seedDeadLetter(redis, board.prefix, jobId);
     const journal = createJournalWriter(redis, keyNames(board.prefix), defaultJournalSettings);
     await journal.write(names.queue, "dead-lettered", {
-      deliveryId: "wh-roles-3",
-      jobId: "wh-roles-3",
+      deliveryId: jobId,
+      jobId,
       subscription: "spotnana",
       eventType: "PNR_V3",
       operation: "FLIGHT_CANCELLED",
       reason: "retries-exhausted: Error: boom",
     });
-    const filter = { location: ["dead-letter"], jobId: "dl-wh-roles-3" };
+    const filter = { location: ["dead-letter"], jobId: deadLetterJobId(jobId) };
     await call(board, operator, "POST", "/ops/api/replay", { filter, dryRun: false });
 
     const timeline = await call(
       board,
       viewer,
       "GET",
-      "/ops/api/journal/timeline?deliveryId=wh-roles-3",
+      `/ops/api/journal/timeline?deliveryId=${jobId}`,
     );
     expect(timeline.status).toBe(200);
-    const story = (await timeline.json()) as {
-      count: number;
-      entries: JournalEntry[];
-      maxAgeSec: number;
-    };
+    const story = await jsonOf(timeline, TimelineAnswer);
     expect(story.maxAgeSec).toBe(defaultJournalSettings.maxAgeSec);
     expect(story.entries.map((e) => [e.outcome, e.jobId, e.kept?.jobId])).toEqual([
-      ["dead-lettered", "wh-roles-3", "dl-wh-roles-3"],
-      ["replayed", "rp1-wh-roles-3", undefined],
+      ["dead-lettered", jobId, deadLetterJobId(jobId)],
+      ["replayed", replayJobId(jobId), undefined],
     ]);
     const first = await call(
       board,
@@ -277,11 +283,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       "GET",
       "/ops/api/journal/events?outcome=replayed&limit=1",
     );
-    const page = (await first.json()) as {
-      entries: JournalEntry[];
-      cursor: string | null;
-      maxAgeSec: number;
-    };
+    const page = await jsonOf(first, JournalPageAnswer);
     expect(page.maxAgeSec).toBe(defaultJournalSettings.maxAgeSec);
     expect(page.entries.map((e) => e.outcome)).toEqual(["replayed"]);
     expect(typeof page.cursor).toBe("string");
@@ -329,7 +331,7 @@ describe("dashboard roles: viewer and operator (real Redis, real HTTP)", () => {
       });
       expect(replay.status).toBe(403);
       const res = await call(readOnly, operator, "GET", "/api/queues");
-      const listed = ((await res.json()) as { queues: Listed[] }).queues;
+      const listed = (await jsonOf(res, BoardListing)).queues;
       expect(listed.every((l) => l.readOnlyMode)).toBe(true);
     });
   });

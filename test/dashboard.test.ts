@@ -14,6 +14,8 @@ import { envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BoardJobAnswer, BoardListing } from "./support/dashboard-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { deletePrefix } from "./support/redis.ts";
 
 const redisUrl = "redis://127.0.0.1:6379";
@@ -70,16 +72,6 @@ async function stopDashboard(running: Running): Promise<void> {
   await closed;
   await running.dashboard.close();
 }
-
-type QueueListing = {
-  queues: {
-    name: string;
-    displayName?: string;
-    readOnlyMode: boolean;
-    counts: Record<string, number>;
-    jobs: { id: string; name: string }[];
-  }[];
-};
 
 const deadLetterName = queueNames.find((name) => name.endsWith(".dead-letter"));
 const mainName = queueNames.find((name) => !name.endsWith(".dead-letter"));
@@ -141,7 +133,7 @@ describe("dashboard over HTTP (real Redis)", () => {
       { headers: authorized },
     );
     expect(res.status).toBe(200);
-    const listing = (await res.json()) as QueueListing;
+    const listing = await jsonOf(res, BoardListing);
 
     expect(listing.queues.map((q) => q.name).sort()).toEqual([...queueNames].sort());
     for (const name of unlisted) expect(listing.queues.map((q) => q.name)).not.toContain(name);
@@ -171,10 +163,10 @@ describe("dashboard over HTTP (real Redis)", () => {
       { headers: authorized },
     );
     expect([listing.status, single.status]).toEqual([200, 200]);
-    const listed = ((await listing.json()) as QueueListing).queues
+    const listed = (await jsonOf(listing, BoardListing)).queues
       .find((q) => q.name === mainName)
       ?.jobs.find((j) => j.id === jobId);
-    const shown = ((await single.json()) as { job: unknown }).job;
+    const shown = (await jsonOf(single, BoardJobAnswer)).job;
 
     for (const view of [listed, shown]) {
       expect(view).toMatchObject({

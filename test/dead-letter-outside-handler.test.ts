@@ -1,8 +1,10 @@
 import { DeadLetterJob, defaultCatalog, queueNamesFor } from "@skyhook/contracts";
-import { createOperatorContext, keyNames, readLedger } from "@skyhook/queue-kit";
+import { createOperatorContext, deadLetterJobId, keyNames, readLedger } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { afterAll, describe, expect, it } from "vitest";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -36,7 +38,7 @@ describe("a job that fails for good outside its handler", () => {
       envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-BROKEN-MARK" })),
     );
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
 
     const operator = await createOperatorContext({
       redis,
@@ -47,7 +49,7 @@ describe("a job that fails for good outside its handler", () => {
     });
     closers.push(() => operator.close());
     const letter = await waitFor("the dead letter", async () => {
-      const job = await operator.queues.get(created.deadLetter).getJob(`dl-${jobId}`);
+      const job = await operator.queues.get(created.deadLetter).getJob(deadLetterJobId(jobId));
       return job === undefined ? undefined : DeadLetterJob.parse(job.data);
     });
     expect(letter.failure.reason).toBe("retries-exhausted");

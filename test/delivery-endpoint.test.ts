@@ -11,6 +11,8 @@ import { Queue } from "bullmq";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devClient, startIngress } from "./support/in-process.ts";
+import { DeliveryAnswer, EnvelopeIssues, ErrorAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 
 const prefix = uniquePrefix("deliver");
@@ -39,8 +41,6 @@ afterAll(async () => {
 const post = (headers: Record<string, string>, body: string | Buffer = "{}") =>
   fetch(`${ingress.baseUrl}/webhooks/spotnana`, { method: "POST", headers, body });
 
-type ErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
-
 describe("delivery authentication", () => {
   const valid = JSON.stringify(envelope("BOOKING_CREATED", pnrPayload()));
 
@@ -48,7 +48,7 @@ describe("delivery authentication", () => {
     const response = await post({ "content-type": "application/json" }, valid);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    const body = (await response.json()) as ErrorBody;
+    const body = await jsonOf(response, ErrorAnswer);
     expect(body.error.code).toBe("unauthorized");
     expect(body.error.requestId).toBe(response.headers.get("x-request-id"));
   });
@@ -81,7 +81,7 @@ describe("delivery authentication", () => {
     const response = await post({ authorization: `Bearer ${token}` }, valid);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
-    expect(((await response.json()) as ErrorBody).error.code).toBe("unauthorized");
+    expect((await jsonOf(response, ErrorAnswer)).error.code).toBe("unauthorized");
   };
 
   it("accepts a token built the same way but unexpired (the forger is faithful)", async () => {
@@ -135,21 +135,21 @@ describe("delivery validation", () => {
   it("answers 400 malformed_json for a body that is not JSON", async () => {
     const response = await client.deliver('{"event_type": ');
     expect(response.status).toBe(400);
-    expect(((await response.json()) as ErrorBody).error.code).toBe("malformed_json");
+    expect((await jsonOf(response, ErrorAnswer)).error.code).toBe("malformed_json");
   });
 
   it("answers 400 malformed_json for an empty body", async () => {
     const response = await client.deliver("");
     expect(response.status).toBe(400);
-    expect(((await response.json()) as ErrorBody).error.code).toBe("malformed_json");
+    expect((await jsonOf(response, ErrorAnswer)).error.code).toBe("malformed_json");
   });
 
   it("answers 400 invalid_envelope naming each missing or wrong field", async () => {
     const response = await client.deliver({ payload: "nope" });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as ErrorBody;
+    const body = await jsonOf(response, ErrorAnswer);
     expect(body.error.code).toBe("invalid_envelope");
-    const paths = (body.error.details as Array<{ path: string }>).map((d) => d.path);
+    const paths = EnvelopeIssues.parse(body.error.details).map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(["operation", "payload", "event_type"]));
     expect(body.error.message).toContain("operation");
   });
@@ -180,7 +180,7 @@ describe("delivery validation", () => {
     const big = envelope("BOOKING_CREATED", { ...payload, padding: "x".repeat(70 * 1024) });
     const response = await client.deliver(big);
     expect(response.status).toBe(413);
-    expect(((await response.json()) as ErrorBody).error.code).toBe("payload_too_large");
+    expect((await jsonOf(response, ErrorAnswer)).error.code).toBe("payload_too_large");
     const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
     expect(waiting.some((j) => j.data.keys.pnrId === "PNR-TOO-BIG")).toBe(false);
   });
@@ -222,7 +222,7 @@ describe("inputs the fuzz suite found answered with 500 (now client errors)", ()
     for (const path of ["/webhooks/spotnana/%zz", "/webhooks/spotnana/%E0%A4"]) {
       const response = await fetch(`${ingress.baseUrl}${path}`, { method: "POST", body: "" });
       expect(response.status, path).toBe(400);
-      expect(((await response.json()) as ErrorBody).error.code).toBe("bad_request");
+      expect((await jsonOf(response, ErrorAnswer)).error.code).toBe("bad_request");
     }
   });
 
@@ -247,7 +247,7 @@ describe("inputs the fuzz suite found answered with 500 (now client errors)", ()
     const deep = `{"event_type":"PNR_V3","operation":"BOOKING_CREATED","payload":{"a":${"[".repeat(5_000)}${"]".repeat(5_000)}}}`;
     const response = await client.deliver(deep);
     expect(response.status).toBe(400);
-    expect(((await response.json()) as ErrorBody).error.message).toContain("nests deeper");
+    expect((await jsonOf(response, ErrorAnswer)).error.message).toContain("nests deeper");
   });
 });
 
@@ -259,7 +259,7 @@ describe("routing and storage", () => {
       "x-b3-spanid": "e457b5a2e4d86bd1",
     });
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const job = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getJob(jobId);
     expect(job?.data).toMatchObject({
       eventType: "PNR_V3",
@@ -284,7 +284,7 @@ describe("routing and storage", () => {
     };
     const response = await client.deliver(body);
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const job = await queue(unroutedQueueNames.queue).getJob(jobId);
     expect(job?.data.envelope).toEqual(body);
     expect(job?.data.operation).toBe("BRAND_NEW_OPERATION");
@@ -297,7 +297,7 @@ describe("routing and storage", () => {
       payload: {},
     });
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     expect(await queue(unroutedQueueNames.queue).getJob(jobId)).toBeDefined();
   });
 
@@ -322,10 +322,7 @@ describe("routing and storage", () => {
     const first = await client.deliver(body);
     const second = await client.deliver(reordered);
     expect([first.status, second.status]).toEqual([200, 200]);
-    const [a, b] = (await Promise.all([first.json(), second.json()])) as Array<{
-      status: string;
-      jobId: string;
-    }>;
+    const [a, b] = await Promise.all([first, second].map((r) => jsonOf(r, DeliveryAnswer)));
     expect([a?.status, b?.status]).toEqual(["accepted", "duplicate"]);
     expect(a?.jobId).toBe(b?.jobId);
     const waiting = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getWaiting();
@@ -335,7 +332,7 @@ describe("routing and storage", () => {
   it("answers 404 with the error body for an unknown path", async () => {
     const response = await fetch(`${ingress.baseUrl}/nope`);
     expect(response.status).toBe(404);
-    expect(((await response.json()) as ErrorBody).error.code).toBe("not_found");
+    expect((await jsonOf(response, ErrorAnswer)).error.code).toBe("not_found");
   });
 
   it("reports healthz and readyz", async () => {

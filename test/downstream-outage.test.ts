@@ -12,7 +12,10 @@ import {
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
+import { Notice } from "./support/downstream.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf, parseJsonAs } from "./support/json-body.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -43,7 +46,7 @@ async function partnerSystem() {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const { pnrId } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { pnrId: string };
+      const { pnrId } = parseJsonAs(Buffer.concat(chunks), Notice, "a notice");
       const status = pnrId.startsWith("PNR-REFUSED") ? 400 : down ? 503 : 200;
       calls.push({ atMs: Date.now(), key: keyOf(req.headers), status });
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -114,7 +117,7 @@ async function cancel(client: SendingNode, pnrId = `PNR-OUT-${++sequence}`) {
   const payload = pnrPayload({ pnrId, version: 2, flights: [{ ...outbound, cancelled: true }] });
   const response = await client.deliver(envelope("FLIGHT_CANCELLED", payload));
   expect(response.status).toBe(200);
-  const { deliveryId } = (await response.json()) as { deliveryId: string };
+  const { deliveryId } = await jsonOf(response, DeliveryAnswer);
   return deliveryId;
 }
 

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { queueNamesFor } from "@skyhook/contracts";
+import { webhookJobId } from "@skyhook/queue-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type FaultRig,
@@ -126,8 +128,8 @@ describe("a worker SIGKILLed mid-load, another started in its place", () => {
     const { code, report } = await run;
 
     const effects = await expectEffectsComplete(current);
-    const queue = "{pnr-v3.flight-cancelled}";
-    const heldJob = `wh-${String(heldKey)}`;
+    const { queue } = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
+    const heldJob = webhookJobId(String(heldKey));
     const recoveredAfterMs = (await current.jobField(queue, heldJob, "finishedOn")) - killedAtMs;
     summary("worker SIGKILL", report, {
       repeatedNotices: effects.repeatedNotices,

@@ -4,20 +4,17 @@ import { join } from "node:path";
 import { defaultCatalog, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
 import { keyNames } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
-import { Queue } from "bullmq";
+import { Queue, QueueKeys } from "bullmq";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFuzzTarget, subscriptionsFileOf } from "./support/fuzz-target.ts";
 import {
   describePlan,
-  hostileCredentials,
-  mutatedEnvelopes,
+  hostileFamilies,
   type Plan,
-  pathsAndTokenEndpoint,
-  randomBodies,
-  sizesAndEncodings,
   toWire,
-} from "./support/hostile-requests.ts";
+} from "./support/hostile-requests/index.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
 import {
   decodedBody,
   hasUnsupportedTransferCoding,
@@ -25,6 +22,7 @@ import {
   mayBeAuthenticated,
   mayHoldClientCredentials,
 } from "./support/ingress-oracle.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { rawAgent, sendRaw, type WireRequest, type WireResponse } from "./support/raw-http.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
@@ -149,7 +147,7 @@ afterAll(async () => {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function jsonOf(bytes: Buffer): unknown {
+function jsonOrUndefined(bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString("utf8"));
   } catch {
@@ -176,7 +174,7 @@ async function violations(plan: Plan, wire: WireRequest, res: WireResponse): Pro
   } else if (res.status < 500 && !documentedStatuses.has(res.status)) {
     problems.push(`answered ${res.status}, which the README does not document`);
   }
-  const answer = jsonOf(res.body);
+  const answer = jsonOrUndefined(res.body);
   const delivery =
     isRecord(answer) &&
     (answer.status === "accepted" || answer.status === "duplicate" || answer.status === "filtered");
@@ -249,21 +247,7 @@ async function sendAndJudge(plan: Plan): Promise<void> {
   }
 }
 
-const properties: Array<{ name: string; share: number; arbitrary: () => fc.Arbitrary<Plan> }> = [
-  { name: "random bodies", share: 0.2, arbitrary: randomBodies },
-  { name: "mutated valid envelopes", share: 0.25, arbitrary: mutatedEnvelopes },
-  { name: "hostile tokens, signatures and headers", share: 0.25, arbitrary: hostileCredentials },
-  {
-    name: "sizes around the limit and compressed bodies",
-    share: 0.1,
-    arbitrary: () => sizesAndEncodings(bodyLimitBytes),
-  },
-  {
-    name: "random paths, methods and token requests",
-    share: 0.2,
-    arbitrary: () => pathsAndTokenEndpoint(target),
-  },
-];
+const properties = hostileFamilies(target);
 
 describe("the ingress under hostile input", () => {
   properties.forEach((property, index) => {
@@ -306,7 +290,7 @@ describe("the ingress under hostile input", () => {
       body,
     });
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as { status: string; jobId: string };
+    const answer = await jsonOf(response, DeliveryAnswer);
     expect(answer.status).toBe("accepted");
     acceptedJobIds.add(answer.jobId);
 
@@ -344,7 +328,9 @@ describe("the ingress under hostile input", () => {
     // Failed authentications are counted in Redis (one key per address and claimed client).
     const failureCounters = keyNames(prefix);
     const known = [
-      ...[...defaultCatalog.allQueueNames(), rejectedQueueName].map((name) => `${prefix}:${name}:`),
+      ...[...defaultCatalog.allQueueNames(), rejectedQueueName].map((name) =>
+        new QueueKeys(prefix).toKey(name, ""),
+      ),
       failureCounters.authFailures("address", ""),
       failureCounters.authFailures("client", ""),
     ];

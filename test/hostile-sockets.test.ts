@@ -9,6 +9,13 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forgeToken } from "./support/forge-token.ts";
 import { devClient } from "./support/in-process.ts";
+import {
+  AnyDeliveryAnswer,
+  ErrorAnswer,
+  OAuthErrorAnswer,
+  TokenAnswer,
+} from "./support/ingress-answers.ts";
+import { parseJsonAs } from "./support/json-body.ts";
 import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { openSocket, parseRawResponses, type RawResponse } from "./support/raw-http.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
@@ -190,8 +197,8 @@ function record(what: string, route: "delivery" | "token", responses: RawRespons
   for (const response of responses) {
     answers.push({ ...response, what, route });
     if (response.status !== 200 || route !== "delivery") continue;
-    const body = JSON.parse(response.body) as { status?: string; jobId?: string };
-    if (body.status === "accepted" && body.jobId !== undefined) acceptedJobIds.add(body.jobId);
+    const body = parseJsonAs(response.body, AnyDeliveryAnswer, `the 200 answer to ${what}`);
+    if (body.status === "accepted") acceptedJobIds.add(body.jobId);
   }
 }
 
@@ -235,13 +242,11 @@ async function exchange(
   return { responses: parseRawResponses(socket.received()), closedByServer };
 }
 
-type ErrorBody = { error: { code: string; message: string; requestId: string } };
-
 /** The ingress's one error body, with the status it belongs to. */
 function expectJsonError(response: RawResponse | undefined, status: number, code: string) {
   expect(response?.status, response?.body).toBe(status);
   expect(response?.headers["content-type"]).toMatch(/^application\/json/);
-  const body = JSON.parse(response?.body ?? "") as ErrorBody;
+  const body = parseJsonAs(response?.body ?? "", ErrorAnswer, `the ${status} answer`);
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(0);
   expect(response?.headers["x-request-id"]).toBe(body.error.requestId);
@@ -685,9 +690,11 @@ describe("brute force, then the real sender from the same address", () => {
       { route: "token" },
     );
     expect(token.responses[0]?.status).toBe(200);
-    const { access_token: accessToken } = JSON.parse(token.responses[0]?.body ?? "") as {
-      access_token: string;
-    };
+    const { access_token: accessToken } = parseJsonAs(
+      token.responses[0]?.body ?? "",
+      TokenAnswer,
+      "the real client's token answer",
+    );
 
     const statuses: number[] = [];
     for (let i = 0; i < 15; i++) {
@@ -750,11 +757,12 @@ describe("after the attacks", () => {
     // Logged too, for answers the client side never saw (a connection it had dropped).
     expect(app.logs.filter((l) => Number(l.status) >= 500 || Number(l.level) >= 50)).toEqual([]);
     for (const a of answers.filter((x) => x.status !== 200)) {
-      const body = JSON.parse(a.body) as { error?: unknown };
-      // The token endpoint answers its own 400 and 401 in RFC 6749's form, as documented.
+      // The token endpoint answers its own 400 and 401 in RFC 6749's form, as documented; every
+      // other refusal has the one error body. A body of another shape fails its parse.
       const oauth = a.route === "token" && (a.status === 400 || a.status === 401);
-      if (oauth) expect(typeof body.error, a.what).toBe("string");
-      else expect(typeof (body as ErrorBody).error?.code, `${a.status} ${a.what}`).toBe("string");
+      const what = `the ${a.status} answer to ${a.what}`;
+      if (oauth) expect(parseJsonAs(a.body, OAuthErrorAnswer, what).error).toBeTypeOf("string");
+      else expect(parseJsonAs(a.body, ErrorAnswer, what).error.code).toBeTypeOf("string");
     }
 
     const stored = await storedJobIds();

@@ -1,6 +1,8 @@
 import { newSigningSecret, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngress } from "./support/in-process.ts";
+import { ErrorAnswer } from "./support/ingress-answers.ts";
+import { parseJsonAs } from "./support/json-body.ts";
 import { openSocket, parseRawResponse, type SocketExchange } from "./support/raw-http.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -78,9 +80,7 @@ function expectJsonError(s: SocketExchange, status: number, code: string) {
   const response = parseRawResponse(s.received());
   expect(response.status).toBe(status);
   expect(response.headers["content-type"]).toMatch(/^application\/json/);
-  const body = JSON.parse(response.body) as {
-    error: { code: string; message: string; requestId: string };
-  };
+  const body = parseJsonAs(response.body, ErrorAnswer, `the ${status} answer`);
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(0);
   expect(body.error.requestId.length).toBeGreaterThan(0);
@@ -194,6 +194,8 @@ describe("malformed HTTP", () => {
     await closed(s, "the server to close the connection", 5_000);
     const second = parseRawResponse(s.received().subarray(first));
     expect(second.status).toBe(400);
-    expect((JSON.parse(second.body) as { error: { code: string } }).error.code).toBe("bad_request");
+    expect(parseJsonAs(second.body, ErrorAnswer, "the second answer").error.code).toBe(
+      "bad_request",
+    );
   });
 });

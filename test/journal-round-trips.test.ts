@@ -1,3 +1,5 @@
+import { queueNamesFor } from "@skyhook/contracts";
+import { keyNames } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +21,19 @@ afterAll(async () => {
 });
 
 type Seen = { args: string[]; source: string };
+
+/** Whether `key` is one of the journal's keys of `queue`: its stream, or an index of it. */
+function isJournalKey(prefix: string, queue: string, key: string): boolean {
+  const keys = keyNames(prefix);
+  const stems = [
+    keys.journal(queue),
+    keys.journalByEntity(queue, "pnr", ""),
+    keys.journalByEntity(queue, "trip", ""),
+    keys.journalByEntity(queue, "traveler", ""),
+    keys.journalByDay(queue, ""),
+  ];
+  return stems.some((stem) => key.startsWith(stem));
+}
 
 /** What Redis executed while `work` ran: commands sent by clients, and those run by scripts. */
 async function watched(work: () => Promise<void>): Promise<Seen[]> {
@@ -69,7 +84,8 @@ async function deliveries(journal: "on" | "off", count: number) {
       for (let n = 1; n <= count; n++) await send(n);
     });
     const ours = seen.filter((s) => s.args.some((arg) => arg.startsWith(`${prefix}:`)));
-    const journalWrites = ours.filter((s) => s.args[1]?.includes(":sk:j"));
+    const { queue } = queueNamesFor("PNR_V3", "BOOKING_CREATED");
+    const journalWrites = ours.filter((s) => isJournalKey(prefix, queue, s.args[1] ?? ""));
     return {
       sent: ours.filter((s) => s.source !== "lua").map((s) => s.args[0]?.toLowerCase()),
       /** The journal's keys written, and by whom: `lua` when a script wrote them. */

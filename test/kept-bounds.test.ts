@@ -1,8 +1,12 @@
 import { queueNamesFor, rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
+import { deadLetterJobId, keyNames } from "@skyhook/queue-kit";
 import { createSendingNode, envelope, pnrPayload } from "@skyhook/spotnana-sender";
+import { QueueKeys } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -37,7 +41,8 @@ async function ledgerOf(prefix: string): Promise<LedgerJson> {
   return JSON.parse(run.out) as LedgerJson;
 }
 
-const held = (prefix: string, queue: string) => redis.llen(`${prefix}:${queue}:wait`);
+const held = (prefix: string, queue: string) =>
+  redis.llen(new QueueKeys(prefix).toKey(queue, "wait"));
 
 describe("the kept queues' bounds", () => {
   it("trims dead letters beyond KEPT_MAX_COUNT oldest first, counts them, and the ledger balances", async () => {
@@ -65,10 +70,11 @@ describe("the kept queues' bounds", () => {
         envelope("FLIGHT_CANCELLED", pnrPayload({ pnrId: `PNR-D${i}` })),
       );
       expect(response.status).toBe(200);
-      const { jobId } = (await response.json()) as { jobId: string };
+      const { jobId } = await jsonOf(response, DeliveryAnswer);
       // One at a time, so the dead letters are kept in the order sent.
-      await waitFor(`dl-${jobId} kept`, async () =>
-        (await redis.exists(`${prefix}:${cancelled.deadLetter}:dl-${jobId}`)) === 1
+      const letterId = deadLetterJobId(jobId);
+      await waitFor(`${letterId} kept`, async () =>
+        (await redis.exists(keyNames(prefix).job(cancelled.deadLetter, letterId))) === 1
           ? true
           : undefined,
       );
@@ -134,7 +140,11 @@ describe("the kept queues' bounds", () => {
     await waitFor("two rejected copies left", async () =>
       (await held(prefix, rejectedQueueName)) === 2 ? true : undefined,
     );
-    const pairIndex = `${prefix}:${unroutedQueueNames.queue}:sk:pair:PNR_V3|TICKET_VOIDED`;
+    const pairIndex = keyNames(prefix).pairIndex(
+      unroutedQueueNames.queue,
+      "PNR_V3",
+      "TICKET_VOIDED",
+    );
     expect(await redis.scard(pairIndex)).toBe(0);
 
     const report = await ledgerOf(prefix);

@@ -4,7 +4,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import {
   cancelledFlightEnvelope,
@@ -12,10 +11,15 @@ import {
   envelope,
   pnrPayload,
 } from "@skyhook/spotnana-sender";
+import { QueueKeys } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.ts";
+import { Notice } from "./support/downstream.ts";
 import { devClient, startIngress, testTokenSigningKey } from "./support/in-process.ts";
+import { AnyDeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf, parseJsonAs } from "./support/json-body.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -48,7 +52,7 @@ async function receiver() {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const { pnrId } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { pnrId: string };
+      const { pnrId } = parseJsonAs(Buffer.concat(chunks), Notice, "a notice");
       const n = (seen.get(pnrId) ?? 0) + 1;
       seen.set(pnrId, n);
       const mode = behaviour.get(pnrId) ?? "ok";
@@ -116,7 +120,7 @@ describe("the ledger after a mixed run", () => {
     const send = async (body: unknown) => {
       const response = await client.deliver(body);
       expect(response.status).toBe(200);
-      return (await response.json()) as { status: string; jobId?: string };
+      return jsonOf(response, AnyDeliveryAnswer);
     };
 
     const bookings = Array.from({ length: 20 }, (_, i) =>
@@ -136,9 +140,7 @@ describe("the ledger after a mixed run", () => {
       envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-STALE", version: 2 })),
     );
     await waitFor("the newer version applied", async () =>
-      (await redis.get(bookingKeyOf(`${prefix}:projection`, "PNR-STALE"))) !== null
-        ? true
-        : undefined,
+      (await redis.get(projectionKeyOf(prefix, "PNR-STALE"))) !== null ? true : undefined,
     );
     expect(newer.status).toBe("accepted");
     await send(envelope("BOOKING_CREATED", pnrPayload({ pnrId: "PNR-STALE", version: 1 })));
@@ -165,7 +167,9 @@ describe("the ledger after a mixed run", () => {
     await waitFor(
       "three dead letters",
       async () =>
-        (await redis.llen(`${prefix}:${cancelled.deadLetter}:wait`)) === 3 ? true : undefined,
+        (await redis.llen(new QueueKeys(prefix).toKey(cancelled.deadLetter, "wait"))) === 3
+          ? true
+          : undefined,
       30_000,
     );
 

@@ -13,6 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { startIngress, startWorkerWithOps, testTokenSigningKey } from "./support/in-process.ts";
+import { DeliveryAnswer, FilteredAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { parsePrometheus, type Scrape, scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -101,12 +103,12 @@ describe("metrics on the ops servers", () => {
     const again = await client.deliver(envelope("BOOKING_CREATED", booked), {
       "x-spotnana-webhook-id": `wh-${booked.pnrId}`,
     });
-    expect(((await again.json()) as { status: string }).status).toBe("duplicate");
+    expect((await jsonOf(again, DeliveryAnswer)).status).toBe("duplicate");
     // filtered: acme takes PNR_V3 only
     const filtered = await client.deliver(
       envelope("TRAVELER_CREATED", { id: "T-1" }, "TRAVELER_V2"),
     );
-    expect(((await filtered.json()) as { status: string }).status).toBe("filtered");
+    expect((await jsonOf(filtered, FilteredAnswer)).status).toBe("filtered");
     // unauthorized, invalid, too large
     expect((await post("/webhooks/spotnana", "{}", { authorization: "Bearer nope" })).status).toBe(
       401,

@@ -4,11 +4,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerfileStages } from "./support/dockerfile.ts";
 import { type AppProcess, freePort, repoRoot, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -151,7 +151,7 @@ describe.runIf(process.platform === "linux" && process.arch === "x64")(
       expect(await board.text()).toContain('<div id="root">');
       await waitFor(
         "the booking's projection",
-        async () => (await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId))) ?? undefined,
+        async () => (await redis.get(projectionKeyOf(prefix, pnrId))) ?? undefined,
       );
 
       const exits = await Promise.all([worker, ingress, dashboard].map((p) => p.stop("SIGTERM")));

@@ -1,4 +1,3 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import {
   bookingCreated,
   createCatalog,
@@ -9,9 +8,12 @@ import {
 import {
   createDeadLetterWriter,
   createOperatorContext,
+  deadLetterJobId,
   inspectKept,
   readLedger,
+  replayJobId,
   replayKept,
+  webhookJobId,
 } from "@skyhook/queue-kit";
 import {
   cancelledFlightEnvelope,
@@ -23,6 +25,9 @@ import { loadWorkerConfig } from "@skyhook/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker, testLogger } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -173,7 +178,8 @@ describe("a replay cut short and run again", () => {
       envelope: cancelledFlightEnvelope("PNR-AGAIN"),
     };
     const main = operator.queues.get(cancelled.queue);
-    const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId: "wh-msg-again" });
+    const jobId = webhookJobId(event.deliveryId);
+    const original = await main.add("PNR_V3.FLIGHT_CANCELLED", event, { jobId });
     const letters = createDeadLetterWriter({ queues: operator.queues });
     const from = { queue: cancelled.queue, deadLetterQueue: cancelled.deadLetter };
     await letters.write(original, from, "retries-exhausted", "Error: boom");
@@ -182,7 +188,7 @@ describe("a replay cut short and run again", () => {
     const replay = () =>
       replayKept(
         operator,
-        { jobId: "dl-wh-msg-again" },
+        { jobId: deadLetterJobId(jobId) },
         { dryRun: false, ratePerSec: 1000, actor: "test" },
       );
 
@@ -195,7 +201,7 @@ describe("a replay cut short and run again", () => {
         (await completed()) === 1 ? true : undefined,
       );
       await waitFor("and removed by retention", async () =>
-        (await main.getJob("rp1-wh-msg-again")) === undefined ? true : undefined,
+        (await main.getJob(replayJobId(jobId))) === undefined ? true : undefined,
       );
     } finally {
       await worker.close();
@@ -204,7 +210,7 @@ describe("a replay cut short and run again", () => {
     // removing the dead letter; running the replay again must not bring the event back.
     await letters.write(original, from, "retries-exhausted", "Error: boom");
     await replay();
-    expect(await main.getJob("rp1-wh-msg-again"), "deduplicated, not added again").toBeUndefined();
+    expect(await main.getJob(replayJobId(jobId)), "deduplicated, not added again").toBeUndefined();
   });
 });
 
@@ -226,13 +232,13 @@ describe("a handler that comes up adopts its backlog", () => {
     const early = ["PNR-A1", "PNR-A2", "PNR-A3"].map((pnrId) => cancelledFlightEnvelope(pnrId));
     const answers = [];
     for (const body of early)
-      answers.push((await (await client.deliver(body)).json()) as { jobId: string });
+      answers.push(await jsonOf(await client.deliver(body), DeliveryAnswer));
     const kept = await inspectKept(operator, { location: ["catch-all"] });
     expect(kept.map((k) => k.pnrId).sort()).toEqual(["PNR-A1", "PNR-A2", "PNR-A3"]);
 
     const worker = startWorker({ QUEUE_PREFIX: prefix, ADOPT_INTERVAL_MS: "1000" });
     cleanups.push(() => worker.close());
-    const projection = (pnrId: string) => redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
+    const projection = (pnrId: string) => redis.get(projectionKeyOf(prefix, pnrId));
     await waitFor("the backlog handled", async () =>
       (await Promise.all(["PNR-A1", "PNR-A2", "PNR-A3"].map(projection))).every((p) => p !== null)
         ? true
@@ -243,10 +249,8 @@ describe("a handler that comes up adopts its backlog", () => {
     // Within ROUTES_REFRESH_MS the ingress routes the pair to the new queue by itself.
     await waitFor("the ingress routing to the announced queue", async () => {
       const response = await client.deliver(cancelledFlightEnvelope(`PNR-LIVE-${Date.now()}`));
-      const { jobId } = (await response.json()) as { jobId: string };
-      return (await operator.queues.get(cancelled.queue).getJob(jobId)) !== undefined
-        ? true
-        : undefined;
+      const { jobId } = await jsonOf(response, DeliveryAnswer);
+      return (await operator.queues.get(cancelled.queue).getJob(jobId)) !== undefined ? true : undefined;
     });
 
     const resent = await client.deliver(early[0]);

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor, type StaleEventJob } from "@skyhook/contracts";
 import type { Handler } from "@skyhook/handler-kit";
+import { staleJobId } from "@skyhook/queue-kit";
 import {
   createSendingNode,
   defaultFlights,
@@ -18,6 +18,9 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -130,7 +133,7 @@ async function environment(options: {
   const [createdQ, createdStale, cancelledQ, cancelledStale, createdDead, cancelledDead] =
     queues as [Queue, Queue, Queue, Queue, Queue, Queue];
   const projection = async (pnrId: string) => {
-    const raw = await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
+    const raw = await redis.get(projectionKeyOf(prefix, pnrId));
     return raw === null
       ? undefined
       : (JSON.parse(raw) as {
@@ -245,17 +248,17 @@ describe("per-entity ordering", () => {
     });
     const pnrId = "PNR-LATE";
     const newer = await client.deliver(versionOf(pnrId, 7));
-    await env.createdQ.getJob(((await newer.json()) as { jobId: string }).jobId);
+    await env.createdQ.getJob((await jsonOf(newer, DeliveryAnswer)).jobId);
     await waitFor("v7 applied", async () =>
       (await env.projection(pnrId))?.version === 7 ? true : undefined,
     );
 
     const late = await client.deliver(versionOf(pnrId, 5));
     expect(late.status).toBe(200);
-    const { jobId } = (await late.json()) as { jobId: string };
+    const { jobId } = await jsonOf(late, DeliveryAnswer);
     const kept = await waitFor(
       "the stale copy",
-      async () => (await env.cancelledStale.getJob(`st-${jobId}`)) ?? undefined,
+      async () => (await env.cancelledStale.getJob(staleJobId(jobId))) ?? undefined,
     );
     const stale = (kept.data as StaleEventJob).stale;
     expect(stale).toMatchObject({
@@ -303,14 +306,14 @@ describe("duplicates days apart", () => {
       });
     const first = await send();
     expect(first.status).toBe(200);
-    const { jobId } = (await first.json()) as { jobId: string };
+    const { jobId } = await jsonOf(first, DeliveryAnswer);
     await waitFor("first delivery handled", async () =>
       (await env.cancelledQ.getJobState(jobId)) === "completed" ? true : undefined,
     );
     expect(env.downstream.requestCount()).toBe(1);
-    expect(await env.redis.pttl(`${env.prefix}:${cancelled.queue}:de:${jobId}`)).toBeGreaterThan(
-      13 * 86_400_000,
-    );
+    // BullMQ's deduplication key of the job id.
+    const deduplication = env.cancelledQ.toKey(`de:${jobId}`);
+    expect(await env.redis.pttl(deduplication)).toBeGreaterThan(13 * 86_400_000);
 
     clock += 3 * 86_400_000;
     const again = await send();

@@ -1,5 +1,5 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import {
   createSendingNode,
   defaultFlights,
@@ -11,6 +11,9 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -60,7 +63,7 @@ async function pipeline(
     redis.disconnect();
   });
   const projection = async (pnrId: string) => {
-    const raw = await redis.get(bookingKeyOf(`${prefix}:projection`, pnrId));
+    const raw = await redis.get(projectionKeyOf(prefix, pnrId));
     return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
   };
   const finished = (name: string, jobId: string, state: "completed" | "failed") =>
@@ -70,7 +73,8 @@ async function pipeline(
   const deadLetter = (name: string, jobId: string) =>
     waitFor(
       `dead letter of ${jobId}`,
-      async () => (await queue(name).getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
+      async () =>
+        (await queue(name).getJob(deadLetterJobId(jobId)))?.data as DeadLetterJob | undefined,
     );
   return {
     client: createSendingNode({ url: ingress.baseUrl, auth: { mode: "oauth", ...devClient } }),
@@ -123,7 +127,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
       "x-spotnana-webhook-id": `msg-${booked.pnrId}`,
     });
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await p.finished(cancelled.queue, jobId, "completed");
 
     const record = await p.projection(booked.pnrId);
@@ -148,7 +152,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     const payload = pnrPayload({ flights: [{ ...outbound, cancelled: true }] });
     const body = envelope("FLIGHT_CANCELLED", payload);
     const first = await p.client.deliver(body, { "x-spotnana-webhook-id": "msg-dup" });
-    const { jobId } = (await first.json()) as { jobId: string };
+    const { jobId } = await jsonOf(first, DeliveryAnswer);
     await p.finished(cancelled.queue, jobId, "completed");
     const second = await p.client.deliver(body, { "x-spotnana-webhook-id": "msg-dup" });
     expect(second.status).toBe(200);
@@ -167,7 +171,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     const response = await p.client.deliver(envelope("FLIGHT_CANCELLED", payload), {
       "x-spotnana-webhook-id": "msg-flaky",
     });
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await p.finished(cancelled.queue, jobId, "completed");
     const job = await p.queue(cancelled.queue).getJob(jobId);
     expect(job?.attemptsMade).toBe(3);
@@ -175,7 +179,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
     expect(new Set(p.downstream.received.map((r) => r.headers["idempotency-key"]))).toEqual(
       new Set(["msg-flaky"]),
     );
-    expect(await p.queue(cancelled.deadLetter).getJob(`dl-${jobId}`)).toBeUndefined();
+    expect(await p.queue(cancelled.deadLetter).getJob(deadLetterJobId(jobId))).toBeUndefined();
   });
 
   it("dead-letters a persistently failing event after its last attempt, with the failure history", async () => {
@@ -185,7 +189,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
       pnrPayload({ flights: [{ ...outbound, cancelled: true }] }),
     );
     const response = await p.client.deliver(body, { "x-spotnana-webhook-id": "msg-down" });
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const letter = await p.deadLetter(cancelled.deadLetter, jobId);
     await p.finished(cancelled.queue, jobId, "failed");
 
@@ -206,7 +210,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
       envelope("FLIGHT_CANCELLED", pnrPayload({ flights: [{ ...outbound, cancelled: true }] })),
       { "x-spotnana-webhook-id": "msg-refused" },
     );
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const letter = await p.deadLetter(cancelled.deadLetter, jobId);
     await p.finished(cancelled.queue, jobId, "failed");
     expect(letter.failure.reason).toBe("permanent-error");
@@ -221,7 +225,7 @@ describe("pipeline: HTTP in, projection and notification out", () => {
       envelope("BOOKING_CREATED", { tripId: "no pnr id here" }),
     );
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const letter = await p.deadLetter(created.deadLetter, jobId);
     expect(letter.failure.reason).toBe("invalid-payload");
     expect(letter.failure.history[0]?.error).toContain("payload.pnrId");
@@ -253,7 +257,7 @@ describe("deduplication outlives the job", () => {
       pnrPayload({ flights: [{ ...outbound, cancelled: true }] }),
     );
     const first = await client.deliver(body, { "x-spotnana-webhook-id": "msg-retained" });
-    const { jobId } = (await first.json()) as { jobId: string };
+    const { jobId } = await jsonOf(first, DeliveryAnswer);
     await waitFor("the job to be handled and removed", async () =>
       downstream.requestCount() === 1 && (await queue.getJob(jobId)) === undefined
         ? true

@@ -1,4 +1,3 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import {
   createSendingNode,
@@ -11,7 +10,10 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { freePort, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -82,7 +84,7 @@ describe("separate processes, as deployed", () => {
 
     await waitFor("notification", () => (env.downstream.requestCount() > 0 ? true : undefined));
     const record = JSON.parse(
-      (await env.redis.get(bookingKeyOf(`${env.prefix}:projection`, booked.pnrId))) ?? "{}",
+      (await env.redis.get(projectionKeyOf(env.prefix, booked.pnrId))) ?? "{}",
     );
     expect(record.cancelledSegmentIds).toEqual([segmentId(outbound)]);
     expect(env.downstream.received[0]?.body).toMatchObject({
@@ -106,7 +108,7 @@ describe("separate processes, as deployed", () => {
       envelope("FLIGHT_CANCELLED", pnrPayload({ flights: [{ ...outbound, cancelled: true }] })),
       { "x-spotnana-webhook-id": "msg-sigterm" },
     );
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await waitFor("the handler to be mid-request", () =>
       env.downstream.requestCount() === 1 ? true : undefined,
     );

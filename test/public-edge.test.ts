@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ErrorAnswer } from "./support/ingress-answers.ts";
+import { parseJsonAs } from "./support/json-body.ts";
 import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
 import { parseRawResponse } from "./support/raw-http.ts";
 import {
@@ -173,7 +175,7 @@ describe("the public edge under unauthenticated load", () => {
         );
         await once(socket, "close");
         const { status, body: answered } = parseRawResponse(Buffer.from(answer(), "latin1"));
-        const message = (JSON.parse(answered) as { error: { message: string } }).error.message;
+        const { message } = parseJsonAs(answered, ErrorAnswer, `the ${status} answer`).error;
         refusals.set(`${status} ${message}`, (refusals.get(`${status} ${message}`) ?? 0) + 1);
       }
       return { perRequestMs: (cpuMs() - started) / count, refusals: [...refusals] };

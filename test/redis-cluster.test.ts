@@ -16,7 +16,9 @@ import { createEntityGuard } from "@skyhook/worker";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
+import { BoardListing } from "./support/dashboard-answers.ts";
 import { startDownstream } from "./support/downstream.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateCluster } from "./support/private-cluster.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -307,9 +309,7 @@ describe("Redis Cluster", () => {
         headers: { authorization },
       });
       expect(queues.status).toBe(200);
-      const listed = (
-        (await queues.json()) as { queues: { name: string; counts: Record<string, number> }[] }
-      ).queues;
+      const listed = (await jsonOf(queues, BoardListing)).queues;
       expect(listed.map((q) => q.name)).toContain("{pnr-v3.flight-cancelled}.dead-letter");
       const ledger = await fetch(`http://127.0.0.1:${port}/ops/api/ledger`, {
         headers: { authorization },

@@ -8,6 +8,8 @@ import {
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { devClient } from "./support/in-process.ts";
+import { DeliveryAnswer, ErrorAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { type AppProcess, freePort, spawnApp } from "./support/processes.ts";
 import { connect } from "./support/redis.ts";
@@ -34,8 +36,6 @@ async function ingressOn(
   return { app, baseUrl: `http://127.0.0.1:${port}` };
 }
 
-type ErrorBody = { error: { code: string } };
-
 /**
  * Delivers until one is accepted (the ingress reconnects on its own), then checks the job
  * behind that 200 is really in Redis: a 200 must never stand for an event that was not stored.
@@ -45,9 +45,7 @@ async function expectStoredOnceAccepted(client: SendingNode, redisUrl: string) {
     "a 200 once Redis answers again",
     async () => {
       const response = await client.deliver(envelope("BOOKING_CREATED", pnrPayload()));
-      return response.status === 200
-        ? ((await response.json()) as { jobId: string }).jobId
-        : undefined;
+      return response.status === 200 ? (await jsonOf(response, DeliveryAnswer)).jobId : undefined;
     },
     20_000,
     250,
@@ -81,7 +79,7 @@ describe("Redis unavailable", () => {
     expect(refused.status).toBe(503);
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(((await refused.json()) as ErrorBody).error.code).toBe("storage_unavailable");
+    expect((await jsonOf(refused, ErrorAnswer)).error.code).toBe("storage_unavailable");
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
 
@@ -122,7 +120,7 @@ describe("Redis unavailable", () => {
     for (let i = 0; i < 3; i++) {
       const startedAt = performance.now();
       const refused = await client.deliver(body, headers);
-      const json = (await refused.json()) as ErrorBody;
+      const json = await jsonOf(refused, ErrorAnswer);
       elapsedMs.push(Math.round(performance.now() - startedAt));
       expect(refused.status).toBe(503);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -146,9 +144,7 @@ describe("Redis unavailable", () => {
       "a 200 to the re-send once Redis thaws",
       async () => {
         const response = await client.deliver(body, headers);
-        return response.status === 200
-          ? ((await response.json()) as { status: string; jobId: string })
-          : undefined;
+        return response.status === 200 ? await jsonOf(response, DeliveryAnswer) : undefined;
       },
       20_000,
       250,

@@ -1,8 +1,8 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/spotnana-sender";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { type AppProcess, freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { startSecuredRedis } from "./support/secured-redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -69,7 +69,7 @@ describe.each([
     const check = redis.connect();
     cleanups.push(async () => check.disconnect());
     await waitFor("the booking projected", async () =>
-      (await check.exists(bookingKeyOf("skyhook:projection", pnrId))) === 1 ? true : undefined,
+      (await check.exists(projectionKeyOf("skyhook", pnrId))) === 1 ? true : undefined,
     );
     expect(await readiness(worker)).toBe(200);
   }, 60_000);

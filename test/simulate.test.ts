@@ -1,7 +1,10 @@
 import { once } from "node:events";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { unroutedQueueNames } from "@skyhook/contracts";
+import { keyNames, replayJobId, webhookJobId } from "@skyhook/queue-kit";
 import { newSigningSecret } from "@skyhook/spotnana-sender";
+import { QueueKeys } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess } from "./support/cli.ts";
 import { startDownstream } from "./support/downstream.ts";
@@ -208,7 +211,7 @@ describe("skyhook simulate", () => {
   it("reports as lost an acknowledged delivery whose job Skyhook does not have", async () => {
     const receiver = await startReceiver(async (id) => ({
       status: 200,
-      body: { status: "accepted", deliveryId: id, jobId: `wh-${id}` },
+      body: { status: "accepted", deliveryId: id, jobId: webhookJobId(id) },
     }));
     try {
       const { code, report } = await simulate(
@@ -237,14 +240,15 @@ describe("skyhook simulate", () => {
 
   it("reports as applied twice a delivery whose job and a replay of it both completed", async () => {
     const twicePrefix = uniquePrefix("simulate-twice");
-    const queue = "{unrouted}";
+    const queue = unroutedQueueNames.queue;
+    const completedSet = new QueueKeys(twicePrefix).toKey(queue, "completed");
     const receiver = await startReceiver(async (id) => {
-      const jobId = `wh-${id}`;
-      for (const completed of [jobId, `rp1-${jobId}`])
+      const jobId = webhookJobId(id);
+      for (const completed of [jobId, replayJobId(jobId)])
         await redis
           .multi()
-          .hset(`${twicePrefix}:${queue}:${completed}`, "data", "{}")
-          .zadd(`${twicePrefix}:${queue}:completed`, Date.now(), completed)
+          .hset(keyNames(twicePrefix).job(queue, completed), "data", "{}")
+          .zadd(completedSet, Date.now(), completed)
           .exec();
       return { status: 200, body: { status: "accepted", deliveryId: id, jobId } };
     });

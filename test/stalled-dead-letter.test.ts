@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { type DeadLetterJob, queueNamesFor } from "@skyhook/contracts";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue, Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -44,15 +47,16 @@ describe("a job that stalls past BullMQ's limit", () => {
     }).deliver(
       envelope("FLIGHT_CANCELLED", pnrPayload({ flights: [{ ...outbound, cancelled: true }] })),
     );
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
 
     // A worker takes the job and dies holding it: the job stays active and its lock goes away
     // (here at once, instead of after the lock duration). Its stall counter says it already
     // stalled once, as after an earlier crash, so the next stall is past BullMQ's limit of one.
     const taken = await crashed.getNextJob(randomUUID());
     expect(taken?.id).toBe(jobId);
-    await redis.del(`${prefix}:${cancelled.queue}:${jobId}:lock`);
-    await redis.hset(`${prefix}:${cancelled.queue}:${jobId}`, "stc", "1");
+    // BullMQ's keys of the job: its hash, and beside it the lock its worker holds.
+    await redis.del(queue.toKey(`${jobId}:lock`));
+    await redis.hset(queue.toKey(jobId), "stc", "1");
 
     const worker = startWorker({
       QUEUE_PREFIX: prefix,
@@ -64,7 +68,8 @@ describe("a job that stalls past BullMQ's limit", () => {
 
     const letter = await waitFor(
       "the stalled job's dead letter",
-      async () => (await deadLetters.getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
+      async () =>
+        (await deadLetters.getJob(deadLetterJobId(jobId)))?.data as DeadLetterJob | undefined,
       20_000,
     );
     expect(letter.failure).toMatchObject({ reason: "stalled", queue: cancelled.queue, jobId });

@@ -7,6 +7,8 @@ import { envelope, newSigningSecret, pnrPayload, signedHeaders } from "@skyhook/
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngress, testTokenSigningKey } from "./support/in-process.ts";
+import { DeliveryAnswer, ErrorAnswer, TokenAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 
 const prefix = uniquePrefix("subs");
@@ -100,7 +102,7 @@ describe("HMAC signature mode", () => {
       signedHeaders(current, body),
     );
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const job = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getJob(jobId);
     expect(job?.data.subscription).toBe("hmac-only");
   });
@@ -126,7 +128,7 @@ describe("HMAC signature mode", () => {
     const body = bookingBody();
     const response = await deliver("/webhooks/spotnana", body, signedHeaders(lateSecret, body));
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     const job = await queue(queueNamesFor("PNR_V3", "BOOKING_CREATED").queue).getJob(jobId);
     expect(job?.data.subscription).toBe("late-retries");
     expect(job?.data.deliveryIdSource).toBe("webhook-id");
@@ -164,9 +166,7 @@ describe("HMAC signature mode", () => {
       signedHeaders(current, body, { timestampSec: tenMinutesAgo }),
     );
     expect(stale.status).toBe(401);
-    expect(((await stale.json()) as { error: { message: string } }).error.message).toContain(
-      "too old",
-    );
+    expect((await jsonOf(stale, ErrorAnswer)).error.message).toContain("too old");
     const threeDaysAgo = Math.floor(Date.now() / 1000) - 3 * 86_400;
     const late = await deliver(
       "/webhooks/spotnana/late-retries",
@@ -195,7 +195,7 @@ describe("a subscription migrating from OAuth to HMAC", () => {
   const tokenFor = async (secret: string) => {
     const response = await token("migrating-client", secret, { audience: "skyhook" });
     expect(response.status).toBe(200);
-    return ((await response.json()) as { access_token: string }).access_token;
+    return (await jsonOf(response, TokenAnswer)).access_token;
   };
 
   it("issues tokens for the new and the old client secret (rotation)", async () => {
@@ -317,7 +317,7 @@ describe("receiver-side filters", () => {
       operation: "UPDATE",
       payload: { id: "u-1" },
     });
-    const { jobId } = (await unknownOrg.json()) as { jobId: string };
+    const { jobId } = await jsonOf(unknownOrg, DeliveryAnswer);
     const routed = defaultCatalog.route("TRAVELER_V2", "UPDATE").queues.queue;
     expect(await queue(routed).getJob(jobId)).toBeDefined();
   });

@@ -1,6 +1,9 @@
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { devClient, startIngress } from "./support/in-process.ts";
+import { OAuthErrorAnswer, TokenAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 
 const prefix = uniquePrefix("token");
@@ -24,9 +27,10 @@ const form = (fields: Record<string, string>) => ({
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
 
-async function postToken(init: RequestInit) {
+/** The token endpoint's answer to `init`, its body parsed as `schema`: a token or a refusal. */
+async function postToken<Schema extends z.ZodType>(init: RequestInit, schema: Schema) {
   const response = await fetch(`${ingress.baseUrl}/oauth/token`, init);
-  return { response, body: (await response.json()) as Record<string, unknown> };
+  return { response, body: await jsonOf(response, schema) };
 }
 
 async function deliverWith(token: string) {
@@ -49,12 +53,13 @@ describe("POST /oauth/token", () => {
         client_id: devClient.clientId,
         client_secret: devClient.clientSecret,
       }),
+      TokenAnswer,
     );
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(body.token_type).toBe("Bearer");
     expect(body.expires_in).toBe(900);
-    const claims = jwt.decode(String(body.access_token), { complete: true });
+    const claims = jwt.decode(body.access_token, { complete: true });
     expect(claims?.header.alg).toBe("HS256");
     expect(claims?.payload).toMatchObject({
       sub: devClient.clientId,
@@ -66,27 +71,33 @@ describe("POST /oauth/token", () => {
   });
 
   it("accepts HTTP Basic client authentication", async () => {
-    const { response, body } = await postToken({
-      ...form({ grant_type: "client_credentials" }),
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: basic(devClient.clientId, devClient.clientSecret),
+    const { response, body } = await postToken(
+      {
+        ...form({ grant_type: "client_credentials" }),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: basic(devClient.clientId, devClient.clientSecret),
+        },
       },
-    });
+      TokenAnswer,
+    );
     expect(response.status).toBe(200);
     expect(typeof body.access_token).toBe("string");
   });
 
   it("accepts a JSON body", async () => {
-    const { response } = await postToken({
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        grant_type: "client_credentials",
-        client_id: devClient.clientId,
-        client_secret: devClient.clientSecret,
-      }),
-    });
+    const { response } = await postToken(
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          grant_type: "client_credentials",
+          client_id: devClient.clientId,
+          client_secret: devClient.clientSecret,
+        }),
+      },
+      TokenAnswer,
+    );
     expect(response.status).toBe(200);
   });
 
@@ -97,17 +108,21 @@ describe("POST /oauth/token", () => {
         client_id: devClient.clientId,
         client_secret: "wrong-secret",
       }),
+      OAuthErrorAnswer,
     );
     expect(viaForm.response.status).toBe(401);
     expect(viaForm.body.error).toBe("invalid_client");
 
-    const viaBasic = await postToken({
-      ...form({ grant_type: "client_credentials" }),
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: basic(devClient.clientId, "wrong-secret"),
+    const viaBasic = await postToken(
+      {
+        ...form({ grant_type: "client_credentials" }),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: basic(devClient.clientId, "wrong-secret"),
+        },
       },
-    });
+      OAuthErrorAnswer,
+    );
     expect(viaBasic.response.status).toBe(401);
     expect(viaBasic.response.headers.get("www-authenticate")).toMatch(/^Basic /);
   });
@@ -119,6 +134,7 @@ describe("POST /oauth/token", () => {
         client_id: "nobody",
         client_secret: devClient.clientSecret,
       }),
+      OAuthErrorAnswer,
     );
     expect(response.status).toBe(401);
     expect(body.error).toBe("invalid_client");
@@ -131,23 +147,28 @@ describe("POST /oauth/token", () => {
         client_id: devClient.clientId,
         client_secret: devClient.clientSecret,
       }),
+      OAuthErrorAnswer,
     );
     expect(wrongGrant.response.status).toBe(400);
     expect(wrongGrant.body.error).toBe("unsupported_grant_type");
 
     const noGrant = await postToken(
       form({ client_id: devClient.clientId, client_secret: devClient.clientSecret }),
+      OAuthErrorAnswer,
     );
     expect(noGrant.response.status).toBe(400);
     expect(noGrant.body.error).toBe("invalid_request");
   });
 
   it("answers 400 invalid_request for a malformed JSON body", async () => {
-    const { response, body } = await postToken({
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{not json",
-    });
+    const { response, body } = await postToken(
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{not json",
+      },
+      OAuthErrorAnswer,
+    );
     expect(response.status).toBe(400);
     expect(body.error).toBe("invalid_request");
   });
@@ -161,11 +182,12 @@ describe("POST /oauth/token", () => {
             client_id: devClient.clientId,
             client_secret: devClient.clientSecret,
           }),
+          TokenAnswer,
         ),
       ),
     );
     expect(results.map((r) => r.response.status)).toEqual(Array(50).fill(200));
-    const tokens = results.map((r) => String(r.body.access_token));
+    const tokens = results.map((r) => r.body.access_token);
     expect(new Set(tokens).size).toBe(50);
 
     const deliveries = await Promise.all(tokens.map(deliverWith));

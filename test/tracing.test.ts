@@ -11,6 +11,8 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorker } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -116,7 +118,7 @@ describe("tracing: one trace from the delivery request through the queue to the 
       "X-B3-SpanId": b3.spanId,
     });
     expect(response.status).toBe(200);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await p.finished(jobId, "completed");
     const spans = await waitFor("four finished spans", () => {
       const finished = p.memory.getFinishedSpans();
@@ -183,7 +185,7 @@ describe("tracing: one trace from the delivery request through the queue to the 
     const response = await p.client.deliver(cancellation(), {
       traceparent: `00-${caller.traceId}-${caller.spanId}-01`,
     });
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await p.finished(jobId, "completed");
     const job = await waitFor("the job span", () =>
       p.memory.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER),
@@ -197,7 +199,7 @@ describe("tracing: one trace from the delivery request through the queue to the 
   it("gives each attempt its own job span under the same enqueue span, failed ones marked", async () => {
     const p = await pipeline({ respond: (n) => (n === 0 ? 500 : 200) });
     const response = await p.client.deliver(cancellation());
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await p.finished(jobId, "completed");
     const jobs = await waitFor("two job spans", () => {
       const found = p.memory.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER);
@@ -262,7 +264,7 @@ describe("tracing off", () => {
       "X-B3-TraceId": b3.traceId,
       "X-B3-SpanId": b3.spanId,
     });
-    const { jobId } = (await response.json()) as { jobId: string };
+    const { jobId } = await jsonOf(response, DeliveryAnswer);
     await p.finished(jobId, "completed");
 
     const data = (await p.queue.getJob(jobId))?.data as EventJob | undefined;
@@ -283,13 +285,13 @@ describe("tracing off", () => {
       env: { ...endpoint, OTEL_SDK_DISABLED: "true" },
     });
     const first = await off.client.deliver(cancellation());
-    await off.finished(((await first.json()) as { jobId: string }).jobId, "completed");
+    await off.finished((await jsonOf(first, DeliveryAnswer)).jobId, "completed");
     await off.close();
     expect(collector.requestCount()).toBe(0);
 
     const on = await pipeline({ injectProviders: false, env: endpoint });
     const second = await on.client.deliver(cancellation());
-    await on.finished(((await second.json()) as { jobId: string }).jobId, "completed");
+    await on.finished((await jsonOf(second, DeliveryAnswer)).jobId, "completed");
     await on.close(); // flushes both processes' batch processors
     const exports = JSON.stringify(collector.received.map((r) => r.body));
     expect(collector.requestCount()).toBeGreaterThanOrEqual(1);

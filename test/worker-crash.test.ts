@@ -1,9 +1,11 @@
 import { queueNamesFor } from "@skyhook/contracts";
 import { cancelledFlightEnvelope, createSendingNode } from "@skyhook/spotnana-sender";
-import { Queue } from "bullmq";
+import { Queue, QueueKeys } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress } from "./support/in-process.ts";
+import { DeliveryAnswer } from "./support/ingress-answers.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
 import { connect, deletePrefix, sharedRedisUrl, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -62,9 +64,9 @@ async function environment(respond: (n: number) => number | "hang") {
       "x-spotnana-webhook-id": webhookId,
     });
     expect(response.status).toBe(200);
-    return ((await response.json()) as { jobId: string }).jobId;
+    return (await jsonOf(response, DeliveryAnswer)).jobId;
   };
-  const deadLetters = () => redis.llen(`${prefix}:${cancelled.deadLetter}:wait`);
+  const deadLetters = () => redis.llen(new QueueKeys(prefix).toKey(cancelled.deadLetter, "wait"));
   return { redis, queue, downstream, startWorker, deliver, deadLetters };
 }
 

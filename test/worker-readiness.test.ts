@@ -1,12 +1,14 @@
-import { bookingKeyOf } from "@skyhook/booking-store";
 import { queueNamesFor } from "@skyhook/contracts";
 import { createSendingNode, defaultFlights, envelope, pnrPayload } from "@skyhook/spotnana-sender";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { startDownstream } from "./support/downstream.ts";
 import { devClient, startIngress, startWorkerWithOps } from "./support/in-process.ts";
+import { jsonOf } from "./support/json-body.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { freePort, opsUrlOf, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { scrape } from "./support/prometheus.ts";
 import { connect, deletePrefix, uniquePrefix } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -16,15 +18,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type ReadyBody = {
-  status: string;
-  redis: "ok" | "unavailable";
-  stuck: Array<{ queue: string; since: string; backlog: number; lastError?: string }>;
-};
+/** The worker's `/readyz` answer: Redis, and each queue it consumes that is stuck, and why. */
+const Readiness = z.looseObject({
+  status: z.enum(["ready", "not ready"]),
+  ready: z.boolean(),
+  redis: z.enum(["ok", "unavailable"]),
+  stuck: z.array(
+    z.looseObject({
+      queue: z.string(),
+      since: z.string(),
+      backlog: z.number(),
+      lastError: z.string().optional(),
+    }),
+  ),
+});
 
 const readyz = async (opsUrl: string) => {
   const response = await fetch(`${opsUrl}/readyz`);
-  return { status: response.status, body: (await response.json()) as ReadyBody };
+  return { status: response.status, body: await jsonOf(response, Readiness) };
 };
 
 const untilReadiness = (opsUrl: string, status: number, timeoutMs = 30_000) =>
@@ -104,8 +115,7 @@ describe("worker readiness", () => {
     cleanups.push(async () => check.disconnect());
     await waitFor(
       "the new event handled",
-      async () =>
-        (await check.exists(bookingKeyOf("skyhook:projection", payload.pnrId))) || undefined,
+      async () => (await check.exists(projectionKeyOf("skyhook", payload.pnrId))) || undefined,
       20_000,
     );
     expect(worker.child.exitCode).toBeNull();

@@ -1,6 +1,13 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { z } from "zod";
+
+/**
+ * The flight-cancelled handler's notice as a receiver reads it: the PNR it is about (the other
+ * fields pass through).
+ */
+export const Notice = z.looseObject({ type: z.literal("FLIGHT_CANCELLED"), pnrId: z.string() });
 
 /** `atMs`: when the whole request had arrived (`Date.now()`), for tests that time a recovery. */
 export type Received = { headers: IncomingHttpHeaders; body: unknown; atMs: number };

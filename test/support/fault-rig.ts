@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bookingKeyOf } from "@skyhook/booking-store";
+import { keyNames } from "@skyhook/queue-kit";
 import { isVersioned, newSigningSecret, routingPairs } from "@skyhook/spotnana-sender";
 import type { Redis } from "ioredis";
 import { runCliInProcess } from "./cli.ts";
 import { startDownstream } from "./downstream.ts";
 import { type Persistence, startPrivateRedis } from "./private-redis.ts";
 import { type AppProcess, freePort, spawnApp } from "./processes.ts";
+import { projectionKeyOf } from "./projection.ts";
 import { connect, uniquePrefix } from "./redis.ts";
 
 /**
@@ -147,7 +148,7 @@ export async function startFaultRig(
     async jobField(queue: string, jobId: string, field: string) {
       const connection = connectRedis();
       try {
-        return Number(await connection.hget(`${prefix}:${queue}:${jobId}`, field));
+        return Number(await connection.hget(keyNames(prefix).job(queue, jobId), field));
       } finally {
         connection.disconnect();
       }
@@ -188,7 +189,7 @@ export async function startFaultRig(
       const rounds = events / roundSize;
       const connection = connectRedis();
       try {
-        const keys = await connection.keys(bookingKeyOf(`${prefix}:projection`, "*"));
+        const keys = await connection.keys(projectionKeyOf(prefix, "*"));
         const records = keys.length === 0 ? [] : await connection.mget(...keys);
         const behind = records.filter(
           (raw) => raw === null || (JSON.parse(raw) as { version?: number }).version !== versions,

@@ -9,11 +9,14 @@ import {
   queueNamesFor,
   unroutedQueueNames,
 } from "@skyhook/contracts";
+import { deadLetterJobId } from "@skyhook/queue-kit";
 import { defaultRedactedFields } from "@skyhook/service-kit";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BoardListing, type BoardQueue } from "../../../test/support/dashboard-answers.ts";
+import { jsonOf } from "../../../test/support/json-body.ts";
 import { deletePrefix } from "../../../test/support/redis.ts";
 import { createDashboardApp, type Dashboard, type DashboardDeps } from "./app.ts";
 
@@ -114,7 +117,7 @@ describe("createDashboardApp (real Redis)", () => {
     const page = await fetch(`${url}/`, { headers: authorized });
     expect(await page.text()).toContain('<base href="/"');
     const api = await fetch(`${url}/api/queues`, { headers: authorized });
-    const body = (await api.json()) as { queues: { name: string }[] };
+    const body = await jsonOf(api, BoardListing);
     expect(body.queues.map((q) => q.name)).toEqual(listedNames);
   });
 
@@ -172,7 +175,7 @@ describe("createDashboardApp (real Redis)", () => {
     expect(await queue.isPaused()).toBe(false);
     expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
     const listing = await fetch(`${url}/api/queues`, { headers: authorized });
-    const body = (await listing.json()) as { queues: { readOnlyMode: boolean }[] };
+    const body = await jsonOf(listing, BoardListing);
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
   });
 
@@ -339,18 +342,12 @@ describe("createDashboardApp (real Redis)", () => {
   });
 
   describe("queue presentation", () => {
-    type Listed = {
-      name: string;
-      displayName?: string;
-      hasWorkers: boolean | null;
-      jobs: { id: string; name: string }[];
-    };
-    const listing = async (url: string, activeQueue?: string): Promise<Listed[]> => {
+    const listing = async (url: string, activeQueue?: string): Promise<BoardQueue[]> => {
       const query =
         activeQueue === undefined ? "" : `?activeQueue=${encodeURIComponent(activeQueue)}`;
       const res = await fetch(`${url}/api/queues${query}`, { headers: authorized });
       expect(res.status).toBe(200);
-      return ((await res.json()) as { queues: Listed[] }).queues;
+      return (await jsonOf(res, BoardListing)).queues;
     };
 
     it("reports workers as unknown, not missing, for queues nothing consumes by design", async () => {
@@ -367,6 +364,7 @@ describe("createDashboardApp (real Redis)", () => {
       const { url, prefix } = await start(false);
       const error =
         "TypeError: fetch failed ← Error: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)";
+      const jobId = "wh-1";
       const letter: DeadLetterJob = {
         v: 1,
         event: { traveler: { email: "ada@example.com" } },
@@ -374,19 +372,19 @@ describe("createDashboardApp (real Redis)", () => {
           reason: "retries-exhausted",
           error,
           queue: names.queue,
-          jobId: "wh-1",
+          jobId,
           attemptsMade: 8,
           history: [{ attempt: 8, error: "TypeError: fetch failed" }],
           deadLetteredAt: new Date().toISOString(),
         },
       };
       await producer(names.deadLetter, prefix).add("PNR_V3.FLIGHT_CANCELLED", letter, {
-        jobId: "dl-wh-1",
+        jobId: deadLetterJobId(jobId),
       });
       const queue = (await listing(url, names.deadLetter)).find((q) => q.name === names.deadLetter);
       expect(queue?.jobs).toEqual([
         expect.objectContaining({
-          id: "dl-wh-1",
+          id: deadLetterJobId(jobId),
           name: `retries-exhausted — ${error}`,
           data: expect.objectContaining({ event: { traveler: { email: "[redacted]" } } }),
         }),

@@ -13,7 +13,9 @@ import {
   createLedger,
   createQueuePool,
   createStaleWriter,
+  deadLetterJobId,
   keyNames,
+  staleJobId,
 } from "@skyhook/queue-kit";
 import { DelayedError, type Job, RateLimitError, UnrecoverableError, Worker } from "bullmq";
 import { pino } from "pino";
@@ -163,9 +165,11 @@ function setup() {
     newest: async () => JSON.parse((await redis.get(keys.entityNewest(entity))) ?? "null"),
     locked: async () => (await redis.exists(keys.entityLock(entity))) === 1,
     deadLetter: async () =>
-      (await queues.get(names.deadLetter).getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
+      (await queues.get(names.deadLetter).getJob(deadLetterJobId(jobId)))?.data as
+        | DeadLetterJob
+        | undefined,
     kept: async () =>
-      (await queues.get(names.stale).getJob(`st-${jobId}`))?.data as StaleEventJob | undefined,
+      (await queues.get(names.stale).getJob(staleJobId(jobId)))?.data as StaleEventJob | undefined,
     runOf,
     breaker,
     rateLimitTtl: () => queue.getRateLimitTtl(),
@@ -393,9 +397,7 @@ describe("applyFate: put back", () => {
     expect(job.delay).toBeGreaterThan(15_000 - 1_000);
     expect(job.delay).toBeLessThanOrEqual(15_000);
     expect(await t.queue.getJobState(jobId)).toBe("delayed");
-    const delayedUntil = Number(
-      await redis.zscore(`${t.keys.prefix}:${names.queue}:delayed`, jobId),
-    );
+    const delayedUntil = Number(await redis.zscore(t.queue.toKey("delayed"), jobId));
     expect(delayedUntil).toBeGreaterThanOrEqual(before + 15_000);
     expect((await t.queue.getJob(jobId))?.attemptsMade).toBe(0);
     expect(t.seen).toHaveLength(1);

@@ -13,9 +13,11 @@ import {
   createLedger,
   createQueuePool,
   createStaleWriter,
+  deadLetterJobId,
   type JobOutcome,
   keyNames,
   type Outcome,
+  staleJobId,
 } from "@skyhook/queue-kit";
 import { DelayedError, Job, type JobsOptions, UnrecoverableError, Worker } from "bullmq";
 import { pino } from "pino";
@@ -199,9 +201,11 @@ function setup(options: { handle?: Behaviour; clock?: "injected" | "real" } = {}
       return { job, token };
     },
     deadLetter: async () =>
-      (await queues.get(names.deadLetter).getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined,
+      (await queues.get(names.deadLetter).getJob(deadLetterJobId(jobId)))?.data as
+        | DeadLetterJob
+        | undefined,
     kept: async () =>
-      (await queues.get(names.stale).getJob(`st-${jobId}`))?.data as StaleEventJob | undefined,
+      (await queues.get(names.stale).getJob(staleJobId(jobId)))?.data as StaleEventJob | undefined,
     newest: async () => {
       const raw = await redis.get(keys.entityNewest(entity));
       return raw === null ? undefined : (JSON.parse(raw) as unknown);
@@ -443,7 +447,7 @@ describe("processor: data that cannot be handled", () => {
         reason: `invalid-job: ${reason}`,
       },
     ]);
-    const letter = (await t.queues.get(names.deadLetter).getJob("dl-unknown"))?.data;
+    const letter = (await t.queues.get(names.deadLetter).getJob(deadLetterJobId("unknown")))?.data;
     expect(letter).toMatchObject({
       event: data,
       failure: { reason: "invalid-job", error: reason },

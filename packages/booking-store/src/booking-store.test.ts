@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { connect, deletePrefix, uniquePrefix } from "../../../test/support/redis.ts";
 import type { BookingRecord } from "./booking-record.ts";
-import { type BookingStore, createBookingStore } from "./booking-store.ts";
+import { type BookingStore, createBookingStore, effectKeyOf } from "./booking-store.ts";
 
 const prefix = uniquePrefix("booking-store");
 const redis = connect();
@@ -46,6 +46,7 @@ describe("BookingStore.apply", () => {
     const pnrId = newPnrId();
     const snapshot = record(pnrId, { version: 1 });
     await createBookingStore(redis, prefix).apply(snapshot);
+    // The literal layout: the PNR's entity as the hash tag is what this test is about.
     const raw = await redis.get(`${prefix}:{pnr:${pnrId}}:booking`);
     expect(JSON.parse(raw ?? "null")).toEqual(snapshot);
   });
@@ -162,7 +163,7 @@ describe("BookingStore effects", () => {
   it("keeps a recorded effect no longer than its TTL", async () => {
     const key = `notify:${uniquePrefix("effect")}`;
     await store().recordEffect(key, 120);
-    const ttlSec = await redis.ttl(`${prefix}:effect:${key}`);
+    const ttlSec = await redis.ttl(effectKeyOf(prefix, key));
     expect(ttlSec).toBeGreaterThan(100);
     expect(ttlSec).toBeLessThanOrEqual(120);
   });

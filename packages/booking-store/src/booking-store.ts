@@ -63,6 +63,10 @@ export type BookingStore = {
 export const bookingKeyOf = (keyPrefix: string, pnrId: string) =>
   `${keyPrefix}:{pnr:${pnrId}}:booking`;
 
+/** Where a recorded effect is remembered until its TTL lapses. */
+export const effectKeyOf = (keyPrefix: string, effectKey: string) =>
+  `${keyPrefix}:effect:${effectKey}`;
+
 type StoreScripts = {
   skyhookBookingApply(
     key: string,
@@ -77,7 +81,7 @@ export function createBookingStore(redis: Redis | Cluster, keyPrefix: string): B
   redis.defineCommand("skyhookBookingApply", { numberOfKeys: 1, lua: applySnapshotScript });
   const scripts = redis as unknown as StoreScripts;
   const bookingKey = (pnrId: string) => bookingKeyOf(keyPrefix, pnrId);
-  const effectKey = (key: string) => `${keyPrefix}:effect:${key}`;
+  const effectKey = (key: string) => effectKeyOf(keyPrefix, key);
   return {
     async get(pnrId) {
       const raw = await redis.get(bookingKey(pnrId));

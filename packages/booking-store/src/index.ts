@@ -4,5 +4,6 @@ export {
   type BookingStore,
   bookingKeyOf,
   createBookingStore,
+  effectKeyOf,
 } from "./booking-store.ts";
 export { type PnrSegments, segmentsOf, snapshotFromPnr } from "./snapshot-from-pnr.ts";

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDeadLetterWriter } from "./dead-letter-writer.ts";
+import { deadLetterJobId } from "./job-ids.ts";
 import { createQueuePool } from "./queue-pool.ts";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 const letterOf = async (jobId: string) =>
-  (await queues.get("src-dead").getJob(`dl-${jobId}`))?.data as DeadLetterJob | undefined;
+  (await queues.get("src-dead").getJob(deadLetterJobId(jobId)))?.data as DeadLetterJob | undefined;
 
 describe("createDeadLetterWriter", () => {
   it("keeps the event, why it failed and every attempt's first error line, under dl-<job id>", async () => {
@@ -33,7 +34,7 @@ describe("createDeadLetterWriter", () => {
     job.attemptsMade = 2;
     job.stacktrace = ["Error: first\n    at a", "Error: second\n    at b"];
     await writer.write(job, from, "retries-exhausted", "Error: third");
-    const stored = await queues.get("src-dead").getJob("dl-wh-1");
+    const stored = await queues.get("src-dead").getJob(deadLetterJobId("wh-1"));
     expect(stored?.name).toBe("PNR_V3.X");
     expect(stored?.data).toEqual({
       v: 1,

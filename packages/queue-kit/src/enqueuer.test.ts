@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEnqueuer, StorageUnavailable } from "./enqueuer.ts";
+import { filteredJobId } from "./job-ids.ts";
 import { keyNames } from "./keys.ts";
 import { createLedger } from "./ledger.ts";
 import { createQueuePool } from "./queue-pool.ts";
@@ -110,7 +111,7 @@ describe("createEnqueuer", () => {
     expect(await enqueuer.filtered(route, job("f2"), "wh-f2", "organization")).toBe("filtered");
     expect(await enqueuer.filtered(route, job("f2"), "wh-f2", "organization")).toBe("duplicate");
     const filtered = queues.get(route.queues.filtered);
-    expect(await filtered.getJob("fl-wh-f2")).toMatchObject({
+    expect(await filtered.getJob(filteredJobId("wh-f2"))).toMatchObject({
       name: "PNR_V3.ENQ_TEST",
       data: {
         v: 1,

@@ -1,4 +1,4 @@
-import { createBookingStore } from "@skyhook/booking-store";
+import { createBookingStore, effectKeyOf } from "@skyhook/booking-store";
 import { flightCancelled, payloadKeys } from "@skyhook/contracts";
 import { createTestContext, type HandlerEvent, PermanentError } from "@skyhook/handler-kit";
 import { defaultFlights, envelope, pnrPayload, segmentId } from "@skyhook/spotnana-sender";
@@ -181,7 +181,7 @@ describe("flightCancelledHandler", () => {
     await flightCancelledHandler.handle(eventOf(raw), contextFor(key, recordingNotifier()));
 
     expect(await bookings.hasEffect(`notify:${key}`)).toBe(true);
-    const ttlSec = await redis.ttl(`${prefix}:effect:notify:${key}`);
+    const ttlSec = await redis.ttl(effectKeyOf(prefix, `notify:${key}`));
     expect(ttlSec).toBeGreaterThan(effectTtlSec - 60);
     expect(ttlSec).toBeLessThanOrEqual(effectTtlSec);
   });

@@ -1,5 +1,6 @@
 import { rejectedQueueName, unroutedQueueNames } from "@skyhook/contracts";
 import { afterAll, describe, expect, it } from "vitest";
+import { deadLetterJobId, staleJobId, webhookJobId } from "../job-ids.ts";
 import { createLedger } from "../ledger.ts";
 import { cancelled, cleanUp, created, fields, redis, journalRig as setup } from "./test-rig.ts";
 import { trimJournals } from "./trim-journal.ts";
@@ -29,7 +30,7 @@ describe("the journal", () => {
         ...written,
         queue: cancelled.queue,
         outcome: "stale",
-        kept: { location: "stale", queue: cancelled.stale, jobId: "st-wh-d-1" },
+        kept: { location: "stale", queue: cancelled.stale, jobId: staleJobId(written.jobId) },
       });
       expect(Date.now() - Date.parse(entries[0]?.at ?? "")).toBeLessThan(10_000);
     }
@@ -61,8 +62,12 @@ describe("the journal", () => {
       { location: "rejected", queue: rejectedQueueName, jobId: "iv-x" },
       undefined,
       undefined,
-      { location: "catch-all", queue: unroutedQueueNames.queue, jobId: "wh-d-3" },
-      { location: "dead-letter", queue: cancelled.deadLetter, jobId: "dl-wh-d-2" },
+      { location: "catch-all", queue: unroutedQueueNames.queue, jobId: webhookJobId("d-3") },
+      {
+        location: "dead-letter",
+        queue: cancelled.deadLetter,
+        jobId: deadLetterJobId(webhookJobId("d-2")),
+      },
     ]);
     const delivery = await t.timeline({ deliveryId: "d-2" });
     expect(delivery.map((e) => e.outcome)).toEqual(["retried", "dead-lettered"]);
@@ -72,7 +77,7 @@ describe("the journal", () => {
     const t = setup();
     const long = "P".repeat(300);
     await t.writer.write(cancelled.queue, "applied", fields("d-1", { pnrId: long }));
-    const indexes = await redis.keys(`${t.prefix}:*jx:pnr:*`);
+    const indexes = await redis.keys(t.keys.journalByEntity(cancelled.queue, "pnr", "*"));
     expect(indexes).toHaveLength(1);
     expect(indexes[0]).not.toContain(long);
     const found = await t.timeline({ pnr: long });
@@ -82,6 +87,7 @@ describe("the journal", () => {
 
   it("stores a job id that repeats the delivery id in a byte or three, and reads it back whole", async () => {
     const t = setup();
+    // Literal ids: the point is how each one is stored (the delivery id left out of it).
     const ids = [
       ["d-1", "wh-d-1", "wh-"],
       ["ev-abc", "ev-abc", "="],
@@ -107,7 +113,13 @@ describe("the journal", () => {
     expect(await ledger.countFiltered(cancelled.queue, "wh-f", key, "x", 60, fields("f"))).toBe(
       "filtered",
     );
-    expect(await redis.keys(`${t.prefix}:*j[xd]:*`)).toEqual([]);
+    const indexes = await Promise.all([
+      ...(["pnr", "trip", "traveler"] as const).map((kind) =>
+        redis.keys(t.keys.journalByEntity("*", kind, "*")),
+      ),
+      redis.keys(t.keys.journalByDay("*", "*")),
+    ]);
+    expect(indexes.flat()).toEqual([]);
     expect(await redis.exists(t.keys.journal(cancelled.queue))).toBe(0);
   });
 

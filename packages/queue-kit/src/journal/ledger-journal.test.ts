@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { deadLetterJobId } from "../job-ids.ts";
 import { createLedger } from "../ledger.ts";
 import { cancelled, cleanUp, fields, redis, journalRig as setup } from "./test-rig.ts";
 
@@ -42,9 +43,10 @@ describe("the ledger's counts", () => {
   it("journal an event leaving a kept queue once, by whichever way out counts first", async () => {
     const t = setup();
     const ledger = createLedger(redis, t.keys);
-    await redis.hset(t.keys.job(cancelled.deadLetter, "dl-wh-d-1"), "name", "x");
     const leaving = { outcome: "replayed" as const, fields: fields("d-1") };
-    const args = [cancelled.queue, cancelled.deadLetter, "dl-wh-d-1", key] as const;
+    const letterId = deadLetterJobId(leaving.fields.jobId);
+    await redis.hset(t.keys.job(cancelled.deadLetter, letterId), "name", "x");
+    const args = [cancelled.queue, cancelled.deadLetter, letterId, key] as const;
     expect(await ledger.countMovedOut(...args, leaving)).toBe(true);
     expect(await ledger.countMovedOut(...args, leaving)).toBe(false);
     expect(await ledger.countPurged(...args, fields("d-1"))).toBe(false);

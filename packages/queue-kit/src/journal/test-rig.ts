@@ -1,5 +1,6 @@
 import { type QueueNames, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
 import { Redis } from "ioredis";
+import { webhookJobId } from "../job-ids.ts";
 import { keyNames } from "../keys.ts";
 import {
   defaultJournalSettings,
@@ -35,7 +36,7 @@ export const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
 
 export const fields = (deliveryId: string, extra: Partial<JournalFields> = {}): JournalFields => ({
   deliveryId,
-  jobId: `wh-${deliveryId}`,
+  jobId: webhookJobId(deliveryId),
   subscription: "tmc",
   eventType: "PNR_V3",
   operation: "FLIGHT_CANCELLED",

@@ -9,6 +9,7 @@ import {
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { filteredJobId, replayJobId, webhookJobId } from "../job-ids.ts";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
 import { createQueuePool } from "../queue-pool.ts";
@@ -66,15 +67,19 @@ async function setup() {
     logger,
     queueNames: async () => [created, unroutedQueueNames],
   };
-  /** Keeps `event` as the ingress's filtered path does, in `filteredIn`, as `fl-wh-<pnr>`. */
+  /**
+   * Keeps `event` as the ingress's filtered path does, in `filteredIn`, under the filtered id
+   * of the job it would have had; returns that job's id.
+   */
   const keep = async (event: EventJob, filteredIn: string, queue: string) => {
-    const jobId = `wh-${event.keys.pnrId}`;
+    const jobId = webhookJobId(event.deliveryId);
     const kept: FilteredEventJob = {
       v: 1,
       event,
       filtered: { reason: "operation-excluded", queue, jobId, filteredAt: event.receivedAt },
     };
-    await queues.get(filteredIn).add("filtered", kept, { jobId: `fl-${jobId}` });
+    await queues.get(filteredIn).add("filtered", kept, { jobId: filteredJobId(jobId) });
+    return jobId;
   };
   const ledgerOf = (queue: string) => redis.hgetall(keys.ledger(queue));
   return { prefix, keys, queues, operator, keep, ledgerOf };
@@ -83,15 +88,15 @@ async function setup() {
 describe("filtered deliveries as kept events", () => {
   it("are listed only when asked for by name, with the filter's reason", async () => {
     const t = await setup();
-    await t.keep(eventOf("BOOKING_CREATED", "P1"), created.filtered, created.queue);
+    const jobId = await t.keep(eventOf("BOOKING_CREATED", "P1"), created.filtered, created.queue);
     expect(await inspectKept(t.operator, {})).toEqual([]);
     const listed = await inspectKept(t.operator, { location: ["filtered"] });
     expect(listed).toMatchObject([
       {
         location: "filtered",
         heldIn: created.filtered,
-        jobId: "fl-wh-P1",
-        eventJobId: "wh-P1",
+        jobId: filteredJobId(jobId),
+        eventJobId: jobId,
         operation: "BOOKING_CREATED",
         pnrId: "P1",
         keptAt: "2026-12-01T12:00:00.000Z",
@@ -102,7 +107,7 @@ describe("filtered deliveries as kept events", () => {
 
   it("replay into their operation's queue as rp1-…, counted moved_in there and nowhere else", async () => {
     const t = await setup();
-    await t.keep(eventOf("BOOKING_CREATED", "P2"), created.filtered, created.queue);
+    const jobId = await t.keep(eventOf("BOOKING_CREATED", "P2"), created.filtered, created.queue);
     const filter = { location: ["filtered" as const] };
     const dry = await replayKept(t.operator, filter, {
       dryRun: true,
@@ -110,7 +115,7 @@ describe("filtered deliveries as kept events", () => {
       actor: "t",
     });
     expect(dry.moved).toEqual({ [created.queue]: 1 });
-    expect(await t.queues.get(created.filtered).getJob("fl-wh-P2")).toBeDefined();
+    expect(await t.queues.get(created.filtered).getJob(filteredJobId(jobId))).toBeDefined();
 
     const report = await replayKept(t.operator, filter, {
       dryRun: false,
@@ -118,10 +123,10 @@ describe("filtered deliveries as kept events", () => {
       actor: "t",
     });
     expect(report.moved).toEqual({ [created.queue]: 1 });
-    const landed = await t.queues.get(created.queue).getJob("rp1-wh-P2");
+    const landed = await t.queues.get(created.queue).getJob(replayJobId(jobId));
     expect(landed?.data).toEqual(eventOf("BOOKING_CREATED", "P2"));
-    expect(landed?.opts.deduplication).toEqual({ id: "rp1-wh-P2", ttl: 600_000 });
-    expect(await t.queues.get(created.filtered).getJob("fl-wh-P2")).toBeUndefined();
+    expect(landed?.opts.deduplication).toEqual({ id: replayJobId(jobId), ttl: 600_000 });
+    expect(await t.queues.get(created.filtered).getJob(filteredJobId(jobId))).toBeUndefined();
     expect(await t.ledgerOf(created.queue)).toEqual({ "moved_in|tmc|PNR_V3|BOOKING_CREATED": "1" });
     expect(await t.ledgerOf(created.filtered)).toEqual({});
   });
@@ -129,7 +134,7 @@ describe("filtered deliveries as kept events", () => {
   it("without a handler, replay into the catch-all, indexed for a handler deployed later", async () => {
     const t = await setup();
     const unrouted = unroutedQueueNames;
-    await t.keep(eventOf("TICKET_VOIDED", "P3"), unrouted.filtered, unrouted.queue);
+    const jobId = await t.keep(eventOf("TICKET_VOIDED", "P3"), unrouted.filtered, unrouted.queue);
     const operator = { ...t.operator, router: createCatalog([]) };
     const report = await replayKept(
       operator,
@@ -138,23 +143,23 @@ describe("filtered deliveries as kept events", () => {
     );
     expect(report.moved).toEqual({ [unrouted.queue]: 1 });
     expect(report.noHandler).toEqual([]);
-    expect(await t.queues.get(unrouted.queue).getJob("rp1-wh-P3")).toBeDefined();
+    expect(await t.queues.get(unrouted.queue).getJob(replayJobId(jobId))).toBeDefined();
     const index = t.keys.pairIndex(unrouted.queue, "PNR_V3", "TICKET_VOIDED");
-    expect(await redis.smembers(index)).toEqual(["rp1-wh-P3"]);
+    expect(await redis.smembers(index)).toEqual([replayJobId(jobId)]);
     expect(await t.ledgerOf(unrouted.queue)).toEqual({ "moved_in|tmc|PNR_V3|TICKET_VOIDED": "1" });
     expect(await inspectKept(operator, { location: ["catch-all"] })).toMatchObject([
-      { jobId: "rp1-wh-P3", operation: "TICKET_VOIDED" },
+      { jobId: replayJobId(jobId), operation: "TICKET_VOIDED" },
     ]);
   });
 
   it("are purged without a count in any ledger", async () => {
     const t = await setup();
-    await t.keep(eventOf("BOOKING_CREATED", "P4"), created.filtered, created.queue);
+    const jobId = await t.keep(eventOf("BOOKING_CREATED", "P4"), created.filtered, created.queue);
     expect(await purgeKept(t.operator, { location: ["filtered"] }, { actor: "t" })).toEqual({
       matched: 1,
       purged: 1,
     });
-    expect(await t.queues.get(created.filtered).getJob("fl-wh-P4")).toBeUndefined();
+    expect(await t.queues.get(created.filtered).getJob(filteredJobId(jobId))).toBeUndefined();
     expect(await t.ledgerOf(created.queue)).toEqual({});
     expect(await t.ledgerOf(created.filtered)).toEqual({});
   });

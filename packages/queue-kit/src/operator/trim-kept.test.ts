@@ -9,6 +9,7 @@ import {
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { deadLetterJobId, filteredJobId, webhookJobId } from "../job-ids.ts";
 import { createKeptSweeper } from "../kept-sweeper.ts";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
@@ -78,12 +79,19 @@ function setup() {
     trace: { requestId: `req-${i}` },
     envelope: { event_type: "PNR_V3", operation, payload: {} },
   });
+  /** The job id of event `i`, and the ids it is kept under as a dead letter and as filtered. */
+  const jobIdOf = (i: number) => webhookJobId(String(i));
+  const letterIdOf = (i: number) => deadLetterJobId(jobIdOf(i));
+  const filteredIdOf = (i: number) => filteredJobId(jobIdOf(i));
   return {
     ctx,
     keys,
     queues,
     event,
-    /** Dead letter `dl-wh-<i>`, kept at `keptAtMs`. */
+    jobIdOf,
+    letterIdOf,
+    filteredIdOf,
+    /** Dead letter `i`, kept at `keptAtMs`. */
     async deadLetter(i: number, keptAtMs: number) {
       const letter: DeadLetterJob = {
         v: 1,
@@ -92,7 +100,7 @@ function setup() {
           reason: "permanent-error",
           error: "PermanentError: nothing cancelled",
           queue: cancelled.queue,
-          jobId: `wh-${i}`,
+          jobId: jobIdOf(i),
           attemptsMade: 1,
           history: [{ attempt: 1, error: "PermanentError: nothing cancelled" }],
           deadLetteredAt: new Date(keptAtMs).toISOString(),
@@ -100,9 +108,9 @@ function setup() {
       };
       await queues
         .get(cancelled.deadLetter)
-        .add("PNR_V3.FLIGHT_CANCELLED", letter, { jobId: `dl-wh-${i}`, timestamp: keptAtMs });
+        .add("PNR_V3.FLIGHT_CANCELLED", letter, { jobId: letterIdOf(i), timestamp: keptAtMs });
     },
-    /** Filtered delivery `fl-wh-<i>`, kept at `keptAtMs`. */
+    /** Filtered delivery `i`, kept at `keptAtMs`. */
     async filteredDelivery(i: number, keptAtMs: number) {
       const kept: FilteredEventJob = {
         v: 1,
@@ -110,13 +118,13 @@ function setup() {
         filtered: {
           reason: "organization",
           queue: cancelled.queue,
-          jobId: `wh-${i}`,
+          jobId: jobIdOf(i),
           filteredAt: new Date(keptAtMs).toISOString(),
         },
       };
       await queues
         .get(cancelled.filtered)
-        .add("PNR_V3.FLIGHT_CANCELLED", kept, { jobId: `fl-wh-${i}`, timestamp: keptAtMs });
+        .add("PNR_V3.FLIGHT_CANCELLED", kept, { jobId: filteredIdOf(i), timestamp: keptAtMs });
     },
     /** The ledger's counter summed over every row of `queue`. */
     async counted(queue: string, counter: string) {
@@ -142,12 +150,7 @@ describe("trimKept", () => {
       { nowMs: now },
     );
     expect(trimmed).toEqual({ count: 3, age: 0 });
-    expect(await t.heldIds(cancelled.deadLetter)).toEqual([
-      "dl-wh-3",
-      "dl-wh-4",
-      "dl-wh-5",
-      "dl-wh-6",
-    ]);
+    expect(await t.heldIds(cancelled.deadLetter)).toEqual([3, 4, 5, 6].map(t.letterIdOf));
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(3);
     expect(
       await redis.hget(t.keys.ledger(cancelled.queue), "trimmed|tmc|PNR_V3|FLIGHT_CANCELLED"),
@@ -166,7 +169,7 @@ describe("trimKept", () => {
       { nowMs: now },
     );
     expect(trimmed).toEqual({ count: 0, age: 2 });
-    expect(await t.heldIds(cancelled.deadLetter)).toEqual(["dl-wh-2"]);
+    expect(await t.heldIds(cancelled.deadLetter)).toEqual([t.letterIdOf(2)]);
   });
 
   it("keeps trimming round after round until the queue is within its bound", async () => {
@@ -189,7 +192,7 @@ describe("trimKept", () => {
     const purged = t.ctx.ledger.countPurged(
       cancelled.queue,
       cancelled.deadLetter,
-      "dl-wh-0",
+      t.letterIdOf(0),
       t.event(0),
     );
     expect(await purged).toBe(true);
@@ -206,13 +209,13 @@ describe("trimKept", () => {
     const moving = t.ctx.ledger.countMovedOut(
       cancelled.queue,
       cancelled.deadLetter,
-      "dl-wh-0",
+      t.letterIdOf(0),
       t.event(0),
     );
     expect(await moving).toBe(true);
     const bound = { maxCount: 2, maxAgeSec: 86_400 };
     expect(await trimKept(t.ctx, deadLetters, bound, { nowMs: now })).toEqual({ count: 2, age: 0 });
-    expect(await t.heldIds(cancelled.deadLetter)).toEqual(["dl-wh-0", "dl-wh-3"]);
+    expect(await t.heldIds(cancelled.deadLetter)).toEqual([0, 3].map(t.letterIdOf));
     expect(await t.counted(cancelled.queue, "moved_out")).toBe(1);
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(2);
   });
@@ -287,7 +290,7 @@ describe("trimKept", () => {
     expect(
       await trimKept(t.ctx, filtered, { maxCount: 2, maxAgeSec: 86_400 }, { nowMs: now }),
     ).toEqual({ count: 3, age: 0 });
-    expect(await t.heldIds(cancelled.filtered)).toEqual(["fl-wh-3", "fl-wh-4"]);
+    expect(await t.heldIds(cancelled.filtered)).toEqual([3, 4].map(t.filteredIdOf));
     expect(
       await trimKept(t.ctx, filtered, { maxCount: 5, maxAgeSec: 1_800 }, { nowMs: now }),
     ).toEqual({ count: 0, age: 2 });
@@ -336,7 +339,7 @@ describe("createKeptSweeper", () => {
     }
     expect(await t.heldIds(cancelled.deadLetter)).toHaveLength(5);
     expect(await t.counted(cancelled.queue, "trimmed")).toBe(4);
-    expect(await t.heldIds(cancelled.filtered)).toEqual(["fl-wh-2", "fl-wh-3"]);
+    expect(await t.heldIds(cancelled.filtered)).toEqual([2, 3].map(t.filteredIdOf));
     const trims = seen.flatMap((o) => (o.kind === "trim" ? [o] : []));
     const trimmedAt = (location: string) =>
       trims.filter((o) => o.location === location).reduce((n, o) => n + o.count, 0);
@@ -355,7 +358,7 @@ describe("createKeptSweeper", () => {
       [0, 1, 2, 3].map((i) => [
         "trimmed",
         `msg-${i}`,
-        `wh-${i}`,
+        t.jobIdOf(i),
         `count bound of ${cancelled.deadLetter}`,
       ]),
     );
