@@ -250,7 +250,9 @@ describe("a handler that comes up adopts its backlog", () => {
     await waitFor("the ingress routing to the announced queue", async () => {
       const response = await client.deliver(cancelledFlightEnvelope(`PNR-LIVE-${Date.now()}`));
       const { jobId } = await jsonOf(response, DeliveryAnswer);
-      return (await operator.queues.get(cancelled.queue).getJob(jobId)) !== undefined ? true : undefined;
+      return (await operator.queues.get(cancelled.queue).getJob(jobId)) !== undefined
+        ? true
+        : undefined;
     });
 
     const resent = await client.deliver(early[0]);

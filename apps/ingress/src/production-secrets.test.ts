@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { configErrorOf } from "../../../test/support/config-error.ts";
 import { loadIngressConfig } from "./config.ts";
-import { productionSigningSecretReason } from "./production-secrets.ts";
+import { productionSigningSecretReason } from "./subscriptions/production-secrets.ts";
 
 const whsec = (bytes: number) => `whsec_${randomBytes(bytes).toString("base64")}`;
 const production = {

@@ -4,7 +4,7 @@ import {
   type FieldLabel,
   productionCredentialProblems,
   productionTokenKeyProblems,
-} from "../production-secrets.ts";
+} from "./production-secrets.ts";
 import { SubscriptionEntry } from "./subscription.ts";
 import { type Entries, readSubscriptionsFile } from "./subscriptions-file.ts";
 

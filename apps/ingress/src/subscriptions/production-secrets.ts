@@ -1,7 +1,7 @@
 import { weakSecretReason } from "@skyhook/service-kit";
-import { devCredentials } from "./dev-credentials.ts";
-import { signingKeyOf } from "./subscriptions/signing-secret.ts";
-import type { SubscriptionEntry } from "./subscriptions/subscription.ts";
+import { devCredentials } from "../dev-credentials.ts";
+import { signingKeyOf } from "./signing-secret.ts";
+import type { SubscriptionEntry } from "./subscription.ts";
 
 /** OAuth client secrets and token-signing keys: what `openssl rand -base64 24` makes. */
 export const minProductionSecretLength = 32;
