@@ -4,8 +4,9 @@ import { CliExit, type CliIo } from "../io.ts";
 
 /** Reads one line from a terminal without echoing it. */
 function readHidden(input: NodeJS.ReadStream, io: CliIo, question: string): Promise<string> {
-  io.err(question);
+  // Echo goes off before the prompt shows, or a quick typist's first keys are echoed.
   input.setRawMode(true);
+  io.err(question);
   input.resume();
   return new Promise((resolve, reject) => {
     let typed = "";
