@@ -21,3 +21,21 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
     cursor = next;
   } while (cursor !== "0");
 }
+
+/** One connection for a test file, and the prefixes it handed out, deleted (only those) by `cleanUp`. */
+export function prefixedRedis(url = sharedRedisUrl) {
+  const redis = connect(url);
+  const handedOut: string[] = [];
+  return {
+    redis,
+    prefix(label: string): string {
+      const prefix = uniquePrefix(label);
+      handedOut.push(prefix);
+      return prefix;
+    },
+    async cleanUp(): Promise<void> {
+      for (const prefix of handedOut) await deletePrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}

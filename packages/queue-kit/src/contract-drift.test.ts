@@ -1,7 +1,7 @@
 import { createCatalog, type EventJob } from "@skyhook/contracts";
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { prefixedRedis } from "../../../test/support/redis.ts";
 import { clearDrift, createDriftRecorder, defaultDriftSettings } from "./contract-drift.ts";
 import { driftPathCounts, readContractDrift } from "./drift-report.ts";
 import { createEnqueuer } from "./enqueuer.ts";
@@ -10,27 +10,13 @@ import { keyNames } from "./keys.ts";
 import { createLedger } from "./ledger.ts";
 import { createQueuePool } from "./queue-pool.ts";
 
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
-  maxRetriesPerRequest: null,
-});
+const rig = prefixedRedis();
+const { redis } = rig;
 const logger = pino({ level: "silent" });
-const prefixes: string[] = [];
-
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    let cursor = "0";
-    do {
-      const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-      if (found.length > 0) await redis.del(...found);
-      cursor = next;
-    } while (cursor !== "0");
-  }
-  redis.disconnect();
-});
+afterAll(rig.cleanUp);
 
 function setup() {
-  const prefix = `test-drift-${Math.random().toString(16).slice(2, 10)}`;
-  prefixes.push(prefix);
+  const prefix = rig.prefix("drift");
   return { prefix, keys: keyNames(prefix) };
 }
 

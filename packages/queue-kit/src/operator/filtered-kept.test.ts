@@ -6,9 +6,9 @@ import {
   queueNamesFor,
   unroutedQueueNames,
 } from "@skyhook/contracts";
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { prefixedRedis } from "../../../../test/support/redis.ts";
 import { filteredJobId, replayJobId, webhookJobId } from "../job-ids.ts";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
@@ -20,23 +20,10 @@ import { inspectKept, type OperatorContext, purgeKept, replayKept } from "./oper
  * the ledger's balance (it was never accepted). Replaying it counts it `moved_in` where it lands
  * and nothing anywhere else; purging it counts nothing.
  */
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
-  maxRetriesPerRequest: null,
-});
+const rig = prefixedRedis();
+const { redis } = rig;
 const logger = pino({ level: "silent" });
-const prefixes: string[] = [];
-
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    let cursor = "0";
-    do {
-      const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-      if (found.length > 0) await redis.del(...found);
-      cursor = next;
-    } while (cursor !== "0");
-  }
-  redis.disconnect();
-});
+afterAll(rig.cleanUp);
 
 const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
 const eventOf = (operation: string, pnrId: string): EventJob => ({
@@ -53,8 +40,7 @@ const eventOf = (operation: string, pnrId: string): EventJob => ({
 });
 
 async function setup() {
-  const prefix = `test-filtered-${Math.random().toString(16).slice(2, 10)}`;
-  prefixes.push(prefix);
+  const prefix = rig.prefix("filtered");
   const keys = keyNames(prefix);
   const queues = createQueuePool({ connection: redis, prefix, logger });
   const operator: OperatorContext = {

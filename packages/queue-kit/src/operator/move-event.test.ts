@@ -1,7 +1,7 @@
 import { defaultCatalog, type EventJob, unroutedQueueNames } from "@skyhook/contracts";
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { prefixedRedis } from "../../../../test/support/redis.ts";
 import { keyNames } from "../keys.ts";
 import { createLedger } from "../ledger.ts";
 import { createQueuePool } from "../queue-pool.ts";
@@ -9,23 +9,10 @@ import { type Holder, toKept } from "./kept-event.ts";
 import { type MoveContext, moveEvent } from "./move-event.ts";
 import { purgeKept } from "./operations.ts";
 
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
-  maxRetriesPerRequest: null,
-});
+const rig = prefixedRedis();
+const { redis } = rig;
 const logger = pino({ level: "silent" });
-const prefixes: string[] = [];
-
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    let cursor = "0";
-    do {
-      const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-      if (found.length > 0) await redis.del(...found);
-      cursor = next;
-    } while (cursor !== "0");
-  }
-  redis.disconnect();
-});
+afterAll(rig.cleanUp);
 
 const route = defaultCatalog.route("PNR_V3", "FLIGHT_CANCELLED");
 const catchAll: Holder = {
@@ -48,8 +35,7 @@ const event: EventJob = {
 
 /** One event waiting in the catch-all as `wh-1`, and what moving it to its route needs. */
 async function setup() {
-  const prefix = `test-move-${Math.random().toString(16).slice(2, 10)}`;
-  prefixes.push(prefix);
+  const prefix = rig.prefix("move");
   const keys = keyNames(prefix);
   const queues = createQueuePool({ connection: redis, prefix, logger });
   const ledger = createLedger(redis, keys);

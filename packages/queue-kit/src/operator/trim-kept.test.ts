@@ -6,9 +6,9 @@ import {
   rejectedQueueName,
   unroutedQueueNames,
 } from "@skyhook/contracts";
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { prefixedRedis } from "../../../../test/support/redis.ts";
 import { deadLetterJobId, filteredJobId, webhookJobId } from "../job-ids.ts";
 import { createKeptSweeper } from "../kept-sweeper.ts";
 import { keyNames } from "../keys.ts";
@@ -19,23 +19,10 @@ import { readAudit } from "./audit.ts";
 import type { Holder } from "./kept-event.ts";
 import { trimKept } from "./trim-kept.ts";
 
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
-  maxRetriesPerRequest: null,
-});
+const rig = prefixedRedis();
+const { redis } = rig;
 const logger = pino({ level: "silent" });
-const prefixes: string[] = [];
-
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    let cursor = "0";
-    do {
-      const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-      if (found.length > 0) await redis.del(...found);
-      cursor = next;
-    } while (cursor !== "0");
-  }
-  redis.disconnect();
-});
+afterAll(rig.cleanUp);
 
 const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 const hourMs = 3_600_000;
@@ -62,8 +49,7 @@ const filtered: Holder = {
 };
 
 function setup() {
-  const prefix = `test-trim-${Math.random().toString(16).slice(2, 10)}`;
-  prefixes.push(prefix);
+  const prefix = rig.prefix("trim");
   const keys = keyNames(prefix);
   const queues = createQueuePool({ connection: redis, prefix, logger });
   const ctx = { redis, keys, queues, ledger: createLedger(redis, keys) };
