@@ -14,9 +14,9 @@ export const config = {
   concurrency: 1,
   mutate: [
     "apps/ingress/src/auth/verify-signature.ts",
-    "apps/ingress/src/auth/authenticate-delivery.ts",
+    "apps/ingress/src/delivery/credentials.ts",
     "apps/ingress/src/auth/access-tokens.ts",
-    "apps/ingress/src/delivery-id.ts",
+    "apps/ingress/src/delivery/delivery-id.ts",
     "packages/queue-kit/src/enqueuer.ts",
     "packages/queue-kit/src/job-options.ts",
     "packages/queue-kit/src/dead-letter-writer.ts",

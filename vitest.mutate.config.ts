@@ -38,7 +38,7 @@ export default defineConfig({
     // the one module being mutated.
     include: process.env.SKYHOOK_MUTATE_TESTS?.split(",") ?? [
       "apps/ingress/src/auth/*.test.ts",
-      "apps/ingress/src/delivery-id.test.ts",
+      "apps/ingress/src/delivery/*.test.ts",
       "apps/worker/src/entity-guard.test.ts",
       "apps/worker/src/decide-fate.test.ts",
       "apps/worker/src/apply-fate.test.ts",

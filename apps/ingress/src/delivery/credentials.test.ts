@@ -320,6 +320,21 @@ describe("delivery authentication: HMAC signatures", () => {
     });
   });
 
+  it.each([
+    ["x-spotnana-webhook-id", "webhook-id"],
+    ["x-spotnana-webhook-timestamp", "webhook-timestamp"],
+    ["x-spotnana-webhook-signature", "webhook-signature"],
+  ])(
+    "refuses, unread, a delivery whose %s is empty under both names",
+    async (spotnana, standard) => {
+      const headers = { ...signed(secret.a), [spotnana]: "", [standard]: "" };
+      expect(await deliver("/d/hmac-a", headers, body)).toEqual({
+        status: 401,
+        body: { ...noCredentials, claimed: "hmac-a" },
+      });
+    },
+  );
+
   it("refuses, unread, a delivery with no credentials at all", async () => {
     expect(await deliver("/d", {}, body)).toEqual({
       status: 401,
