@@ -1,5 +1,5 @@
 import { type QueueNames, queueNamesFor, unroutedQueueNames } from "@skyhook/contracts";
-import { prefixedRedis } from "../../../../test/support/redis.ts";
+import { Redis } from "ioredis";
 import { webhookJobId } from "../job-ids.ts";
 import { keyNames } from "../keys.ts";
 import {
@@ -13,11 +13,23 @@ import { createJournalReader } from "./reader.ts";
 import { createJournalWriter } from "./writer.ts";
 
 /** What the journal's tests share: a connection, a prefix per test, a writer and a reader. */
-const rig = prefixedRedis();
-export const redis = rig.redis;
+export const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+  maxRetriesPerRequest: null,
+});
+const prefixes: string[] = [];
 
 /** Deletes every key the tests wrote, and only those; then disconnects. */
-export const cleanUp = rig.cleanUp;
+export async function cleanUp(): Promise<void> {
+  for (const prefix of prefixes) {
+    let cursor = "0";
+    do {
+      const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      if (found.length > 0) await redis.del(...found);
+      cursor = next;
+    } while (cursor !== "0");
+  }
+  redis.disconnect();
+}
 
 export const cancelled = queueNamesFor("PNR_V3", "FLIGHT_CANCELLED");
 export const created = queueNamesFor("PNR_V3", "BOOKING_CREATED");
@@ -33,7 +45,8 @@ export const fields = (deliveryId: string, extra: Partial<JournalFields> = {}): 
 });
 
 export function journalRig(settings: JournalSettings = defaultJournalSettings) {
-  const prefix = rig.prefix("journal");
+  const prefix = `test-journal-${Math.random().toString(16).slice(2, 10)}`;
+  prefixes.push(prefix);
   const keys = keyNames(prefix);
   const queues: QueueNames[] = [cancelled, created, unroutedQueueNames];
   const writer = createJournalWriter(redis, keys, settings);
