@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCapturing } from "./support/cli.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 import { type AppProcess, spawnApp } from "./support/processes.ts";
+import { projectionKeyOf } from "./support/projection.ts";
 import { connect } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -99,9 +100,7 @@ describe.skipIf(taken.length > 0 && !inCi)("the three processes on their default
     const store = connect(redis.url);
     try {
       await waitFor("the booking projected by the worker", async () =>
-        (await store.exists("skyhook:projection:{pnr:PNR-DEFAULTS}:booking")) === 1
-          ? true
-          : undefined,
+        (await store.exists(projectionKeyOf("skyhook", "PNR-DEFAULTS"))) === 1 ? true : undefined,
       );
     } finally {
       store.disconnect();

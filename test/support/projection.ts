@@ -1,9 +1,9 @@
 import { bookingKeyOf } from "@skyhook/booking-store";
+import { keyNames } from "@skyhook/queue-kit";
 
 /**
- * The key of a PNR's booking projection under a queue prefix: the worker gives its booking
- * store the key prefix `<queue prefix>:projection` (apps/worker/src/compose.ts). `pnrId` may
- * be a `KEYS` pattern.
+ * The key of a PNR's booking projection under a queue prefix, where the worker's booking store
+ * writes it (apps/worker/src/compose.ts). `pnrId` may be a `KEYS` pattern.
  */
 export const projectionKeyOf = (prefix: string, pnrId: string): string =>
-  bookingKeyOf(`${prefix}:projection`, pnrId);
+  bookingKeyOf(keyNames(prefix).projection(), pnrId);

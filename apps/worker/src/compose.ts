@@ -42,9 +42,14 @@ export type WorkerProcess = {
 };
 
 /** What the installed handlers need, built once per process. */
-function handlerDeps(config: WorkerConfig, redis: RedisClient, logger: Logger): WorkerDeps {
+function handlerDeps(
+  config: WorkerConfig,
+  keys: KeyNames,
+  redis: RedisClient,
+  logger: Logger,
+): WorkerDeps {
   return {
-    bookings: createBookingStore(redis, `${config.queuePrefix}:projection`),
+    bookings: createBookingStore(redis, keys.projection()),
     notifier:
       config.notifyUrl === undefined
         ? createLogNotifier(logger.child({ component: "notifier" }))
@@ -109,7 +114,7 @@ export function composeWorker(
     queues,
     ledger,
     assignments,
-    deps: handlerDeps(config, redis, logger),
+    deps: handlerDeps(config, keys, redis, logger),
     concurrency: config.concurrency,
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,

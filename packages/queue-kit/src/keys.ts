@@ -66,5 +66,7 @@ export function keyNames(prefix: string) {
      */
     entityLock: (entity: string) => `${prefix}:entity:{${entity}}:lock`,
     entityNewest: (entity: string) => `${prefix}:entity:{${entity}}:newest`,
+    /** The key prefix the handlers' booking store writes its projections under. */
+    projection: () => `${prefix}:projection`,
   };
 }
