@@ -136,6 +136,9 @@ describe("readContractDrift's unknown values", () => {
     // Known to the contracts (only unhandled): not drift.
     await send("PNR_V3", "TICKET_VOIDED", "v1");
     await send("PNR_V3", "SEAT_UPGRADED", "u1");
+    // The newest is told by its job's timestamp, in milliseconds: u2 must come a millisecond
+    // later than u1, or the two tie and either may be the example.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const before = Date.now();
     await send("PNR_V3", "SEAT_UPGRADED", "u2");
     await send("PNR_V3", "REFUND", "r1");
