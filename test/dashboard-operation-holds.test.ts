@@ -1,4 +1,5 @@
 import { defaultRetryPolicy, queueNamesFor } from "@skyhook/contracts";
+import { boardPauseReason } from "@skyhook/dashboard";
 import { createDownstreamBreaker, createRouteRegistry, keyNames } from "@skyhook/queue-kit";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -238,6 +239,81 @@ describe("the dashboard's operations API: state, pause and resume", () => {
     } finally {
       await own.stop();
     }
+  });
+
+  /** A press of one of bull-board's buttons: its own API, from the board's origin. */
+  const boardPress = (user: TestUser, path: string, on = board) =>
+    fetch(`${on.url}/api/queues/${path}`, {
+      method: "PUT",
+      headers: { ...basicHeader(user), "sec-fetch-site": "same-origin" },
+    });
+
+  it("takes an operator's pause and resume from bull-board through Skyhook's: who and why kept, both audited", async () => {
+    const paused = await boardPress(operator, `${encodeURIComponent(cancelled.queue)}/pause`);
+    expect(paused.status).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+    expect(await stateOf(viewer, "pnr-v3.flight-cancelled")).toMatchObject({
+      condition: "paused",
+      paused: { actor: "dashboard:ops", reason: boardPauseReason },
+    });
+    const resumed = await boardPress(operator, `${encodeURIComponent(cancelled.queue)}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(await queue.isPaused()).toBe(false);
+    expect(await stateOf(viewer, "pnr-v3.flight-cancelled")).toMatchObject({
+      condition: "running",
+    });
+    const audit = await jsonOf(await call(viewer, "GET", "audit"), AuditAnswer);
+    expect(audit.slice(0, 2).map((e) => [e.action, e.actor, e.filter])).toEqual([
+      ["resume", "dashboard:ops", { queue: cancelled.queue }],
+      ["pause", "dashboard:ops", { queue: cancelled.queue, reason: boardPauseReason }],
+    ]);
+  });
+
+  it("pauses and resumes every operation from bull-board's menu the same way, auditing only what changed", async () => {
+    await call(operator, "POST", "operations/pause", pause);
+    const labels = async () => {
+      const listing = await jsonOf(await call(viewer, "GET", "operations"), OperationsAnswer);
+      return listing.operations;
+    };
+    const operations = (await labels()).length;
+    try {
+      expect((await boardPress(operator, "pause")).status).toBe(200);
+      const all = await labels();
+      expect(all.every((o) => o.condition === "paused")).toBe(true);
+      expect(all.find((o) => o.label === "pnr-v3.flight-cancelled")?.paused?.reason).toBe(
+        pause.reason,
+      );
+      expect(all.find((o) => o.label === "pnr-v3.booking-created")?.paused?.reason).toBe(
+        boardPauseReason,
+      );
+    } finally {
+      expect((await boardPress(operator, "resume")).status).toBe(200);
+    }
+    expect((await labels()).every((o) => o.condition === "running")).toBe(true);
+    const audit = await jsonOf(await call(viewer, "GET", "audit"), AuditAnswer);
+    // Newest first: a resume of each, a pause of each but the one already paused, then that.
+    const fromBoard = audit.slice(0, 2 * operations - 1);
+    expect(fromBoard.filter((e) => e.action === "resume")).toHaveLength(operations);
+    const pausedByBoard = fromBoard.filter((e) => e.action === "pause");
+    expect(pausedByBoard).toHaveLength(operations - 1);
+    for (const entry of pausedByBoard)
+      expect(entry.filter).toMatchObject({ reason: boardPauseReason });
+    expect(audit[2 * operations - 1]).toMatchObject({
+      action: "pause",
+      filter: { reason: pause.reason },
+    });
+  });
+
+  it("leaves a viewer's press of bull-board's pause to the board, which refuses it", async () => {
+    const res = await boardPress(viewer, `${encodeURIComponent(cancelled.queue)}/pause`);
+    expect(res.status).toBe(405);
+    const underReadOnly = await boardPress(
+      operator,
+      `${encodeURIComponent(cancelled.queue)}/pause`,
+      readOnly,
+    );
+    expect(underReadOnly.status).toBe(405);
+    expect(await queue.isPaused()).toBe(false);
   });
 
   it("shows an operation held behind its open breaker: since when its downstream is unavailable, and its next probe", async () => {

@@ -14,6 +14,7 @@ import type { Logger } from "pino";
 import { createAuthenticate, type DashboardAuth } from "./auth/authenticate.ts";
 import { createGate } from "./auth/gate.ts";
 import { refuseCrossSiteWrites } from "./auth/same-origin-writes.ts";
+import { boardPausesThroughSkyhook } from "./board-pauses.ts";
 import type { TrustProxy } from "./config.ts";
 import { operatorApi } from "./operator-page/operator-api.ts";
 import { operatorPageRouter } from "./operator-page/operator-page.ts";
@@ -145,6 +146,7 @@ export function createDashboardApp(deps: DashboardDeps): Dashboard {
     sameOriginPage(),
     refuseRedactedWrites(),
     refuseLedgerBypass(),
+    boardPausesThroughSkyhook({ operator, identityOf: gate.identityOf }),
     (req, res, next) => {
       boards.boardFor(gate.identityOf(req).role)(req, res, next);
     },
