@@ -7,7 +7,7 @@ import {
   queueNamesFor,
   unroutedQueueNames,
 } from "@skyhook/contracts";
-import { opsPageUrl } from "@skyhook/dashboard";
+import { boardPauseReason, opsPageUrl } from "@skyhook/dashboard";
 import {
   createDeadLetterWriter,
   createQueuePool,
@@ -415,6 +415,38 @@ describe.skipIf(skipWithoutChromium)("the dashboard in Chromium at a non-localho
       await queue.resume();
       await queue.remove("wh-browser-held");
       await ops.close();
+    }
+  });
+
+  it("takes an operator's Pause from bull-board's own queue menu through Skyhook's pause: the page names who and why, and the audit has it", async () => {
+    const board = await context.newPage();
+    const queue = pool.get(flightCancelled.queue);
+    try {
+      await board.goto(`${origin}/queue/${encodeURIComponent(flightCancelled.queue)}`);
+      await board
+        .locator('button[aria-haspopup="menu"]:has(svg.lucide-ellipsis-vertical)')
+        .first()
+        .click();
+      await board.getByRole("menuitem", { name: "Pause" }).click();
+      await board.getByRole("alertdialog").getByRole("button", { name: "Confirm" }).click();
+      await expect.poll(() => queue.isPaused(), { timeout: 10_000 }).toBe(true);
+
+      await board.goto(`${origin}${opsPageUrl("/")}`);
+      const row = board.locator("#operations tr").filter({ hasText: "pnr-v3.flight-cancelled" });
+      await row
+        .locator(".state")
+        .getByText(new RegExp(`^paused by dashboard:ops at \\S+: ${boardPauseReason}$`))
+        .waitFor({ timeout: 10_000 });
+      const audit = board.locator("#audit tr").filter({ hasText: boardPauseReason }).first();
+      await audit.waitFor({ timeout: 10_000 });
+      expect(await audit.textContent()).toContain("dashboard:ops");
+      await row.getByRole("button", { name: "Resume" }).click();
+      await row.locator(".state").getByText("running", { exact: true }).waitFor();
+      expect(await queue.isPaused()).toBe(false);
+    } finally {
+      await queue.resume();
+      await redis.del(keyNames(prefix).pauseNote(flightCancelled.queue));
+      await board.close();
     }
   });
 

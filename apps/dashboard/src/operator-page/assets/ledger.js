@@ -36,9 +36,18 @@ export async function loadAudit() {
   const entries = await call("api/audit");
   renderTable(
     $("audit"),
-    ["at", "actor", "action", "dry run", "matched", "changed"],
+    ["at", "actor", "action", "dry run", "matched", "changed", "filter"],
     entries.map((e) => ({
-      cells: [e.at, e.actor, e.action, e.dryRun ? "yes" : "no", e.matched, e.changed],
+      // The filter as `skyhook audit` prints it: what was acted on, and a pause's reason.
+      cells: [
+        e.at,
+        e.actor,
+        e.action,
+        e.dryRun ? "yes" : "no",
+        e.matched,
+        e.changed,
+        JSON.stringify(e.filter),
+      ],
     })),
   );
 }
