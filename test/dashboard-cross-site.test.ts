@@ -189,4 +189,36 @@ describe("the dashboard refuses writes from other sites (real Redis, real HTTP)"
     expect(await queue.getJobCounts("failed", "waiting")).toEqual({ failed: 1, waiting: 0 });
     await job.remove();
   });
+
+  it("lets no one delete events nobody handled from the board (empty, obliterate, clean, remove): 405; finished jobs still clean", async () => {
+    const failed = await failedJob();
+    const waiting = await queue.add("waiting", { n: 2 });
+    const sameOrigin = { ...basicHeader(operator), "sec-fetch-site": "same-origin" };
+    const put = (path: string) =>
+      fetch(`${board.url}/api/queues/${encoded}/${path}`, { method: "PUT", headers: sameOrigin });
+    try {
+      await queue.pause();
+      for (const path of [
+        "empty",
+        "obliterate",
+        "clean/wait",
+        "clean/waiting",
+        "clean/delayed",
+        "clean/prioritized",
+        `${encodeURIComponent(waiting.id ?? "")}/clean`,
+        `${encodeURIComponent(failed.id ?? "")}/clean`,
+      ]) {
+        const res = await put(path);
+        expect(res.status, path).toBe(405);
+        expect(await res.json()).toMatchObject({ error: { code: "bypasses_ledger" } });
+      }
+      expect(await queue.getJobCounts("failed", "waiting")).toEqual({ failed: 1, waiting: 1 });
+      // bull-board's own (it cleans jobs older than 5 s, so this fresh one stays).
+      for (const status of ["completed", "failed"])
+        expect((await put(`clean/${status}`)).status, status).toBe(200);
+    } finally {
+      await queue.resume();
+      await queue.obliterate({ force: true });
+    }
+  });
 });

@@ -7,26 +7,43 @@ import express, { type Request, type Response, type Router } from "express";
  *   ledger never counted as accepted, with no delivery id, audit entry or schema check;
  * - running a job scheduler adds a job the same way;
  * - retrying a failed job runs again an event whose dead letter is kept: applied once now and
- *   again when the dead letter is replayed, and counted both completed and dead-lettered.
+ *   again when the dead letter is replayed, and counted both completed and dead-lettered;
+ * - emptying or obliterating a queue, cleaning its waiting, delayed or prioritized jobs,
+ *   or removing one job deletes accepted events nobody handled, which the ledger then misses
+ *   with no trace of why. Cleaning completed and failed jobs stays: a failed job's event is
+ *   kept as a dead letter, and retention cleans both anyway.
  *
  * Replaying from the Replay & ledger page (or `skyhook replay`) moves the kept copy, counts
  * the move and writes the audit log. bull-board has no switch for these routes; the board's
  * adapters hide the retry buttons (`allowRetries: false`), the "Add job" menu entry stays.
  */
+/** What the board may clean in bulk: jobs whose event was handled or kept as a dead letter. */
+const finishedStatuses = new Set(["completed", "failed"]);
+
 export function refuseLedgerBypass(): Router {
   const router = express.Router();
-  const refuse = (_req: Request, res: Response): void => {
-    res.status(405).json({
-      error: {
-        code: "bypasses_ledger",
-        message:
-          "adding, duplicating and retrying jobs from the board is disabled: replay kept events from Replay & ledger",
-      },
-    });
+  const refusal = (message: string) => (_req: Request, res: Response) => {
+    res.status(405).json({ error: { code: "bypasses_ledger", message } });
   };
+  const refuse = refusal(
+    "adding, duplicating and retrying jobs from the board is disabled: replay kept events from Replay & ledger",
+  );
+  const refuseLoss = refusal(
+    "emptying a queue or removing events nobody handled is disabled: they would be lost outside the ledger; pause the operation instead, and purge kept events from Replay & ledger",
+  );
   router.post("/api/queues/:queueName/add", refuse);
   router.put("/api/queues/:queueName/retry/:queueStatus", refuse);
   router.put("/api/queues/:queueName/:jobId/retry", refuse);
   router.put("/api/queues/:queueName/job-schedulers/:schedulerId/run", refuse);
+  router.put("/api/queues/:queueName/empty", refuseLoss);
+  router.put("/api/queues/:queueName/obliterate", refuseLoss);
+  router.put("/api/queues/:queueName/:jobId/clean", refuseLoss);
+  router.put(
+    "/api/queues/:queueName/clean/:queueStatus",
+    (req: Request<{ queueStatus: string }>, res, next) => {
+      if (finishedStatuses.has(req.params.queueStatus)) return next();
+      refuseLoss(req, res);
+    },
+  );
   return router;
 }
