@@ -6,7 +6,7 @@ import {
   resumeOperation,
 } from "@skyhook/queue-kit";
 import { type NextFunction, type Request, type Response, Router } from "express";
-import type { Identity } from "./auth/identity.ts";
+import { actorOf, type Identity } from "./auth/identity.ts";
 
 /** The reason a pause from bull-board is kept with: its button asks for none. */
 export const boardPauseReason = "paused from the queue board";
@@ -27,7 +27,7 @@ export function boardPausesThroughSkyhook(deps: {
   identityOf: (req: Request) => Identity;
 }): Router {
   const router = Router();
-  const actorOf = (req: Request) => `dashboard:${deps.identityOf(req).name}`;
+  const actor = (req: Request) => actorOf(deps.identityOf(req));
   const isOperator = (req: Request) => deps.identityOf(req).role === "operator";
 
   const one =
@@ -37,7 +37,7 @@ export function boardPausesThroughSkyhook(deps: {
       const operator = await deps.operator;
       const found = await operationQueueOf(operator, req.params.queueName);
       if (!found.ok) return next();
-      await act(operator, found.queue, actorOf(req));
+      await act(operator, found.queue, actor(req));
       res.json({});
     };
 
@@ -53,7 +53,7 @@ export function boardPausesThroughSkyhook(deps: {
       const operator = await deps.operator;
       for (const hold of await operationHolds(operator)) {
         const isPaused = hold.paused !== undefined;
-        if (isPaused !== (wanted === "paused")) await act(operator, hold.queue, actorOf(req));
+        if (isPaused !== (wanted === "paused")) await act(operator, hold.queue, actor(req));
       }
       res.json({});
     };

@@ -28,3 +28,6 @@ export type Refusal = {
 };
 
 export type AuthOutcome = { ok: true; identity: Identity } | { ok: false; refusal: Refusal };
+
+/** Who a change is written down as, in the audit trail and a pause's note. */
+export const actorOf = (identity: Identity): string => `dashboard:${identity.name}`;

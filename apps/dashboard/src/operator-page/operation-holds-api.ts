@@ -9,7 +9,7 @@ import {
 } from "@skyhook/queue-kit";
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import type { Identity } from "../auth/identity.ts";
+import { actorOf, type Identity } from "../auth/identity.ts";
 import { jsonOnly, operatorOnly, problem } from "./api-problems.ts";
 
 /** As `skyhook pause|resume` names it: `FLIGHT_CANCELLED`, `PNR_V3/FLIGHT_CANCELLED` or a label. */
@@ -33,7 +33,7 @@ export function operationHoldsApi(deps: {
   identityOf: (req: Request) => Identity;
 }): Router {
   const router = Router();
-  const actorOf = (req: Request) => `dashboard:${deps.identityOf(req).name}`;
+  const actor = (req: Request) => actorOf(deps.identityOf(req));
   const isOperator = (req: Request) => deps.identityOf(req).role === "operator";
   const json = express.json({ limit: "16kb" });
 
@@ -67,7 +67,7 @@ export function operationHoldsApi(deps: {
     const operator = await deps.operator;
     const queue = await queueNamed(operator, body.data.operation, res);
     if (queue === undefined) return;
-    await pauseOperation(operator, queue, { reason: body.data.reason, actor: actorOf(req) });
+    await pauseOperation(operator, queue, { reason: body.data.reason, actor: actor(req) });
     res.json({ operation: holdReport(await operationHold(operator, queue), Date.now()) });
   });
 
@@ -84,7 +84,7 @@ export function operationHoldsApi(deps: {
     const operator = await deps.operator;
     const queue = await queueNamed(operator, body.data.operation, res);
     if (queue === undefined) return;
-    const resumed = await resumeOperation(operator, queue, { actor: actorOf(req) });
+    const resumed = await resumeOperation(operator, queue, { actor: actor(req) });
     res.json({ resumed, operation: holdReport(await operationHold(operator, queue), Date.now()) });
   });
 

@@ -9,7 +9,7 @@ import {
 } from "@skyhook/queue-kit";
 import express, { type Request, Router } from "express";
 import { z } from "zod";
-import type { Identity } from "../auth/identity.ts";
+import { actorOf, type Identity } from "../auth/identity.ts";
 import { jsonOnly, operatorOnly, problem } from "./api-problems.ts";
 import { journalApi } from "./journal-api.ts";
 import { operationHoldsApi } from "./operation-holds-api.ts";
@@ -61,7 +61,7 @@ export function operatorApi(deps: {
   journalMaxAgeSec: number;
 }): Router {
   const router = Router();
-  const actorOf = (req: Request) => `dashboard:${deps.identityOf(req).name}`;
+  const actor = (req: Request) => actorOf(deps.identityOf(req));
   const isOperator = (req: Request) => deps.identityOf(req).role === "operator";
   const json = express.json({ limit: "64kb" });
   router.use(operationHoldsApi(deps));
@@ -90,7 +90,7 @@ export function operatorApi(deps: {
     const report = await replayKept(await deps.operator, body.data.filter, {
       dryRun: body.data.dryRun,
       ratePerSec: body.data.ratePerSec,
-      actor: actorOf(req),
+      actor: actor(req),
     });
     res.json(report);
   });
@@ -122,7 +122,7 @@ export function operatorApi(deps: {
       );
       return;
     }
-    res.json(await purgeKept(operator, body.data.filter, { actor: actorOf(req) }));
+    res.json(await purgeKept(operator, body.data.filter, { actor: actor(req) }));
   });
 
   router.get("/api/ledger", async (_req, res) => {
