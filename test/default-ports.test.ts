@@ -1,11 +1,13 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { loadDashboardConfig } from "@skyhook/dashboard";
 import { loadIngressConfig } from "@skyhook/ingress";
 import { loadWorkerConfig } from "@skyhook/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCapturing } from "./support/cli.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
-import { type AppProcess, spawnApp } from "./support/processes.ts";
+import { type AppProcess, repoRoot, spawnApp } from "./support/processes.ts";
 import { projectionKeyOf } from "./support/projection.ts";
 import { connect } from "./support/redis.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -13,8 +15,8 @@ import { waitFor } from "./support/wait-for.ts";
 /**
  * The three processes started by hand on one machine, as the Configuration section describes
  * each, with nothing set but where Redis is (a private one, so the default queue prefix meets
- * nobody else's data): every port is its documented default, and none collides. The delivery
- * goes in with the README's `./scripts/skyhook send`, which needs no pnpm.
+ * nobody else's data): every port is its documented default, and none collides. Deliveries
+ * go in with the README's `./scripts/skyhook send`, which needs no pnpm, and its curl example.
  */
 const ports = {
   ingress: loadIngressConfig({}).port,
@@ -23,6 +25,17 @@ const ports = {
   dashboard: loadDashboardConfig({}).port,
 };
 const inCi = (process.env.CI ?? "") !== "" && process.env.CI !== "false";
+
+/**
+ * The README's "by hand with curl" block, as two parts: the commands up to the delivery, and
+ * its last line, the `redis-cli get` that reads the projected booking back.
+ */
+function readmeCurlExample(): [string, string] {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const block = readme.split("```sh\n").find((b) => b.startsWith("TOKEN=$(curl"));
+  const lines = (block?.split("```")[0] ?? "").trimEnd().split("\n");
+  return [lines.slice(0, -1).join("\n"), lines.at(-1) ?? ""];
+}
 
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
@@ -97,11 +110,23 @@ describe.skipIf(taken.length > 0 && !inCi)("the three processes on their default
     );
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toContain("200");
+
+    // The README's curl example, run as written; its closing `redis-cli get` is asked of this
+    // test's private Redis, once the worker had time to project the booking.
+    const [byHand = "", readBack = ""] = readmeCurlExample();
+    const curl = await runCapturing("bash", ["-c", byHand]);
+    expect(curl.code, curl.stderr).toBe(0);
+    expect(curl.stdout).toMatch(/^HTTP\/1\.1 200 /);
+    expect(curl.stdout).toContain('"status":"accepted"');
+    const projected = readBack.match(/^redis-cli get "([^"]+)"$/)?.[1] ?? "";
+    expect(projected).toBe(projectionKeyOf("skyhook", "PNR1"));
+
     const store = connect(redis.url);
     try {
-      await waitFor("the booking projected by the worker", async () =>
-        (await store.exists(projectionKeyOf("skyhook", "PNR-DEFAULTS"))) === 1 ? true : undefined,
-      );
+      for (const key of [projectionKeyOf("skyhook", "PNR-DEFAULTS"), projected])
+        await waitFor(`the booking projected by the worker at ${key}`, async () =>
+          (await store.exists(key)) === 1 ? true : undefined,
+        );
     } finally {
       store.disconnect();
     }

@@ -8,6 +8,9 @@ import {
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { actorOf, type Identity } from "./auth/identity.ts";
 
+/** Pauses or resumes one operation's queue as `actor`. */
+type Act = (operator: OperatorContext, queue: string, actor: string) => Promise<unknown>;
+
 /** The reason a pause from bull-board is kept with: its button asks for none. */
 export const boardPauseReason = "paused from the queue board";
 
@@ -19,9 +22,6 @@ export const boardPauseReason = "paused from the queue board";
  * leave no trace. A viewer's request, and one for a queue that is not an operation's, fall
  * through to the board, which refuses what the role or the queue does not allow.
  */
-/** Pauses or resumes one operation's queue as `actor`. */
-type Act = (operator: OperatorContext, queue: string, actor: string) => Promise<unknown>;
-
 export function boardPausesThroughSkyhook(deps: {
   operator: Promise<OperatorContext>;
   identityOf: (req: Request) => Identity;
